@@ -1,0 +1,1 @@
+"""Events of the courses service: offerings, runs, enrolments, attendance and certificates."""

@@ -1,0 +1,1 @@
+"""Events of the notifications service: delivery outcomes of messages to people."""

@@ -1,0 +1,235 @@
+"""The idempotent consumer: each event has one effect however often Kafka delivers it.
+
+A batch of records is applied in one database transaction together with an inbox row per
+event id; the Kafka offsets are committed only after that transaction commits (FastStream's
+`NACK_ON_ERROR` policy: ack after the handler returns, rewind when it raises). An event that
+can never be processed goes to the dead-letter topic with the reason, and the batch goes on.
+Failures of the database or Kafka are retried with backoff and never dead-lettered.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from ibermuseos_contracts import Envelope, EnvelopeError, Event, decode, event_class
+from ibermuseos_contracts.envelope import known_name_unknown_version
+from pydantic import BaseModel
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from . import logs
+from .dead_letters import DeadLetterPublisher
+from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, LAST_EVENT_TIME
+from .retry import backoff
+from .settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+"""Applies one event inside the consumer's transaction: (session, event, envelope)."""
+
+# SQLSTATE classes that say "try again": connection, rollback (serialization, deadlock),
+# insufficient resources, operator intervention (shutdown), system error.
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "58")
+IN_PROCESS_ATTEMPTS = 5
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again later may succeed: infrastructure failed, not the event."""
+    if isinstance(error, OSError | TimeoutError | KafkaError | InterfaceError | OperationalError):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        return isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATE_CLASSES)
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    record: ConsumerRecord[Any, Any]
+    envelope: Envelope
+    event: BaseModel
+    handler: Handler
+
+
+class EventConsumer:
+    """A consumer group of one service: which events it applies, from which tier, with which handlers."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        handlers: Mapping[type[Event], Handler],
+        public: bool,
+        session_factory: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        dead_letters: DeadLetterPublisher,
+        kafka: KafkaSettings,
+        max_records: int = 500,
+    ) -> None:
+        self.name = name
+        self._handlers = {str(cls.event_type): handler for cls, handler in handlers.items()}
+        self._public = public
+        self._session_factory = session_factory
+        self._inbox = inbox
+        self._dead_letters = dead_letters
+        self._max_records = max_records
+        contract_topics = {cls.topic.public if public else cls.topic.private for cls in handlers}
+        self.topics = sorted(kafka.topic(topic) for topic in contract_topics)
+
+    def subscribe(self, broker: KafkaBroker) -> None:
+        """Register the batch subscriber on `broker`; offsets are committed after each batch commits."""
+
+        @broker.subscriber(
+            *self.topics,
+            batch=True,
+            group_id=self.name,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            auto_offset_reset="earliest",
+            max_records=self._max_records,
+            description=f"{self.name}: {', '.join(sorted(self._handlers))}",
+        )
+        async def consume(message: KafkaMessage) -> None:
+            kafka_consumer = getattr(message, "consumer", None)
+            await self.handle_batch(
+                message.raw_message,
+                consumer=kafka_consumer if isinstance(kafka_consumer, AIOKafkaConsumer) else None,
+            )
+
+    async def handle_batch(self, records: Sequence[ConsumerRecord[Any, Any]], consumer: AIOKafkaConsumer | None = None) -> None:
+        """Apply a batch of records; returns only when all are applied or dead-lettered."""
+        items = await self._decode(records)
+        attempt = 0
+        while True:
+            try:
+                await self._apply(items)
+                break
+            except Exception as error:
+                attempt += 1
+                if not is_transient(error) or attempt >= IN_PROCESS_ATTEMPTS:
+                    # Raising rewinds the partitions: the batch is fetched and tried again.
+                    raise
+                delay = backoff(attempt)
+                log.warning("transient failure, retrying the batch", extra={"consumer": self.name, "retry_in_seconds": delay}, exc_info=True)
+                await asyncio.sleep(delay)
+        if consumer is not None and records:
+            self._record_lag(records, consumer)
+
+    async def _decode(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[_Item]:
+        items: list[_Item] = []
+        seen: set[Any] = set()
+        for record in records:
+            try:
+                envelope = Envelope.from_headers(record.headers or ())
+                handler = self._handlers.get(envelope.type)
+                if handler is None:
+                    if event_class(envelope.type) is None and known_name_unknown_version(envelope, self._handlers):
+                        raise EnvelopeError(f"unknown version {envelope.type} of an event this consumer handles")
+                    EVENTS_CONSUMED.labels(self.name, "ignored").inc()
+                    continue
+                event = decode(envelope, record.value, public=self._public)
+            except EnvelopeError as error:
+                await self._dead_letter(record, str(error))
+                EVENTS_CONSUMED.labels(self.name, "dead_lettered").inc()
+                continue
+            if envelope.id in seen:
+                EVENTS_CONSUMED.labels(self.name, "duplicate").inc()
+                continue
+            seen.add(envelope.id)
+            items.append(_Item(record, envelope, event, handler))
+        return items
+
+    async def _apply(self, items: list[_Item]) -> None:
+        if not items:
+            return
+        try:
+            await self._apply_in_one_transaction(items, isolate=False)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            # Some event broke: apply one by one, each in a savepoint, to find and park it.
+            await self._apply_in_one_transaction(items, isolate=True)
+
+    async def _apply_in_one_transaction(self, items: list[_Item], *, isolate: bool) -> None:
+        outcomes: list[str] = []
+        async with self._session_factory() as session, session.begin():
+            claimed = await self._claim(session, items)
+            for item in items:
+                if item.envelope.id not in claimed:
+                    outcomes.append("duplicate")
+                    continue
+                logs.correlation_id.set(item.envelope.correlation_id)
+                logs.causation_id.set(str(item.envelope.id))
+                if not isolate:
+                    await item.handler(session, item.event, item.envelope)
+                    outcomes.append("processed")
+                    continue
+                try:
+                    async with session.begin_nested():
+                        await item.handler(session, item.event, item.envelope)
+                    outcomes.append("processed")
+                except Exception as error:
+                    if is_transient(error):
+                        raise
+                    log.error("event dead-lettered", extra={"consumer": self.name, "ce_id": str(item.envelope.id)}, exc_info=True)
+                    await self._dead_letter(item.record, error)
+                    await self._mark(session, item, "dead_lettered")
+                    outcomes.append("dead_lettered")
+        logs.correlation_id.set(None)
+        logs.causation_id.set(None)
+        for outcome in outcomes:
+            EVENTS_CONSUMED.labels(self.name, outcome).inc()
+        LAST_EVENT_TIME.labels(self.name).set(max(item.envelope.time for item in items).timestamp())
+
+    async def _claim(self, session: AsyncSession, items: list[_Item]) -> set[Any]:
+        """Insert an inbox row per event; the ids returned are those not processed before."""
+        table = self._inbox
+        statement = pg_insert(table).values(
+            [{"consumer": self.name, "event_id": item.envelope.id, "event_type": item.envelope.type} for item in items]
+        )
+        # A dead-lettered event may be redriven: it is claimed again then.
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.consumer, table.c.event_id],
+            set_={"outcome": "processed"},
+            where=table.c.outcome == "dead_lettered",
+        ).returning(table.c.event_id)
+        return set((await session.execute(statement)).scalars())
+
+    async def _mark(self, session: AsyncSession, item: _Item, outcome: str) -> None:
+        table = self._inbox
+        await session.execute(
+            table.update()
+            .where(table.c.consumer == self.name, table.c.event_id == item.envelope.id)
+            .values(outcome=outcome)
+        )
+
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException | str) -> None:
+        await self._dead_letters.publish(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            headers=list(record.headers or ()),
+            error=error,
+        )
+
+    def _record_lag(self, records: Sequence[ConsumerRecord[Any, Any]], consumer: AIOKafkaConsumer) -> None:
+        last: dict[TopicPartition, int] = {}
+        for record in records:
+            last[TopicPartition(record.topic, record.partition)] = record.offset
+        for partition, offset in last.items():
+            highwater = consumer.highwater(partition)
+            if highwater is not None:
+                CONSUMER_LAG.labels(self.name, partition.topic, str(partition.partition)).set(max(0, highwater - offset - 1))

@@ -1,0 +1,87 @@
+"""PostgreSQL through async SQLAlchemy: engines, sessions, and the platform's own tables."""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from .settings import DatabaseSettings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """A MetaData with the naming convention Alembic needs to name constraints the same everywhere."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    """The service's engine; connections are checked before use so a restarted database heals."""
+    return create_async_engine(
+        settings.url.get_secret_value(),
+        pool_size=settings.pool_size,
+        pool_pre_ping=True,
+        echo=settings.echo,
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def add_platform_tables(metadata: MetaData) -> None:
+    """Add the outbox, inbox and idempotency tables to a service's metadata (and so its migrations)."""
+    Table(
+        "outbox",
+        metadata,
+        Column("position", BigInteger, Identity(always=True), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("event_type", String(200), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("public_topic", String(200), nullable=True),
+        Column("key", String(200), nullable=False),
+        Column("headers", JSONB, nullable=False),
+        # The exact JSON each tier publishes, kept as text so the relay sends it untouched.
+        Column("payload", Text, nullable=False),
+        Column("public_payload", Text, nullable=True),
+        Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Index("ix_outbox_unsent", "position", postgresql_where=text("sent_at IS NULL")),
+    )
+    Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(200), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), primary_key=True),
+        Column("event_type", String(200), nullable=False),
+        Column("outcome", String(20), nullable=False, server_default="processed"),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    Table(
+        "idempotency_keys",
+        metadata,
+        Column("principal", String(255), primary_key=True),
+        Column("key", String(255), primary_key=True),
+        Column("request_hash", String(64), nullable=False),
+        Column("status_code", Integer, nullable=False),
+        Column("response_body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )

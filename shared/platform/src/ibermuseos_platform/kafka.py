@@ -1,0 +1,135 @@
+"""Kafka clients built from settings: the relay's producer, the topic admin, the readiness probe, the FastStream broker."""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream.kafka import KafkaBroker
+from ibermuseos_contracts import Topic, dead_letter_topic
+
+from .settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+TOPIC_ALREADY_EXISTS = 36
+FOREVER = "-1"
+
+
+def new_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProducer:
+    """An idempotent producer that waits for every in-sync replica (aiokafka's defaults are weaker)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=30_000,
+    )
+
+
+def new_broker(settings: KafkaSettings, client_id: str) -> KafkaBroker:
+    """The FastStream broker a service's subscribers hang on; it never creates topics itself."""
+    return KafkaBroker(
+        settings.bootstrap_servers,
+        client_id=client_id,
+        allow_auto_create_topics=False,
+        enable_idempotence=True,
+        acks="all",
+        logger=logging.getLogger(f"{client_id}.kafka"),
+    )
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    """A topic as the platform creates it: partitions, replication and retention set explicitly."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    configs: dict[str, str] = field(default_factory=dict)
+
+
+def published_topics(topics: Iterable[Topic], settings: KafkaSettings) -> list[TopicConfig]:
+    """The private and public topics of the aggregates a service publishes."""
+    configs: list[TopicConfig] = []
+    for topic in topics:
+        configs.append(_config(settings.topic(topic.private), settings, retention_ms=str(settings.private_retention_ms)))
+        # Reporting and data consumers rebuild from the start of the public topics.
+        configs.append(_config(settings.topic(topic.public), settings, retention_ms=FOREVER))
+    return configs
+
+
+def dead_letter_topics(consumed: Iterable[str], settings: KafkaSettings) -> list[TopicConfig]:
+    """The dead-letter topic of each topic a service consumes (names already namespaced)."""
+    return [
+        _config(dead_letter_topic(name), settings, retention_ms=str(settings.private_retention_ms))
+        for name in consumed
+    ]
+
+
+def _config(name: str, settings: KafkaSettings, *, retention_ms: str) -> TopicConfig:
+    return TopicConfig(
+        name=name,
+        partitions=settings.partitions,
+        replication_factor=settings.replication_factor,
+        configs={"retention.ms": retention_ms},
+    )
+
+
+async def ensure_topics(settings: KafkaSettings, topics: Iterable[TopicConfig]) -> list[str]:
+    """Create the topics that do not exist yet; returns the names it created."""
+    wanted = list({topic.name: topic for topic in topics}.values())
+    if not wanted:
+        return []
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=15_000)
+    await admin.start()
+    try:
+        response = await admin.create_topics(
+            [
+                NewTopic(
+                    name=topic.name,
+                    num_partitions=topic.partitions,
+                    replication_factor=topic.replication_factor,
+                    topic_configs=topic.configs,
+                )
+                for topic in wanted
+            ]
+        )
+    finally:
+        await admin.close()
+    created: list[str] = []
+    for name, code, *message in response.topic_errors:
+        if code == 0:
+            created.append(name)
+        elif code != TOPIC_ALREADY_EXISTS:
+            raise RuntimeError(f"could not create topic {name}: error {code} {message}")
+    if created:
+        log.info("created topics", extra={"topics": created})
+    return created
+
+
+class KafkaProbe:
+    """Answers whether the broker is reachable, for readiness; keeps one admin connection."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
+        self._admin: AIOKafkaAdminClient | None = None
+
+    async def __call__(self) -> None:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self._settings.bootstrap_servers, request_timeout_ms=3_000)
+            await asyncio.wait_for(admin.start(), timeout=3)
+            self._admin = admin
+        try:
+            await asyncio.wait_for(self._admin.list_topics(), timeout=3)
+        except Exception:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        if self._admin is not None:
+            admin, self._admin = self._admin, None
+            await admin.close()

@@ -1,0 +1,210 @@
+"""The transactional outbox: events are written with the state change that caused them, then relayed to Kafka.
+
+`Outbox.record` runs inside the caller's transaction. `OutboxRelay` publishes what was
+committed, in order, to the private topic and, without personal data, to the public one.
+It takes the rows not yet sent rather than keeping a cursor, so a row with a lower
+position that commits after a higher one was published is still sent on the next pass.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from ibermuseos_contracts import Envelope, Event, Pseudonymiser, encode, to_public
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from . import logs
+from .retry import backoff
+from .metrics import OUTBOX_BACKLOG, OUTBOX_DELAY, OUTBOX_PUBLISHED
+from .settings import KafkaSettings, OutboxSettings
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "outbox"
+# One relay per service database publishes at a time, so that order is kept across replicas.
+RELAY_LOCK_ID = 0x1BE2_0B0C
+
+
+class Outbox:
+    """Records events in the caller's transaction; they are published once it commits."""
+
+    def __init__(self, table: Table, pseudonymise: Pseudonymiser) -> None:
+        self._table = table
+        self._pseudonymise = pseudonymise
+
+    def rows(self, events: Sequence[Event]) -> list[dict[str, Any]]:
+        """The outbox rows of `events`, with the correlation of the request or event being handled."""
+        rows = []
+        for event in events:
+            envelope = Envelope.for_event(
+                event, correlation_id=logs.correlation_id.get(), causation_id=logs.causation_id.get()
+            )
+            rows.append(
+                {
+                    "event_id": envelope.id,
+                    "event_type": envelope.type,
+                    "topic": event.topic.private,
+                    "public_topic": event.topic.public,
+                    "key": envelope.subject,
+                    "headers": [[name, value.decode()] for name, value in envelope.to_headers()],
+                    "payload": encode(event).decode(),
+                    "public_payload": encode(to_public(event, self._pseudonymise)).decode(),
+                }
+            )
+        return rows
+
+    async def record(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        """Add `events` to the outbox in the session's transaction, and wake the relay at commit."""
+        if not events:
+            return
+        await session.execute(insert(self._table), self.rows(events))
+        # NOTIFY is delivered when the transaction commits, and not at all if it rolls back.
+        await session.execute(select(func.pg_notify(CHANNEL, "")))
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows to Kafka in order, marks them sent, and sleeps until woken."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        engine: AsyncEngine,
+        table: Table,
+        kafka: KafkaSettings,
+        settings: OutboxSettings,
+        producer_factory: Callable[[], AIOKafkaProducer],
+    ) -> None:
+        self._service = service
+        self._engine = engine
+        self._table = table
+        self._kafka = kafka
+        self._settings = settings
+        self._producer_factory = producer_factory
+        self._producer: AIOKafkaProducer | None = None
+        self._wake = asyncio.Event()
+        self._last_cleanup = datetime.min.replace(tzinfo=UTC)
+
+    async def run(self) -> None:
+        """Relay until cancelled; failures of Kafka or the database are retried with backoff."""
+        attempt = 0
+        while True:
+            try:
+                async with self._engine.connect() as listener:
+                    await self._lead(listener)
+                    attempt = 0
+                    await self._relay_forever()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                attempt += 1
+                delay = backoff(attempt)
+                log.warning("outbox relay failed, retrying", extra={"retry_in_seconds": delay}, exc_info=True)
+                await self._close_producer()
+                await asyncio.sleep(delay)
+            finally:
+                await self._close_producer()
+
+    async def _lead(self, listener: AsyncConnection) -> None:
+        """Hold the relay lock on `listener` and listen there for commits that recorded events."""
+        while not (await listener.execute(select(func.pg_try_advisory_lock(RELAY_LOCK_ID)))).scalar():
+            await listener.rollback()
+            await asyncio.sleep(self._settings.poll_interval_seconds)
+        await listener.commit()
+        raw = await listener.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.add_listener(CHANNEL, lambda *_: self._wake.set())
+
+    async def _relay_forever(self) -> None:
+        while True:
+            self._wake.clear()
+            sent = await self.publish_pending()
+            await self._cleanup_sent()
+            if sent < self._settings.batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval_seconds)
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producer_factory()
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent rows in position order; returns how many were sent."""
+        producer = await self._ensure_producer()
+        table = self._table
+        async with self._engine.begin() as connection:
+            rows = (
+                await connection.execute(
+                    select(table)
+                    .where(table.c.sent_at.is_(None))
+                    .order_by(table.c.position)
+                    .limit(self._settings.batch_size)
+                )
+            ).all()
+            if not rows:
+                OUTBOX_BACKLOG.labels(self._service).set(0)
+                return 0
+            deliveries = []
+            for row in rows:
+                headers = [(name, value.encode()) for name, value in row.headers]
+                key = row.key.encode()
+                deliveries.append(
+                    await producer.send(self._kafka.topic(row.topic), row.payload.encode(), key=key, headers=headers)
+                )
+                if row.public_topic is not None and row.public_payload is not None:
+                    deliveries.append(
+                        await producer.send(
+                            self._kafka.topic(row.public_topic), row.public_payload.encode(), key=key, headers=headers
+                        )
+                    )
+            await asyncio.gather(*deliveries)
+            now = datetime.now(UTC)
+            await connection.execute(
+                update(table).where(table.c.position.in_([row.position for row in rows])).values(sent_at=now)
+            )
+        OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
+        for row in rows:
+            OUTBOX_DELAY.labels(self._service).observe((now - row.recorded_at).total_seconds())
+        if len(rows) < self._settings.batch_size:
+            OUTBOX_BACKLOG.labels(self._service).set(0)
+        else:
+            OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
+        return len(rows)
+
+    async def backlog(self) -> int:
+        """How many recorded events are not yet published."""
+        async with self._engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count()).select_from(self._table).where(self._table.c.sent_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def _cleanup_sent(self) -> None:
+        now = datetime.now(UTC)
+        if now - self._last_cleanup < timedelta(hours=1):
+            return
+        self._last_cleanup = now
+        cutoff = now - timedelta(days=self._settings.keep_sent_days)
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                delete(self._table).where(self._table.c.sent_at.is_not(None), self._table.c.sent_at < cutoff)
+            )

@@ -1,0 +1,142 @@
+"""What every service runs on: its database, outbox and relay, Kafka consumers and readiness checks.
+
+A service's `bootstrap.py` builds one `Platform` inside the FastAPI lifespan and enters it.
+Kafka may be down when the service starts: the API serves anyway, topics are created and
+consumers started as soon as the broker answers, and recorded events wait in the outbox.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+
+from aiokafka import AIOKafkaProducer
+from ibermuseos_contracts import Event, Pseudonymiser, Topic
+from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from .consumer import EventConsumer, Handler
+from .db import create_engine, session_factory
+from .dead_letters import DeadLetterPublisher
+from .health import Check, database_check
+from .kafka import KafkaProbe, dead_letter_topics, ensure_topics, new_broker, new_producer, published_topics
+from .outbox import Outbox, OutboxRelay
+from .retry import backoff
+from .settings import DatabaseSettings, KafkaSettings, OutboxSettings, PrivacySettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    service: str
+    database: DatabaseSettings
+    kafka: KafkaSettings
+    outbox: OutboxSettings
+    privacy: PrivacySettings
+
+
+class Platform:
+    """Database engine and sessions, outbox, relay, consumers; started and stopped as one."""
+
+    def __init__(self, settings: PlatformSettings, metadata: MetaData, publishes: Iterable[Topic] = ()) -> None:
+        self.settings = settings
+        self.service = settings.service
+        self.engine: AsyncEngine = create_engine(settings.database)
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.tables = metadata.tables
+        self.pseudonymise = Pseudonymiser(settings.privacy.pseudonym_key.get_secret_value().encode())
+        self.outbox = Outbox(self._table("outbox"), self.pseudonymise)
+        self._publishes = list(publishes)
+        self.relay = OutboxRelay(
+            service=self.service,
+            engine=self.engine,
+            table=self._table("outbox"),
+            kafka=settings.kafka,
+            settings=settings.outbox,
+            producer_factory=lambda: new_producer(settings.kafka, f"{self.service}-relay"),
+        )
+        self.broker = new_broker(settings.kafka, self.service)
+        self._dead_letter_producer: AIOKafkaProducer | None = None
+        self.consumers: list[EventConsumer] = []
+        self.kafka_probe = KafkaProbe(settings.kafka)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.kafka_started = asyncio.Event()
+
+    def _table(self, name: str) -> Table:
+        if name not in self.tables:
+            raise LookupError(f"the service's metadata lacks the platform table {name!r}: call add_platform_tables")
+        return self.tables[name]
+
+    def add_consumer(self, name: str, handlers: Mapping[type[Event], Handler], *, public: bool) -> EventConsumer:
+        """A consumer group applying `handlers` to the private (or public) topics of their events."""
+        consumer = EventConsumer(
+            name=name,
+            handlers=handlers,
+            public=public,
+            session_factory=self.sessions,
+            inbox=self._table("inbox"),
+            dead_letters=DeadLetterPublisher(self._started_dead_letter_producer, name),
+            kafka=self.settings.kafka,
+        )
+        consumer.subscribe(self.broker)
+        self.consumers.append(consumer)
+        return consumer
+
+    def _started_dead_letter_producer(self) -> AIOKafkaProducer:
+        if self._dead_letter_producer is None:
+            raise RuntimeError("dead letters are sent only once Kafka has started")
+        return self._dead_letter_producer
+
+    @property
+    def checks(self) -> dict[str, Check]:
+        return {"database": database_check(self.engine), "kafka": self.kafka_probe}
+
+    async def __aenter__(self) -> "Platform":
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-outbox-relay"))
+        self._tasks.append(asyncio.create_task(self._start_kafka(), name=f"{self.service}-kafka-start"))
+        return self
+
+    async def _start_kafka(self) -> None:
+        kafka = self.settings.kafka
+        topics = published_topics(self._publishes, kafka)
+        topics += dead_letter_topics([topic for consumer in self.consumers for topic in consumer.topics], kafka)
+        attempt = 0
+        while True:
+            try:
+                await ensure_topics(kafka, topics)
+                if self.consumers:
+                    producer = new_producer(kafka, f"{self.service}-dead-letters")
+                    try:
+                        await producer.start()
+                    except Exception:
+                        await producer.stop()
+                        raise
+                    self._dead_letter_producer = producer
+                    await self.broker.start()
+                self.kafka_started.set()
+                return
+            except Exception:
+                attempt += 1
+                delay = backoff(attempt, cap=10)
+                log.warning("Kafka not reachable yet, retrying", extra={"retry_in_seconds": delay}, exc_info=True)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(delay)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        if self._dead_letter_producer is not None:
+            with contextlib.suppress(Exception):
+                await self._dead_letter_producer.stop()
+        await self.kafka_probe.close()
+        await self.engine.dispose()

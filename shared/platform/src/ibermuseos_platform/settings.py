@@ -1,0 +1,64 @@
+"""Settings groups every service nests in its own pydantic-settings class."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+
+DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
+
+
+class DatabaseSettings(BaseModel):
+    url: SecretStr = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host/db")
+    pool_size: int = 10
+    echo: bool = False
+
+
+class KafkaSettings(BaseModel):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = Field(
+        default="",
+        description="Namespace in front of every topic name; tests use it to run side by side.",
+    )
+    partitions: int = Field(default=3, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+    private_retention_ms: int = Field(
+        default=30 * 24 * 3600 * 1000,
+        description="Private topics and dead letters carry personal data: kept 30 days, not forever.",
+    )
+
+    def topic(self, name: str) -> str:
+        """The real name of a contract topic in this deployment."""
+        return self.topic_prefix + name
+
+
+class OutboxSettings(BaseModel):
+    batch_size: int = Field(default=500, ge=1)
+    poll_interval_seconds: float = Field(default=5.0, gt=0)
+    keep_sent_days: int = Field(default=7, ge=0)
+
+
+class AuthSettings(BaseModel):
+    issuer: str = "http://127.0.0.1/dev-issuer"
+    audience: str = "ibermuseos"
+    jwks_url: str = Field(description="https://… of the issuer's key set, or file://… of a local one")
+    algorithms: list[str] = ["RS256", "ES256"]
+
+
+class PrivacySettings(BaseModel):
+    pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
+
+
+Environment = Literal["development", "test", "production"]
+
+
+class RefuseDevSecrets(BaseModel):
+    """Mixin for a service's settings: production refuses the development secrets."""
+
+    environment: Environment = "development"
+    privacy: PrivacySettings = PrivacySettings()
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> "RefuseDevSecrets":
+        if self.environment == "production" and self.privacy.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY:
+            raise ValueError("set PRIVACY__PSEUDONYM_KEY: the development key is refused in production")
+        return self

@@ -1,0 +1,1 @@
+"""Test support shared by every service's tests: real PostgreSQL and Kafka, isolated per test session."""

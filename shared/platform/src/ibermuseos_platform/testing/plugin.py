@@ -1,0 +1,40 @@
+"""pytest fixtures for tests that need the real PostgreSQL and Kafka (registered as the `ibermuseos` plugin)."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from .infrastructure import Infrastructure, InfrastructureMissing, infrastructure
+from .kafka import KafkaTestClient
+from .postgres import TestDatabases
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infrastructure]:
+    try:
+        with infrastructure() as found:
+            yield found
+    except InfrastructureMissing as missing:
+        pytest.exit(str(missing), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def topic_prefix() -> str:
+    """Every topic of this test session lives under its own namespace, so sessions never see each other."""
+    return f"test-{uuid.uuid4().hex[:8]}."
+
+
+@pytest.fixture(scope="session")
+async def databases(infra: Infrastructure) -> AsyncIterator[TestDatabases]:
+    """Creates throw-away databases (and drops them at the end of the session)."""
+    dbs = TestDatabases(infra.postgres_admin_url)
+    yield dbs
+    await dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+async def kafka(infra: Infrastructure, topic_prefix: str) -> AsyncIterator[KafkaTestClient]:
+    client = KafkaTestClient(infra.kafka_bootstrap, topic_prefix)
+    yield client
+    await client.close()
