@@ -5,7 +5,7 @@ registers all of them (see `all_events`).
 """
 
 from . import applications, courses, notifications
-from .base import Event, EventType, all_events, event_class
+from .base import Event, EventType, all_events, event_class, events_of
 from .envelope import Envelope, EnvelopeError, decode, encode
 from .privacy import Pseudonymiser, public_model, to_public
 from .topics import Topic, dead_letter_topic, is_public
@@ -24,6 +24,7 @@ __all__ = [
     "decode",
     "encode",
     "event_class",
+    "events_of",
     "is_public",
     "notifications",
     "public_model",

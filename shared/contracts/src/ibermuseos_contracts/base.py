@@ -11,7 +11,9 @@ from .topics import Topic
 TYPE_PREFIX = "org.ibermuseos"
 _CLASS_NAME = re.compile(r"^(?P<name>[A-Z][A-Za-z]+)V(?P<version>[1-9][0-9]*)$")
 _TYPE = re.compile(
-    r"^" + re.escape(TYPE_PREFIX) + r"\.(?P<source>[a-z]+)\.(?P<name>[A-Z][A-Za-z]+)\.v(?P<version>[1-9][0-9]*)$"
+    r"^"
+    + re.escape(TYPE_PREFIX)
+    + r"\.(?P<source>[a-z]+)\.(?P<name>[A-Z][A-Za-z]+)\.v(?P<version>[1-9][0-9]*)$"
 )
 
 
@@ -53,7 +55,9 @@ class Event(BaseModel):
     subject_field: ClassVar[str]
     event_type: ClassVar[EventType]
 
-    def __init_subclass__(cls, *, topic: Topic | None = None, subject: str | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, *, topic: Topic | None = None, subject: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init_subclass__(**kwargs)
         if topic is None or subject is None:
             raise TypeError(f"{cls.__name__} must declare topic= and subject=")
@@ -95,3 +99,8 @@ def event_class(event_type: str) -> type[Event] | None:
 def all_events() -> list[type[Event]]:
     """Every event contract, in a stable order."""
     return sorted(_REGISTRY.values(), key=lambda cls: str(cls.event_type))
+
+
+def events_of(source: str) -> list[type[Event]]:
+    """The events one service publishes."""
+    return [cls for cls in all_events() if cls.event_type.source == source]

@@ -45,7 +45,9 @@ def _public_annotation(annotation: Any) -> Any:
             )
         return Annotated[(_public_annotation(inner), *extras)]  # type: ignore[valid-type]
     if origin in (list, tuple, set, frozenset):
-        return origin[tuple(_public_annotation(arg) if arg is not Ellipsis else arg for arg in get_args(annotation))]
+        return origin[
+            tuple(_public_annotation(arg) if arg is not Ellipsis else arg for arg in get_args(annotation))
+        ]
     if origin in (Union, types.UnionType):
         args = tuple(_public_annotation(arg) for arg in get_args(annotation))
         return Union[args]  # noqa: UP007 - built from a runtime tuple

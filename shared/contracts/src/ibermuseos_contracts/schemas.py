@@ -1,8 +1,8 @@
 """JSON Schema of every event, exported into the repository, and the check that no change breaks a release.
 
-    ibermuseos-schemas export   write the schemas of the current contracts
-    ibermuseos-schemas check    fail if the written schemas are stale or break the released ones
-    ibermuseos-schemas release  record the current schemas as released
+ibermuseos-schemas export   write the schemas of the current contracts
+ibermuseos-schemas check    fail if the written schemas are stale or break the released ones
+ibermuseos-schemas release  record the current schemas as released
 """
 
 import argparse
@@ -108,20 +108,30 @@ def breaking_changes(released: dict[str, Any], current: dict[str, Any], where: s
     return _compare(old, released, new, current, where or "value")
 
 
-def _compare(old: dict[str, Any], old_root: dict[str, Any], new: dict[str, Any], new_root: dict[str, Any], where: str) -> list[str]:
+def _compare(
+    old: dict[str, Any],
+    old_root: dict[str, Any],
+    new: dict[str, Any],
+    new_root: dict[str, Any],
+    where: str,
+) -> list[str]:
     old, new = _resolve(old, old_root), _resolve(new, new_root)
     old_props, new_props = old.get("properties"), new.get("properties")
     if old_props is None or new_props is None:
         old_shape, new_shape = _shape(old, old_root), _shape(new, new_root)
         if old_shape != new_shape:
-            return [f"{where}: type changed from {json.dumps(old_shape, sort_keys=True)} to {json.dumps(new_shape, sort_keys=True)}"]
+            return [
+                f"{where}: type changed from {json.dumps(old_shape, sort_keys=True)} to {json.dumps(new_shape, sort_keys=True)}"
+            ]
         return []
     problems: list[str] = []
     for name in sorted(old_props.keys() - new_props.keys()):
         problems.append(f"{where}.{name}: removed")
     old_required, new_required = set(old.get("required", [])), set(new.get("required", []))
     for name in sorted(new_required - old_required):
-        problems.append(f"{where}.{name}: required now" if name in old_props else f"{where}.{name}: added as required")
+        problems.append(
+            f"{where}.{name}: required now" if name in old_props else f"{where}.{name}: added as required"
+        )
     for name in sorted(old_required - new_required):
         problems.append(f"{where}.{name}: no longer required")
     for name in sorted(old_props.keys() & new_props.keys()):
@@ -131,14 +141,21 @@ def _compare(old: dict[str, Any], old_root: dict[str, Any], new: dict[str, Any],
 
 def incompatibilities(released: Schemas, current: Schemas) -> list[str]:
     """Every breaking change between the released schemas and the current ones."""
-    problems = [f"{name}: released schema removed (publish the old version beside the new one)" for name in sorted(released.keys() - current.keys())]
+    problems = [
+        f"{name}: released schema removed (publish the old version beside the new one)"
+        for name in sorted(released.keys() - current.keys())
+    ]
     for name in sorted(released.keys() & current.keys()):
         problems += [f"{name}: {problem}" for problem in breaking_changes(released[name], current[name])]
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ibermuseos-schemas", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="ibermuseos-schemas",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["export", "check", "release"])
     parser.add_argument("--dir", type=Path, default=SCHEMA_DIR)
     args = parser.parse_args(argv)
@@ -156,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in problems:
         print(line, file=sys.stderr)
     if problems:
-        print("run `make schemas` to export; a breaking change needs a new event version", file=sys.stderr)
+        print(
+            "run `make schemas` to export; a breaking change needs a new event version",
+            file=sys.stderr,
+        )
         return 1
     print(f"{len(generated)} schemas current and compatible with the release")
     return 0

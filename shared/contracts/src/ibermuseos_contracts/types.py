@@ -79,9 +79,7 @@ def _known_currency(code: str) -> str:
     return code
 
 
-CurrencyCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)
-]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)]
 
 
 class Money(BaseModel):

@@ -50,7 +50,9 @@ class KeySet:
         self._url = url
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
-        self._client = None if url.startswith("file://") else jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
+        self._client = (
+            None if url.startswith("file://") else jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
+        )
 
     def key(self, key_id: str | None) -> jwt.PyJWK:
         if self._client is not None:

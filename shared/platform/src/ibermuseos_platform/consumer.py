@@ -107,7 +107,9 @@ class EventConsumer:
                 consumer=kafka_consumer if isinstance(kafka_consumer, AIOKafkaConsumer) else None,
             )
 
-    async def handle_batch(self, records: Sequence[ConsumerRecord[Any, Any]], consumer: AIOKafkaConsumer | None = None) -> None:
+    async def handle_batch(
+        self, records: Sequence[ConsumerRecord[Any, Any]], consumer: AIOKafkaConsumer | None = None
+    ) -> None:
         """Apply a batch of records; returns only when all are applied or dead-lettered."""
         items = await self._decode(records)
         attempt = 0
@@ -121,7 +123,7 @@ class EventConsumer:
                     # Raising rewinds the partitions: the batch is fetched and tried again.
                     raise
                 delay = backoff(attempt)
-                log.warning("transient failure, retrying the batch", extra={"consumer": self.name, "retry_in_seconds": delay}, exc_info=True)
+                log.warning("%s: transient failure %r; retrying the batch in %.1fs", self.name, error, delay)
                 await asyncio.sleep(delay)
         if consumer is not None and records:
             self._record_lag(records, consumer)
@@ -134,8 +136,12 @@ class EventConsumer:
                 envelope = Envelope.from_headers(record.headers or ())
                 handler = self._handlers.get(envelope.type)
                 if handler is None:
-                    if event_class(envelope.type) is None and known_name_unknown_version(envelope, self._handlers):
-                        raise EnvelopeError(f"unknown version {envelope.type} of an event this consumer handles")
+                    if event_class(envelope.type) is None and known_name_unknown_version(
+                        envelope, self._handlers
+                    ):
+                        raise EnvelopeError(
+                            f"unknown version {envelope.type} of an event this consumer handles"
+                        )
                     EVENTS_CONSUMED.labels(self.name, "ignored").inc()
                     continue
                 event = decode(envelope, record.value, public=self._public)
@@ -182,7 +188,11 @@ class EventConsumer:
                 except Exception as error:
                     if is_transient(error):
                         raise
-                    log.error("event dead-lettered", extra={"consumer": self.name, "ce_id": str(item.envelope.id)}, exc_info=True)
+                    log.error(
+                        "event dead-lettered",
+                        extra={"consumer": self.name, "ce_id": str(item.envelope.id)},
+                        exc_info=True,
+                    )
                     await self._dead_letter(item.record, error)
                     await self._mark(session, item, "dead_lettered")
                     outcomes.append("dead_lettered")
@@ -196,7 +206,10 @@ class EventConsumer:
         """Insert an inbox row per event; the ids returned are those not processed before."""
         table = self._inbox
         statement = pg_insert(table).values(
-            [{"consumer": self.name, "event_id": item.envelope.id, "event_type": item.envelope.type} for item in items]
+            [
+                {"consumer": self.name, "event_id": item.envelope.id, "event_type": item.envelope.type}
+                for item in items
+            ]
         )
         # A dead-lettered event may be redriven: it is claimed again then.
         statement = statement.on_conflict_do_update(
@@ -232,4 +245,6 @@ class EventConsumer:
         for partition, offset in last.items():
             highwater = consumer.highwater(partition)
             if highwater is not None:
-                CONSUMER_LAG.labels(self.name, partition.topic, str(partition.partition)).set(max(0, highwater - offset - 1))
+                CONSUMER_LAG.labels(self.name, partition.topic, str(partition.partition)).set(
+                    max(0, highwater - offset - 1)
+                )

@@ -91,7 +91,9 @@ class DevIssuer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="ibermuseos-dev-token", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="ibermuseos-dev-token", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dir", type=Path, default=Path(".run/dev-issuer"))
     parser.add_argument("--sub", required=False)
     parser.add_argument("--role", action="append", default=[])
@@ -108,7 +110,16 @@ def main(argv: list[str] | None = None) -> None:
         return
     if not args.sub:
         parser.error("--sub is required to mint a token")
-    print(issuer.token(args.sub, roles=args.role, country=args.country, name=args.name, email=args.email, ttl_seconds=args.ttl))
+    print(
+        issuer.token(
+            args.sub,
+            roles=args.role,
+            country=args.country,
+            name=args.name,
+            email=args.email,
+            ttl_seconds=args.ttl,
+        )
+    )
 
 
 if __name__ == "__main__":

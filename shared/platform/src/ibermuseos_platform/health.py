@@ -29,7 +29,11 @@ def health_router(timeout_seconds: float = 3.0) -> APIRouter:
     async def live() -> dict[str, str]:
         return {"status": "alive"}
 
-    @router.get("/ready", summary="The database and Kafka answer", responses={503: {"description": "a dependency is down"}})
+    @router.get(
+        "/ready",
+        summary="The database and Kafka answer",
+        responses={503: {"description": "a dependency is down"}},
+    )
     async def ready(request: Request, response: Response) -> dict[str, object]:
         checks: Mapping[str, Check] = request.app.state.checks
 
@@ -40,7 +44,9 @@ def health_router(timeout_seconds: float = 3.0) -> APIRouter:
                 return f"down: {type(error).__name__}"
             return "up"
 
-        results = dict(zip(checks, await asyncio.gather(*(run(check) for check in checks.values())), strict=True))
+        results = dict(
+            zip(checks, await asyncio.gather(*(run(check) for check in checks.values())), strict=True)
+        )
         ready = bool(results) and all(result == "up" for result in results.values())
         if not ready:
             response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

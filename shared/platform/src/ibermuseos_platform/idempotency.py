@@ -78,7 +78,13 @@ class IdempotencyKeys:
             )
             inserted = await session.execute(
                 pg_insert(table)
-                .values(principal=principal, key=key, request_hash=request_hash, status_code=IN_PROGRESS, response_body="")
+                .values(
+                    principal=principal,
+                    key=key,
+                    request_hash=request_hash,
+                    status_code=IN_PROGRESS,
+                    response_body="",
+                )
                 .on_conflict_do_nothing()
                 .returning(table.c.key)
             )
@@ -90,9 +96,13 @@ class IdempotencyKeys:
         if row.request_hash != request_hash:
             raise Problem(422, f"this {HEADER} was used for a different request")
         if row.status_code == IN_PROGRESS:
-            raise Problem(409, f"a request with this {HEADER} is still being processed", headers={"Retry-After": "1"})
+            raise Problem(
+                409, f"a request with this {HEADER} is still being processed", headers={"Retry-After": "1"}
+            )
         return JSONResponse(
-            json.loads(row.response_body), status_code=row.status_code, headers={"Idempotent-Replayed": "true"}
+            json.loads(row.response_body),
+            status_code=row.status_code,
+            headers={"Idempotent-Replayed": "true"},
         )
 
     async def _store(self, principal: str, key: str, status: int, body: Any) -> None:

@@ -56,7 +56,9 @@ def published_topics(topics: Iterable[Topic], settings: KafkaSettings) -> list[T
     """The private and public topics of the aggregates a service publishes."""
     configs: list[TopicConfig] = []
     for topic in topics:
-        configs.append(_config(settings.topic(topic.private), settings, retention_ms=str(settings.private_retention_ms)))
+        configs.append(
+            _config(settings.topic(topic.private), settings, retention_ms=str(settings.private_retention_ms))
+        )
         # Reporting and data consumers rebuild from the start of the public topics.
         configs.append(_config(settings.topic(topic.public), settings, retention_ms=FOREVER))
     return configs
@@ -120,7 +122,9 @@ class KafkaProbe:
 
     async def __call__(self) -> None:
         if self._admin is None:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self._settings.bootstrap_servers, request_timeout_ms=3_000)
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self._settings.bootstrap_servers, request_timeout_ms=3_000
+            )
             await asyncio.wait_for(admin.start(), timeout=3)
             self._admin = admin
         try:

@@ -12,7 +12,9 @@ OUTBOX_DELAY = Histogram(
 )
 EVENTS_CONSUMED = Counter("events_consumed_total", "Events consumed, by outcome", ["consumer", "outcome"])
 DEAD_LETTERS = Counter("dead_letters_total", "Events sent to a dead-letter topic", ["consumer", "topic"])
-CONSUMER_LAG = Gauge("consumer_lag_events", "Events on the partition not yet consumed", ["consumer", "topic", "partition"])
+CONSUMER_LAG = Gauge(
+    "consumer_lag_events", "Events on the partition not yet consumed", ["consumer", "topic", "partition"]
+)
 LAST_EVENT_TIME = Gauge("consumer_last_event_time_seconds", "ce_time of the last event applied", ["consumer"])
 HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request duration", ["method", "route"])

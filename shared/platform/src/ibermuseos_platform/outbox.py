@@ -19,8 +19,8 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from . import logs
-from .retry import backoff
 from .metrics import OUTBOX_BACKLOG, OUTBOX_DELAY, OUTBOX_PUBLISHED
+from .retry import backoff
 from .settings import KafkaSettings, OutboxSettings
 
 log = logging.getLogger(__name__)
@@ -89,22 +89,21 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
+        self._failures = 0
 
     async def run(self) -> None:
         """Relay until cancelled; failures of Kafka or the database are retried with backoff."""
-        attempt = 0
         while True:
             try:
                 async with self._engine.connect() as listener:
                     await self._lead(listener)
-                    attempt = 0
                     await self._relay_forever()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                attempt += 1
-                delay = backoff(attempt)
-                log.warning("outbox relay failed, retrying", extra={"retry_in_seconds": delay}, exc_info=True)
+            except Exception as error:
+                self._failures += 1
+                delay = backoff(self._failures)
+                log.warning("outbox relay failed: %r; retrying in %.1fs", error, delay)
                 await self._close_producer()
                 await asyncio.sleep(delay)
             finally:
@@ -125,6 +124,7 @@ class OutboxRelay:
         while True:
             self._wake.clear()
             sent = await self.publish_pending()
+            self._failures = 0
             await self._cleanup_sent()
             if sent < self._settings.batch_size:
                 with contextlib.suppress(TimeoutError):
@@ -168,12 +168,17 @@ class OutboxRelay:
                 headers = [(name, value.encode()) for name, value in row.headers]
                 key = row.key.encode()
                 deliveries.append(
-                    await producer.send(self._kafka.topic(row.topic), row.payload.encode(), key=key, headers=headers)
+                    await producer.send(
+                        self._kafka.topic(row.topic), row.payload.encode(), key=key, headers=headers
+                    )
                 )
                 if row.public_topic is not None and row.public_payload is not None:
                     deliveries.append(
                         await producer.send(
-                            self._kafka.topic(row.public_topic), row.public_payload.encode(), key=key, headers=headers
+                            self._kafka.topic(row.public_topic),
+                            row.public_payload.encode(),
+                            key=key,
+                            headers=headers,
                         )
                     )
             await asyncio.gather(*deliveries)

@@ -41,7 +41,9 @@ class PlatformSettings:
 class Platform:
     """Database engine and sessions, outbox, relay, consumers; started and stopped as one."""
 
-    def __init__(self, settings: PlatformSettings, metadata: MetaData, publishes: Iterable[Topic] = ()) -> None:
+    def __init__(
+        self, settings: PlatformSettings, metadata: MetaData, publishes: Iterable[Topic] = ()
+    ) -> None:
         self.settings = settings
         self.service = settings.service
         self.engine: AsyncEngine = create_engine(settings.database)
@@ -67,10 +69,14 @@ class Platform:
 
     def _table(self, name: str) -> Table:
         if name not in self.tables:
-            raise LookupError(f"the service's metadata lacks the platform table {name!r}: call add_platform_tables")
+            raise LookupError(
+                f"the service's metadata lacks the platform table {name!r}: call add_platform_tables"
+            )
         return self.tables[name]
 
-    def add_consumer(self, name: str, handlers: Mapping[type[Event], Handler], *, public: bool) -> EventConsumer:
+    def add_consumer(
+        self, name: str, handlers: Mapping[type[Event], Handler], *, public: bool
+    ) -> EventConsumer:
         """A consumer group applying `handlers` to the private (or public) topics of their events."""
         consumer = EventConsumer(
             name=name,
@@ -95,18 +101,26 @@ class Platform:
         return {"database": database_check(self.engine), "kafka": self.kafka_probe}
 
     async def __aenter__(self) -> "Platform":
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-outbox-relay"))
         self._tasks.append(asyncio.create_task(self._start_kafka(), name=f"{self.service}-kafka-start"))
         return self
 
     async def _start_kafka(self) -> None:
         kafka = self.settings.kafka
         topics = published_topics(self._publishes, kafka)
-        topics += dead_letter_topics([topic for consumer in self.consumers for topic in consumer.topics], kafka)
+        topics += dead_letter_topics(
+            [topic for consumer in self.consumers for topic in consumer.topics], kafka
+        )
         attempt = 0
+        relay_started = False
         while True:
             try:
                 await ensure_topics(kafka, topics)
+                if not relay_started:
+                    # Events recorded meanwhile wait in the outbox; the relay starts once its topics exist.
+                    self._tasks.append(
+                        asyncio.create_task(self.relay.run(), name=f"{self.service}-outbox-relay")
+                    )
+                    relay_started = True
                 if self.consumers:
                     producer = new_producer(kafka, f"{self.service}-dead-letters")
                     try:
@@ -118,10 +132,10 @@ class Platform:
                     await self.broker.start()
                 self.kafka_started.set()
                 return
-            except Exception:
+            except Exception as error:
                 attempt += 1
                 delay = backoff(attempt, cap=10)
-                log.warning("Kafka not reachable yet, retrying", extra={"retry_in_seconds": delay}, exc_info=True)
+                log.warning("Kafka not ready: %r; retrying in %.1fs", error, delay)
                 with contextlib.suppress(Exception):
                     await self.broker.stop()
                 await asyncio.sleep(delay)

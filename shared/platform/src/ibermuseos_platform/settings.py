@@ -59,6 +59,9 @@ class RefuseDevSecrets(BaseModel):
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> "RefuseDevSecrets":
-        if self.environment == "production" and self.privacy.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY:
+        if (
+            self.environment == "production"
+            and self.privacy.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY
+        ):
             raise ValueError("set PRIVACY__PSEUDONYM_KEY: the development key is refused in production")
         return self

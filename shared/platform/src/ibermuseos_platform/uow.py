@@ -24,7 +24,13 @@ class SqlAlchemyUnitOfWork:
     and its commit only writes the outbox.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession] | None, outbox: Outbox, *, session: AsyncSession | None = None) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession] | None,
+        outbox: Outbox,
+        *,
+        session: AsyncSession | None = None,
+    ) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._owned = session is None
@@ -49,7 +55,9 @@ class SqlAlchemyUnitOfWork:
             await self._session.begin()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._owned and self._session is not None:
             await self._session.rollback()
             await self._session.close()

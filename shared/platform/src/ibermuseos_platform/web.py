@@ -41,7 +41,11 @@ class Problem(Exception):
 
 
 def problem_response(
-    status: int, title: str, errors: Sequence[Mapping[str, Any]] = (), headers: Mapping[str, str] | None = None, **extra: Any
+    status: int,
+    title: str,
+    errors: Sequence[Mapping[str, Any]] = (),
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, **extra}
     if errors:
@@ -83,7 +87,9 @@ def _route_of(request: Request) -> str:
 
 def install_middleware(app: FastAPI) -> None:
     @app.middleware("http")
-    async def correlate_and_measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def correlate_and_measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         correlation = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
         token = logs.correlation_id.set(correlation[:100])
         started = time.perf_counter()
@@ -105,7 +111,9 @@ def operations_router() -> APIRouter:
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @router.get("/asyncapi", summary="AsyncAPI 3.0 document of the events this service publishes and consumes")
+    @router.get(
+        "/asyncapi", summary="AsyncAPI 3.0 document of the events this service publishes and consumes"
+    )
     async def asyncapi_document(request: Request) -> dict[str, Any]:
         document: dict[str, Any] = request.app.state.asyncapi
         return document

@@ -46,5 +46,8 @@ def infrastructure() -> Iterator[Infrastructure]:
     from testcontainers.kafka import KafkaContainer
     from testcontainers.postgres import PostgresContainer
 
-    with PostgresContainer("postgres:16", driver=None) as pg, KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft() as kf:
+    with (
+        PostgresContainer("postgres:16", driver=None) as pg,
+        KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft() as kf,
+    ):
         yield Infrastructure(kf.get_bootstrap_server(), pg.get_connection_url())

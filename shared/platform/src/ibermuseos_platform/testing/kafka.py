@@ -34,10 +34,17 @@ class KafkaTestClient:
             await admin.close()
 
     async def produce(
-        self, name: str, value: bytes | None, *, key: bytes | None = None, headers: Sequence[tuple[str, bytes]] = ()
+        self,
+        name: str,
+        value: bytes | None,
+        *,
+        key: bytes | None = None,
+        headers: Sequence[tuple[str, bytes]] = (),
     ) -> None:
         if self._producer is None:
-            self._producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all")
+            self._producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all"
+            )
             await self._producer.start()
         await self._producer.send_and_wait(self.topic(name), value, key=key, headers=list(headers))
 
@@ -74,7 +81,7 @@ class KafkaTestClient:
             while partitions is None and time.monotonic() < deadline:
                 partitions = consumer.partitions_for_topic(topic)
                 if partitions is None:
-                    await consumer._client.force_metadata_update()  # noqa: SLF001 - aiokafka has no public call
+                    await consumer._client.force_metadata_update()
                     await asyncio.sleep(0.2)
             if partitions is None:
                 raise AssertionError(f"topic {topic} does not exist")

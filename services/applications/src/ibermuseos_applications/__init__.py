@@ -1,0 +1,3 @@
+"""The applications service: the Ibermuseos Training Grants."""
+
+SERVICE = "applications"

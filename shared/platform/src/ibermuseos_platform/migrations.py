@@ -1,0 +1,35 @@
+"""Alembic's environment, shared: each service's `migrations/env.py` calls `run_migrations`."""
+
+import asyncio
+import os
+
+from alembic import context
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+def _migrate(connection: Connection, metadata: MetaData) -> None:
+    context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online(url: str, metadata: MetaData) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(_migrate, metadata)
+    await engine.dispose()
+
+
+def run_migrations(metadata: MetaData, url_variable: str) -> None:
+    """Migrate the database given by the test harness, or by the service's URL variable."""
+    url = context.config.attributes.get("database_url") or os.environ.get(url_variable)
+    if not url:
+        raise SystemExit(f"set {url_variable} to the database to migrate")
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(url, metadata))
