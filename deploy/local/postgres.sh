@@ -45,7 +45,7 @@ die() {
 }
 
 usage() {
-  sed -n '4,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '4,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
