@@ -105,7 +105,7 @@ our_pid() {
   [[ -s $pid_file ]] || return 1
   pid=$(<"$pid_file")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  args=$(ps -o args= -p "$pid" 2>/dev/null) || return 1
+  args=$(ps -ww -o args= -p "$pid" 2>/dev/null) || return 1
   [[ $args == *" kafka.Kafka $props_file"* ]] || return 1
   printf '%s\n' "$pid"
 }
