@@ -41,7 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         routers=[api.router],
         asyncapi=asyncapi_document(
-            service=SERVICE, version=VERSION, description=DESCRIPTION, kafka=settings.kafka, publishes=events_of(SERVICE)
+            service=SERVICE,
+            version=VERSION,
+            description=DESCRIPTION,
+            kafka=settings.kafka,
+            publishes=events_of(SERVICE),
         ),
     )
 

@@ -104,10 +104,10 @@ class OutboxRelay:
                 self._failures += 1
                 delay = backoff(self._failures)
                 log.warning("outbox relay failed: %r; retrying in %.1fs", error, delay)
-                await self._close_producer()
+                await self.close()
                 await asyncio.sleep(delay)
             finally:
-                await self._close_producer()
+                await self.close()
 
     async def _lead(self, listener: AsyncConnection) -> None:
         """Hold the relay lock on `listener` and listen there for commits that recorded events."""
@@ -141,11 +141,14 @@ class OutboxRelay:
             self._producer = producer
         return self._producer
 
-    async def _close_producer(self) -> None:
+    async def close(self) -> None:
+        """Stop the producer, if one was started."""
         if self._producer is not None:
             producer, self._producer = self._producer, None
+            # stop() waits for pending sends; with the broker gone it would wait for ever.
+            # Unsent rows stay unsent in the outbox and go out on the next run.
             with contextlib.suppress(Exception):
-                await producer.stop()
+                await asyncio.wait_for(producer.stop(), timeout=5)
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows in position order; returns how many were sent."""

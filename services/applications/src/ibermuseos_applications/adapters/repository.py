@@ -56,7 +56,9 @@ class SqlApplications:
         self._uow.track(application)
 
     async def get(self, application_id: UUID) -> Application | None:
-        row = (await self._session.execute(select(applications).where(applications.c.id == application_id))).one_or_none()
+        row = (
+            await self._session.execute(select(applications).where(applications.c.id == application_id))
+        ).one_or_none()
         if row is None:
             return None
         application = Application(

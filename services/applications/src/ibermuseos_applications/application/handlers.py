@@ -16,11 +16,17 @@ class SubmitApplication:
     submission: Submission
 
 
-async def submit_application(command: SubmitApplication, uow: UnitOfWork, clock: Clock, new_id: Callable[[], UUID] = uuid.uuid4) -> Application:
+async def submit_application(
+    command: SubmitApplication, uow: UnitOfWork, clock: Clock, new_id: Callable[[], UUID] = uuid.uuid4
+) -> Application:
     """An application is accepted only with every rule met, and ApplicationSubmitted is published with it."""
     async with uow:
         application = Application.submit(
-            id=new_id(), call_id=command.call_id, call_year=command.call_year, submission=command.submission, now=clock.now()
+            id=new_id(),
+            call_id=command.call_id,
+            call_year=command.call_year,
+            submission=command.submission,
+            now=clock.now(),
         )
         await uow.applications.add(application)
         await uow.commit()

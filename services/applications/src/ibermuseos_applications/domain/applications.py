@@ -53,7 +53,9 @@ class Application:
     _events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
-    def submit(cls, *, id: UUID, call_id: UUID, call_year: int, submission: Submission, now: datetime) -> "Application":
+    def submit(
+        cls, *, id: UUID, call_id: UUID, call_year: int, submission: Submission, now: datetime
+    ) -> "Application":
         """Submission validates everything at once and reports every problem."""
         problems = submission.problems()
         if problems:

@@ -95,20 +95,29 @@ async def submit(
     async def command() -> tuple[int, ApplicationOut]:
         try:
             application = await submit_application(
-                SubmitApplication(call_id=body.call_id, call_year=body.call_year, submission=submission), c.uow(), c.clock
+                SubmitApplication(call_id=body.call_id, call_year=body.call_year, submission=submission),
+                c.uow(),
+                c.clock,
             )
         except InvalidSubmission as invalid:
             raise Problem(
                 422,
                 "The application breaks the call's rules",
-                errors=[{"field": problem.split(":")[0], "problem": problem.split(": ", 1)[-1]} for problem in invalid.problems],
+                errors=[
+                    {"field": problem.split(":")[0], "problem": problem.split(": ", 1)[-1]}
+                    for problem in invalid.problems
+                ],
             ) from None
         return status.HTTP_201_CREATED, _out(application)
 
-    return await c.idempotency.run(principal=principal.subject, key=idempotency_key, body=body, command=command)
+    return await c.idempotency.run(
+        principal=principal.subject, key=idempotency_key, body=body, command=command
+    )
 
 
-@router.get("/{application_id}", response_model=ApplicationOut, summary="One application, if the caller may see it")
+@router.get(
+    "/{application_id}", response_model=ApplicationOut, summary="One application, if the caller may see it"
+)
 async def get(application_id: UUID, c: ContainerDep, principal: CurrentPrincipal) -> ApplicationOut:
     async with c.uow() as uow:
         application = await uow.applications.get(application_id)
@@ -120,6 +129,9 @@ async def get(application_id: UUID, c: ContainerDep, principal: CurrentPrincipal
 def _may_see(principal: Principal, application: Application) -> bool:
     if principal.has(Role.COORDINATOR):
         return True
-    if principal.has(Role.FOCAL_POINT) and principal.country == application.submission.applicant.country_of_residence:
+    if (
+        principal.has(Role.FOCAL_POINT)
+        and principal.country == application.submission.applicant.country_of_residence
+    ):
         return True
     return principal.subject == application.submission.applicant.person_id

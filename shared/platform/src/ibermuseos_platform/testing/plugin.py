@@ -1,5 +1,6 @@
 """pytest fixtures for tests that need the real PostgreSQL and Kafka (registered as the `ibermuseos` plugin)."""
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -8,6 +9,7 @@ import pytest
 from .infrastructure import Infrastructure, InfrastructureMissing, infrastructure
 from .kafka import KafkaTestClient
 from .postgres import TestDatabases
+from .waiting import BrokerControl
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +40,14 @@ async def kafka(infra: Infrastructure, topic_prefix: str) -> AsyncIterator[Kafka
     client = KafkaTestClient(infra.kafka_bootstrap, topic_prefix)
     yield client
     await client.close()
+
+
+@pytest.fixture
+def broker_control() -> BrokerControl:
+    """Stops and restarts the local broker; only where the Makefile provisioned it (KAFKA_CONTROL)."""
+    script = os.environ.get("KAFKA_CONTROL")
+    if not script:
+        pytest.fail(
+            "this test stops and restarts the broker: run it through `make test`, which sets KAFKA_CONTROL"
+        )
+    return BrokerControl(script)

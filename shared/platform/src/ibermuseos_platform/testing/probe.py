@@ -1,0 +1,33 @@
+"""A test-only event contract and tables, for the platform's own tests of outbox and consumer."""
+
+from typing import Annotated
+
+from ibermuseos_contracts import Event, Topic
+from ibermuseos_contracts.types import PERSONAL, PersonId
+from sqlalchemy import Column, Integer, MetaData, String, Table
+
+from ..db import add_platform_tables, new_metadata
+
+PROBES = Topic("platformtest", "probe")
+
+
+class ProbeRecordedV1(Event, topic=PROBES, subject="probe_id"):
+    """A test event: one probe's numbered reading, by a person with a name."""
+
+    probe_id: str
+    sequence: int
+    person_id: PersonId
+    person_name: Annotated[str, PERSONAL]
+
+
+def probe_metadata() -> MetaData:
+    """The platform tables plus `effects`, where test handlers count what they applied."""
+    metadata = new_metadata()
+    add_platform_tables(metadata)
+    Table(
+        "effects",
+        metadata,
+        Column("probe_id", String, primary_key=True),
+        Column("applied", Integer, nullable=False),
+    )
+    return metadata
