@@ -1,7 +1,7 @@
 """initial
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 22:35:03.200007
 """
 from collections.abc import Sequence

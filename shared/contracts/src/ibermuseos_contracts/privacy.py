@@ -43,7 +43,7 @@ def _public_annotation(annotation: Any) -> Any:
                 f"privacy marker inside {annotation!r}: mark the whole field instead, "
                 "e.g. Annotated[str | None, PERSONAL]"
             )
-        return Annotated[(_public_annotation(inner), *extras)]  # type: ignore[valid-type]
+        return Annotated[(_public_annotation(inner), *extras)]
     if origin in (list, tuple, set, frozenset):
         return origin[
             tuple(_public_annotation(arg) if arg is not Ellipsis else arg for arg in get_args(annotation))
@@ -63,14 +63,14 @@ def public_model(model: type[BaseModel]) -> type[BaseModel]:
             continue
         annotation = field.annotation if _is(field, PSEUDONYMISED) else _public_annotation(field.annotation)
         fields[name] = (annotation, FieldInfo.merge_field_infos(field))
-    public = create_model(  # type: ignore[call-overload]
+    public = create_model(
         model.__name__ + "Public",
         __config__=model.model_config,
         __doc__=(model.__doc__ or "") + "\n\nPublic tier: no personal fields; people are pseudonymous.",
         __module__=model.__module__,
         **fields,
     )
-    return public  # type: ignore[no-any-return]
+    return public
 
 
 def _publicise(value: Any, pseudonymise: Pseudonymiser) -> Any:

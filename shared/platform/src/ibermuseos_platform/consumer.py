@@ -205,19 +205,19 @@ class EventConsumer:
     async def _claim(self, session: AsyncSession, items: list[_Item]) -> set[Any]:
         """Insert an inbox row per event; the ids returned are those not processed before."""
         table = self._inbox
-        statement = pg_insert(table).values(
+        rows = pg_insert(table).values(
             [
                 {"consumer": self.name, "event_id": item.envelope.id, "event_type": item.envelope.type}
                 for item in items
             ]
         )
         # A dead-lettered event may be redriven: it is claimed again then.
-        statement = statement.on_conflict_do_update(
+        claim = rows.on_conflict_do_update(
             index_elements=[table.c.consumer, table.c.event_id],
             set_={"outcome": "processed"},
             where=table.c.outcome == "dead_lettered",
         ).returning(table.c.event_id)
-        return set((await session.execute(statement)).scalars())
+        return set((await session.execute(claim)).scalars())
 
     async def _mark(self, session: AsyncSession, item: _Item, outcome: str) -> None:
         table = self._inbox

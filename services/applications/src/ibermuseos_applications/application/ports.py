@@ -15,7 +15,8 @@ class Applications(Protocol):
 
 
 class UnitOfWork(Protocol):
-    applications: Applications
+    @property
+    def applications(self) -> Applications: ...
 
     async def __aenter__(self) -> Self: ...
 

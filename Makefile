@@ -1,0 +1,86 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is what they use.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .run/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := $(patsubst %,-p %,$(notdir $(wildcard shared/*/src/ibermuseos_* services/*/src/ibermuseos_*)))
+TESTS := shared services tests
+
+# Tests reach the broker and database started below, unless given external ones.
+TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} \
+	PG_ADMIN_URL=$${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
+	KAFKA_CONTROL=$$( [[ -n "$${KAFKA_BOOTSTRAP_SERVERS:-}" ]] || echo $(CURDIR)/deploy/local/kafka.sh )
+
+.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status
+
+help:
+	@echo "make run    set up everything, start the platform with demo data, print where to look"
+	@echo "make test   set up everything, run lint and all tests"
+	@echo "make down   stop what make run started"
+	@echo "make lint | format | schemas | bench | status"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+python: $(UV)
+	$(UV) sync --frozen --all-packages --python python3 --quiet
+
+kafka:
+	bash deploy/local/kafka.sh start
+
+postgres:
+	bash deploy/local/postgres.sh start
+
+dev-issuer: python
+	$(BIN)/ibermuseos-dev-token --dir .run/dev-issuer --write-key-set >/dev/null
+
+infra: kafka postgres dev-issuer
+
+setup: python infra
+
+migrate: setup
+	bash deploy/local/services.sh migrate
+
+services: migrate
+	bash deploy/local/services.sh start
+
+demo: services
+	$(BIN)/python deploy/local/demo
+
+run: demo
+
+status:
+	bash deploy/local/services.sh status
+	bash deploy/local/kafka.sh status || true
+	bash deploy/local/postgres.sh status || true
+
+down:
+	bash deploy/local/services.sh stop
+	bash deploy/local/kafka.sh stop
+	bash deploy/local/postgres.sh stop
+
+lint: python
+	$(BIN)/ruff check $(TESTS) deploy
+	$(BIN)/ruff format --check $(TESTS) deploy
+	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/lint-imports
+	$(BIN)/ibermuseos-schemas check
+
+format: python
+	$(BIN)/ruff format $(TESTS) deploy
+	$(BIN)/ruff check --fix $(TESTS) deploy
+
+schemas: python
+	$(BIN)/ibermuseos-schemas export
+
+test: setup lint
+	$(TEST_ENV) $(BIN)/pytest $(TESTS)
+
+bench: setup
+	$(TEST_ENV) $(BIN)/python -m benchmarks

@@ -1,0 +1,3 @@
+"""The courses service: training courses, mini courses and conversatorios."""
+
+SERVICE = "courses"

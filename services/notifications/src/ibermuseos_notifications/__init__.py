@@ -1,0 +1,3 @@
+"""The notifications service: messages to people about what concerns them."""
+
+SERVICE = "notifications"

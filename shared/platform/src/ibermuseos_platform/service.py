@@ -1,0 +1,80 @@
+"""A service's app and command, the same for every service: only its parts differ."""
+
+import argparse
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from ibermuseos_contracts import Event, events_of
+
+from .asyncapi import asyncapi_document
+from .auth import TokenVerifier
+from .logs import configure_logging
+from .runtime import Platform
+from .settings import AuthSettings, KafkaSettings
+from .web import create_app
+
+
+class ServiceSettings(Protocol):
+    kafka: KafkaSettings
+    auth: AuthSettings
+    log_level: str
+
+
+class Container(Protocol):
+    """What a service's bootstrap builds; the platform part is started and stopped with the app."""
+
+    @property
+    def platform(self) -> Platform: ...
+
+
+def service_app(
+    *,
+    service: str,
+    version: str,
+    description: str,
+    settings: ServiceSettings,
+    bootstrap: Callable[[Any], Container],
+    routers: Sequence[APIRouter],
+    consumes: Sequence[type[Event]] = (),
+    consumes_public: bool = True,
+) -> FastAPI:
+    """The FastAPI app of a service; `bootstrap(settings)` runs in the lifespan, not at import."""
+    configure_logging(service, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = bootstrap(settings)
+        app.state.container = container
+        app.state.token_verifier = TokenVerifier(settings.auth)
+        async with container.platform as platform:
+            app.state.checks = platform.checks
+            yield
+
+    return create_app(
+        title=f"Ibermuseos {service}",
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        routers=routers,
+        asyncapi=asyncapi_document(
+            service=service,
+            version=version,
+            description=description,
+            kafka=settings.kafka,
+            publishes=events_of(service),
+            consumes=consumes,
+            consumes_public=consumes_public,
+        ),
+    )
+
+
+def serve(service: str, description: str, app_factory: Callable[[], FastAPI], default_port: int) -> None:
+    """The service's command: `ibermuseos-<service> [--host H] [--port P]`."""
+    parser = argparse.ArgumentParser(prog=f"ibermuseos-{service}", description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=default_port)
+    args = parser.parse_args()
+    uvicorn.run(app_factory(), host=args.host, port=args.port, log_config=None)
