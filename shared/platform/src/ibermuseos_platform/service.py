@@ -1,6 +1,7 @@
 """A service's app and command, the same for every service: only its parts differ."""
 
 import argparse
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
@@ -76,5 +77,5 @@ def serve(service: str, description: str, app_factory: Callable[[], FastAPI], de
     parser = argparse.ArgumentParser(prog=f"ibermuseos-{service}", description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=default_port)
-    args = parser.parse_args()
+    args = parser.parse_args(sys.argv[1:])
     uvicorn.run(app_factory(), host=args.host, port=args.port, log_config=None)

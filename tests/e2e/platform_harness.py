@@ -1,0 +1,30 @@
+"""The whole platform for end-to-end tests: the four services as processes, on fresh databases and topics."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.testing.services import RunningService
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("applications", "courses", "notifications", "reporting")
+
+# Settings a service needs in tests beyond the common ones (database, Kafka, auth).
+EXTRA_ENV: dict[str, dict[str, str]] = {}
+
+
+@dataclass
+class Platform:
+    services: dict[str, RunningService]
+    issuer: DevIssuer
+    http: httpx.AsyncClient
+
+    def url(self, service: str) -> str:
+        return self.services[service].url
+
+    def token(self, subject: str, *roles: str, country: str | None = None, **claims: str) -> dict[str, str]:
+        """Authorization header of a person with `roles`."""
+        return {
+            "Authorization": f"Bearer {self.issuer.token(subject, roles=list(roles), country=country, **claims)}"
+        }
