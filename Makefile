@@ -11,10 +11,14 @@ BIN := $(VENV)/bin
 PACKAGES := $(patsubst %,-p %,$(notdir $(wildcard shared/*/src/ibermuseos_* services/*/src/ibermuseos_*)))
 TESTS := shared services tests
 
-# Tests reach the broker and database started below, unless given external ones.
-TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092} \
-	PG_ADMIN_URL=$${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
-	KAFKA_CONTROL=$$( [[ -n "$${KAFKA_BOOTSTRAP_SERVERS:-}" ]] || echo $(CURDIR)/deploy/local/kafka.sh )
+# Tests reach the broker and database started below, unless given external ones; only the
+# local broker may be stopped and restarted by the tests (KAFKA_CONTROL).
+ifeq ($(KAFKA_BOOTSTRAP_SERVERS),)
+KAFKA_CONTROL := $(CURDIR)/deploy/local/kafka.sh
+endif
+TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:9092) \
+	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
+	KAFKA_CONTROL=$(KAFKA_CONTROL)
 
 .PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status
 

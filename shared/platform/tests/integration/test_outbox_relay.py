@@ -70,7 +70,7 @@ async def commit_events(
 
 
 def mine(records: list, run: str) -> list:  # type: ignore[type-arg]
-    return [record for record in records if json.loads(record.value)["probe_id"].startswith(run)]
+    return [record for record in records if record.key and record.key.decode().startswith(run)]
 
 
 async def unsent(engine: AsyncEngine, metadata: MetaData) -> int:
