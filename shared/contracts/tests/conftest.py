@@ -5,12 +5,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from ibermuseos_contracts.applications import (
-    Activity,
-    Applicant,
-    ApplicationSubmittedV1,
-    Institution,
-)
+from ibermuseos_contracts.applications import Activity, Applicant, ApplicationSubmittedV1
+from ibermuseos_contracts.common import Institution
 from ibermuseos_contracts.types import Money
 
 

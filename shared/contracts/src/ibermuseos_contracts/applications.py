@@ -1,18 +1,25 @@
-"""Events of the applications service: the Training Grants calls and applications."""
+"""Events of the applications service: the Training Grants calls and applications.
+
+Topics: `applications.call.v1` (key: call_id) and `applications.application.v1` (key:
+application_id). Every application event names the applicant by `applicant_id`; their
+contact details travel once, in ApplicationSubmitted, on the private topic only.
+"""
 
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import Field, StringConstraints
 
 from .base import Event
+from .common import Gender, Institution, Modality, Name, Part
 from .topics import Topic
 from .types import (
     PERSONAL,
     CountryCode,
     LanguageTag,
+    Localized,
     Money,
     PersonalEmail,
     PersonalText,
@@ -21,24 +28,6 @@ from .types import (
 
 CALL = Topic("applications", "call")
 APPLICATION = Topic("applications", "application")
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-
-
-class Gender(StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    NON_BINARY = "non_binary"
-    OTHER = "other"
-
-
-class InstitutionType(StrEnum):
-    MUSEUM = "museum"
-    GOVERNMENT = "government"
-    UNIVERSITY = "university"
-    CULTURAL_CENTRE = "cultural_centre"
-    NGO = "ngo"
-    OTHER = "other"
 
 
 class ActivityKind(StrEnum):
@@ -49,17 +38,7 @@ class ActivityKind(StrEnum):
     OTHER = "other"
 
 
-class Modality(StrEnum):
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-    HYBRID = "hybrid"
-
-
-class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class Applicant(_Part):
+class Applicant(Part):
     """The person applying. Name, e-mail and language travel only on the private topic."""
 
     person_id: PersonId
@@ -71,16 +50,7 @@ class Applicant(_Part):
     country_of_residence: CountryCode
 
 
-class Institution(_Part):
-    """The institution the applicant works for, as they wrote it."""
-
-    name: Name
-    type: InstitutionType
-    city: Name
-    country: CountryCode
-
-
-class Activity(_Part):
+class Activity(Part):
     """The training activity the grant would fund the applicant to attend."""
 
     title: Name
@@ -91,6 +61,54 @@ class Activity(_Part):
     starts_on: date
     ends_on: date
     modality: Modality
+
+
+class Reason(Part):
+    """Why an application is ineligible: a stable code and its explanation in the three languages."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]
+    explanation: Localized
+
+
+class ReplicationActivity(Part):
+    """A train-the-trainer activity a grantee held at home after the grant."""
+
+    held_on: date
+    colleagues_trained: Annotated[int, Field(ge=0)]
+    institutions: list[Institution]
+    """The institutions the trained colleagues came from (the grantee's own may be among them)."""
+
+
+# ----------------------------------------------------------------------------- calls
+
+
+class CallOpenedV1(Event, topic=CALL, subject="call_id"):
+    """A coordinator published a grant call: it accepts applications from `opens_at` to `closes_at`."""
+
+    call_id: UUID
+    year: int
+    title: Localized
+    rules: Localized
+    opens_at: datetime
+    closes_at: datetime
+    timezone: str
+    budget: Money
+    max_per_grant: Money
+    eligible_residence_countries: list[CountryCode]
+    eligible_host_countries: list[CountryCode]
+    eligible_activity_kinds: list[ActivityKind]
+
+
+class CallClosedV1(Event, topic=CALL, subject="call_id"):
+    """A call reached its deadline; no application is accepted after this."""
+
+    call_id: UUID
+    year: int
+    closed_at: datetime
+    applications_submitted: int
+
+
+# ----------------------------------------------------------------------- applications
 
 
 class ApplicationSubmittedV1(Event, topic=APPLICATION, subject="application_id"):
@@ -104,4 +122,112 @@ class ApplicationSubmittedV1(Event, topic=APPLICATION, subject="application_id")
     activity: Activity
     requested: Money
     replication_commitment: bool
+    submitted_at: datetime
+
+
+class ApplicationWithdrawnV1(Event, topic=APPLICATION, subject="application_id"):
+    """The applicant withdrew their application before a decision."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    withdrawn_at: datetime
+
+
+class ApplicationDeclaredIneligibleV1(Event, topic=APPLICATION, subject="application_id"):
+    """The application breaks the call's eligibility rules; every reason is listed."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    reasons: list[Reason]
+    declared_at: datetime
+
+
+class ApplicationDeclaredEligibleV1(Event, topic=APPLICATION, subject="application_id"):
+    """The application passed screening, automatically or by a coordinator's justified override."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    overridden: bool = False
+    declared_at: datetime
+
+
+class ApplicationScoredV1(Event, topic=APPLICATION, subject="application_id"):
+    """An evaluator of the technical panel scored the application on every criterion."""
+
+    application_id: UUID
+    call_id: UUID
+    evaluator_id: PersonId
+    scores: dict[str, Annotated[float, Field(ge=0)]]
+    """Criterion id → score."""
+    weighted_score: float
+    scored_at: datetime
+
+
+class GrantAwardedV1(Event, topic=APPLICATION, subject="application_id"):
+    """The coordinator released the results and this application was awarded a grant."""
+
+    application_id: UUID
+    call_id: UUID
+    call_year: int
+    applicant_id: PersonId
+    amount: Money
+    accept_by: datetime
+    from_waitlist: bool = False
+    awarded_at: datetime
+
+
+class ApplicationRejectedV1(Event, topic=APPLICATION, subject="application_id"):
+    """The results were released and this application was not awarded nor waitlisted."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    rejected_at: datetime
+
+
+class ApplicationWaitlistedV1(Event, topic=APPLICATION, subject="application_id"):
+    """The results were released and this application waits for a grant to be freed."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    position: Annotated[int, Field(ge=1)]
+    waitlisted_at: datetime
+
+
+class GrantAcceptedV1(Event, topic=APPLICATION, subject="application_id"):
+    """The grantee accepted the grant; they report back by `report_due_on`."""
+
+    application_id: UUID
+    call_id: UUID
+    call_year: int
+    applicant_id: PersonId
+    amount: Money
+    report_due_on: date
+    accepted_at: datetime
+
+
+class GrantDeclinedV1(Event, topic=APPLICATION, subject="application_id"):
+    """The grantee declined (or let the acceptance deadline pass); the amount is freed."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    amount: Money
+    declined_at: datetime
+
+
+class GrantReportSubmittedV1(Event, topic=APPLICATION, subject="application_id"):
+    """The grantee reported back: attendance, what they learned, and the replication they held."""
+
+    application_id: UUID
+    call_id: UUID
+    call_year: int
+    applicant_id: PersonId
+    attended: bool
+    learned: Annotated[str, StringConstraints(max_length=10_000), PERSONAL]
+    replications: list[ReplicationActivity]
     submitted_at: datetime

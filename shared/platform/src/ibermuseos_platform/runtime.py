@@ -8,7 +8,7 @@ consumers started as soon as the broker answers, and recorded events wait in the
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -65,6 +65,7 @@ class Platform:
         self.consumers: list[EventConsumer] = []
         self.kafka_probe = KafkaProbe(settings.kafka)
         self._tasks: list[asyncio.Task[None]] = []
+        self._periodic: list[tuple[float, Callable[[], Awaitable[object]], str]] = []
         self.kafka_started = asyncio.Event()
 
     def _table(self, name: str) -> Table:
@@ -96,12 +97,30 @@ class Platform:
             raise RuntimeError("dead letters are sent only once Kafka has started")
         return self._dead_letter_producer
 
+    def every(self, seconds: float, job: Callable[[], Awaitable[object]], *, name: str) -> None:
+        """Run `job` every `seconds` while the service runs (deadlines, reminders); failures are logged and retried."""
+        self._periodic.append((seconds, job, name))
+
+    async def _repeat(self, seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+        while True:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("periodic job %s failed; it runs again in %.0fs", name, seconds)
+            await asyncio.sleep(seconds)
+
     @property
     def checks(self) -> dict[str, Check]:
         return {"database": database_check(self.engine), "kafka": self.kafka_probe}
 
     async def __aenter__(self) -> "Platform":
         self._tasks.append(asyncio.create_task(self._start_kafka(), name=f"{self.service}-kafka-start"))
+        for seconds, job, name in self._periodic:
+            self._tasks.append(
+                asyncio.create_task(self._repeat(seconds, job, name), name=f"{self.service}-{name}")
+            )
         return self
 
     async def _start_kafka(self) -> None:

@@ -3,7 +3,8 @@
 from typing import Any
 from uuid import UUID
 
-from ibermuseos_contracts.applications import Activity, Applicant, Institution
+from ibermuseos_contracts.applications import Activity, Applicant
+from ibermuseos_contracts.common import Institution
 from ibermuseos_contracts.types import Money
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
 from sqlalchemy import insert, select

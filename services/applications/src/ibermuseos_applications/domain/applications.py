@@ -6,7 +6,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from ibermuseos_contracts import Event
-from ibermuseos_contracts.applications import Activity, Applicant, ApplicationSubmittedV1, Institution
+from ibermuseos_contracts.applications import Activity, Applicant, ApplicationSubmittedV1
+from ibermuseos_contracts.common import Institution
 from ibermuseos_contracts.types import Money
 
 

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, status
 from fastapi.responses import JSONResponse
-from ibermuseos_contracts.applications import Activity, Applicant, Gender, Institution
+from ibermuseos_contracts.applications import Activity, Applicant
+from ibermuseos_contracts.common import Gender, Institution
 from ibermuseos_contracts.types import CountryCode, LanguageTag, Money
 from ibermuseos_platform.auth import CurrentPrincipal, Principal, Role, require
 from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
