@@ -10,6 +10,7 @@ from ibermuseos_contracts import Envelope, Pseudonymiser, encode, to_public
 from ibermuseos_platform import dead_letters
 from ibermuseos_platform.consumer import EventConsumer
 from ibermuseos_platform.dead_letters import DeadLetterPublisher
+from ibermuseos_platform.dead_letters_cli import read_dead_letters, redrive
 from ibermuseos_platform.kafka import new_broker, new_producer
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1
@@ -180,6 +181,32 @@ async def test_poison_events_go_to_the_dead_letters_with_why_and_the_next_event_
     assert letters[0].value == b"not json at all"
     assert await applied(engine, metadata, f"{run}-broken") == 0
     assert await applied(engine, metadata, f"{run}-good") == 1
+
+
+async def test_an_operator_redrives_a_dead_letter_and_it_is_processed_once_fixed(
+    consumer: EventConsumer, engine: AsyncEngine, metadata: MetaData, kafka: KafkaTestClient, effects: Effects
+) -> None:
+    probe_id = f"redriven-{uuid.uuid4().hex[:6]}"
+    key, value, headers = probe_record(probe_id)
+    effects.broken.add(probe_id)
+    await kafka.produce(PROBES.public, value, key=key, headers=headers)
+    dead_letter_topic = kafka.topic(PROBES.public) + ".dlq"
+
+    async def parked() -> bool:
+        return any(
+            letter.key == key for letter in await read_dead_letters(kafka.bootstrap, dead_letter_topic)
+        )
+
+    await eventually(parked, what="the event reaching the dead letters")
+    effects.broken.discard(probe_id)  # the bug is fixed
+
+    letters = [
+        letter for letter in await read_dead_letters(kafka.bootstrap, dead_letter_topic) if letter.key == key
+    ]
+    assert await redrive(kafka.bootstrap, letters) == 1
+
+    await eventually(lambda: _is_applied(engine, metadata, probe_id), what="the redriven event applied")
+    assert await applied(engine, metadata, probe_id) == 1
 
 
 async def test_a_transient_failure_is_retried_not_dead_lettered(

@@ -1,5 +1,6 @@
 """pytest fixtures for tests that need the real PostgreSQL and Kafka (registered as the `ibermuseos` plugin)."""
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -7,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from .infrastructure import Infrastructure, InfrastructureMissing, infrastructure
-from .kafka import KafkaTestClient
+from .kafka import KafkaTestClient, delete_topics
 from .postgres import TestDatabases
 from .waiting import BrokerControl
 
@@ -22,9 +23,14 @@ def infra() -> Iterator[Infrastructure]:
 
 
 @pytest.fixture(scope="session")
-def topic_prefix() -> str:
-    """Every topic of this test session lives under its own namespace, so sessions never see each other."""
-    return f"test-{uuid.uuid4().hex[:8]}."
+def topic_prefix(infra: Infrastructure) -> Iterator[str]:
+    """Every topic of this test session lives under its own namespace, so sessions never see each other.
+
+    The namespace's topics are deleted at the end, so the broker does not fill up with test topics.
+    """
+    prefix = f"test-{uuid.uuid4().hex[:8]}."
+    yield prefix
+    asyncio.run(delete_topics(infra.kafka_bootstrap, prefix))
 
 
 @pytest.fixture(scope="session")
