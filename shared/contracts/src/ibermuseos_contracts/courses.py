@@ -157,6 +157,8 @@ class EnrolmentCancelledV1(Event, topic=ENROLMENT, subject="enrolment_id"):
     person_id: PersonId
     was_enrolled: bool
     cancelled_at: datetime
+    offering_id: UUID | None = None
+    kind: OfferingKind | None = None
 
 
 class AttendanceRecordedV1(Event, topic=ENROLMENT, subject="enrolment_id"):
@@ -210,6 +212,8 @@ class CertificateIssuedV1(Event, topic=CERTIFICATE, subject="certificate_id"):
     hours: Hours
     completed_on: date
     issued_at: datetime
+    verification_url: Annotated[str | None, StringConstraints(max_length=500), PERSONAL] = None
+    """The public page that verifies this certificate (it holds the code, so it stays private too)."""
 
 
 class CertificateRevokedV1(Event, topic=CERTIFICATE, subject="certificate_id"):
