@@ -154,6 +154,27 @@ class ApplicationDeclaredEligibleV1(Event, topic=APPLICATION, subject="applicati
     declared_at: datetime
 
 
+class InformationRequestedV1(Event, topic=APPLICATION, subject="application_id"):
+    """A coordinator asked the applicant for clarification; the application waits for their answer."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    request_id: UUID
+    question: Annotated[str, StringConstraints(max_length=5_000), PERSONAL]
+    requested_at: datetime
+
+
+class InformationProvidedV1(Event, topic=APPLICATION, subject="application_id"):
+    """The applicant answered a request for information; the application returns to screening."""
+
+    application_id: UUID
+    call_id: UUID
+    applicant_id: PersonId
+    request_id: UUID
+    provided_at: datetime
+
+
 class ApplicationScoredV1(Event, topic=APPLICATION, subject="application_id"):
     """An evaluator of the technical panel scored the application on every criterion."""
 
@@ -218,6 +239,8 @@ class GrantDeclinedV1(Event, topic=APPLICATION, subject="application_id"):
     applicant_id: PersonId
     amount: Money
     declined_at: datetime
+    lapsed: bool = False
+    """True when the grantee did not answer by `accept_by` and the grant lapsed."""
 
 
 class GrantReportSubmittedV1(Event, topic=APPLICATION, subject="application_id"):
