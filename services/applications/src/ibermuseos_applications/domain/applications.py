@@ -1,46 +1,149 @@
-"""An application to a grant call, and the rules of submitting one."""
+"""An application to a grant call, from the applicant's draft to their report after the grant."""
 
+import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
+from typing import Annotated, Self
 from uuid import UUID
 
 from ibermuseos_contracts import Event
-from ibermuseos_contracts.applications import Activity, Applicant, ApplicationSubmittedV1
+from ibermuseos_contracts.applications import (
+    ApplicationDeclaredEligibleV1,
+    ApplicationDeclaredIneligibleV1,
+    ApplicationRejectedV1,
+    ApplicationScoredV1,
+    ApplicationSubmittedV1,
+    ApplicationWaitlistedV1,
+    ApplicationWithdrawnV1,
+    GrantAcceptedV1,
+    GrantAwardedV1,
+    GrantDeclinedV1,
+    GrantReportSubmittedV1,
+    InformationProvidedV1,
+    InformationRequestedV1,
+    Reason,
+    ReplicationActivity,
+)
 from ibermuseos_contracts.common import Institution
 from ibermuseos_contracts.types import Money
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import eligibility
+from .calls import Call, CallStatus, CallTerms
+from .documents import DocumentRef
+from .errors import Invalid, Issue, NotFound, NotNow
+from .forms import Form, FormPatch
+from .values import LongText
 
 
 class Status(StrEnum):
-    SUBMITTED = "submitted"
+    DRAFT = "draft"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    INFORMATION_REQUESTED = "information_requested"
+    SCREENING = "screening"
+    """The applicant answered a request for information; a coordinator decides on eligibility."""
+    UNDER_EVALUATION = "under_evaluation"
+    EVALUATED = "evaluated"
+    AWARDED = "awarded"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REPORTED = "reported"
+    WITHDRAWN = "withdrawn"
 
 
-class InvalidSubmission(Exception):
-    """The application breaks one or more rules; every one is listed."""
+WITHDRAWABLE = frozenset(
+    {
+        Status.ELIGIBLE,
+        Status.INELIGIBLE,
+        Status.INFORMATION_REQUESTED,
+        Status.SCREENING,
+        Status.UNDER_EVALUATION,
+        Status.EVALUATED,
+        Status.WAITLISTED,
+    }
+)
+"""Until a decision: an award is declined rather than withdrawn; the waitlist can be left."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+SCREENABLE = frozenset({Status.ELIGIBLE, Status.INELIGIBLE, Status.SCREENING})
+"""Where a coordinator may still ask for information or change the eligibility decision."""
+
+GRANTED = frozenset({Status.AWARDED, Status.ACCEPTED, Status.REPORTED})
+"""Statuses holding an amount of the call's budget."""
 
 
-@dataclass(frozen=True)
-class Submission:
-    """What an applicant sends: who they are, where they work, what they want to attend, for how much."""
+class Outcome(StrEnum):
+    """A drafted decision on an evaluated application, internal until the results are released."""
 
-    applicant: Applicant
-    institution: Institution
-    activity: Activity
-    requested: Money
-    motivation: str
-    replication_commitment: bool
+    AWARD = "award"
+    WAITLIST = "waitlist"
+    REJECT = "reject"
 
-    def problems(self) -> list[str]:
-        problems = []
-        if self.activity.ends_on < self.activity.starts_on:
-            problems.append("activity.ends_on: the activity ends before it starts")
-        if not self.replication_commitment:
-            problems.append("replication_commitment: grantees commit to replicate what they learn")
-        return problems
+
+@dataclass(frozen=True, slots=True)
+class DraftDecision:
+    outcome: Outcome
+    amount: Decimal | None = None
+    """The amount to award (award only): the requested amount unless the coordinator adjusted it."""
+    adjusted: bool = False
+
+
+@dataclass
+class InformationRequest:
+    id: UUID
+    question: str
+    asked_by: str
+    asked_at: datetime
+    answer: str | None = None
+    answered_at: datetime | None = None
+
+
+@dataclass
+class Assignment:
+    """An evaluator of the panel assigned to the application, and their scores once given."""
+
+    evaluator_id: str
+    evaluator_country: str
+    assigned_at: datetime
+    scores: dict[str, Decimal] | None = None
+    comments: dict[str, str] | None = None
+    scored_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.scores is not None
+
+    def weighted(self, terms: CallTerms) -> Fraction:
+        """Σ score × weight / Σ weight, exact."""
+        assert self.scores is not None
+        total_weight = sum(Fraction(criterion.weight) for criterion in terms.criteria)
+        weighted = sum(Fraction(self.scores[c.id]) * Fraction(c.weight) for c in terms.criteria)
+        return Fraction(weighted) / total_weight
+
+
+class Replication(BaseModel):
+    """A train-the-trainer activity the grantee held at home."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    held_on: date
+    colleagues_trained: Annotated[int, Field(ge=0, le=100_000)]
+    institutions: Annotated[list[Institution], Field(max_length=100)]
+
+
+class Report(BaseModel):
+    """What a grantee reports after the activity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    attended: bool
+    learned: LongText
+    replications: Annotated[list[Replication], Field(max_length=50)] = []
 
 
 @dataclass
@@ -48,34 +151,474 @@ class Application:
     id: UUID
     call_id: UUID
     call_year: int
-    submission: Submission
-    status: Status
-    submitted_at: datetime
+    applicant_id: str
+    created_at: datetime
+    form: Form
+    status: Status = Status.DRAFT
+    submitted_at: datetime | None = None
+    documents: list[DocumentRef] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    """Why it is ineligible (the automatic check's or the coordinator's reasons)."""
+    overridden: bool = False
+    information_requests: list[InformationRequest] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    draft: DraftDecision | None = None
+    amount: Decimal | None = None
+    """The amount awarded."""
+    awarded_at: datetime | None = None
+    accept_by: datetime | None = None
+    from_waitlist: bool = False
+    waitlist_position: int | None = None
+    decided_at: datetime | None = None
+    """When the results were released for this application (award, waitlist or rejection)."""
+    answered_at: datetime | None = None
+    """When the grantee accepted or declined (or the acceptance lapsed)."""
+    report_due_on: date | None = None
+    report: Report | None = None
+    reported_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    version: int = 0
     _events: list[Event] = field(default_factory=list, repr=False)
 
+    # ---------------------------------------------------------------- drafting
+
     @classmethod
-    def submit(
-        cls, *, id: UUID, call_id: UUID, call_year: int, submission: Submission, now: datetime
-    ) -> "Application":
-        """Submission validates everything at once and reports every problem."""
-        problems = submission.problems()
-        if problems:
-            raise InvalidSubmission(problems)
-        application = cls(id, call_id, call_year, submission, Status.SUBMITTED, now)
-        application._events.append(
+    def start(cls, *, id: UUID, call: Call, applicant_id: str, form: Form, now: datetime) -> Self:
+        """An applicant starts a draft while the call is published and open."""
+        call.check_drafting(now)
+        if issues := form.inconsistencies():
+            raise Invalid("The application is not consistent", issues)
+        return cls(
+            id=id,
+            call_id=call.id,
+            call_year=call.terms.year,
+            applicant_id=applicant_id,
+            created_at=now,
+            form=form,
+        )
+
+    def _check(self, allowed: frozenset[Status] | Status, doing: str) -> None:
+        allowed_set = allowed if isinstance(allowed, frozenset) else frozenset({allowed})
+        if self.status not in allowed_set:
+            raise NotNow(
+                f"An application that is {self.status.value.replace('_', ' ')} cannot {doing}", "wrong_status"
+            )
+
+    def edit(self, patch: FormPatch) -> None:
+        """Only a draft can change; once submitted the application is what was screened."""
+        self._check(Status.DRAFT, "be edited")
+        form = self.form.merged(patch)
+        if issues := form.inconsistencies():
+            raise Invalid("The application is not consistent", issues)
+        self.form = form
+
+    def attach(self, document: DocumentRef, *, max_documents: int) -> None:
+        """Documents are added to a draft, or to answer a request for information; their number is bounded."""
+        self._check(frozenset({Status.DRAFT, Status.INFORMATION_REQUESTED}), "take documents")
+        if len(self.documents) >= max_documents:
+            raise Invalid(
+                "Too many documents",
+                [Issue("documents", f"an application has at most {max_documents} documents")],
+            )
+        if self.status is Status.INFORMATION_REQUESTED:
+            document = dataclasses.replace(document, request_id=self.open_request().id)
+        self.documents.append(document)
+
+    def detach(self, document_id: UUID) -> DocumentRef:
+        """A draft's documents can be removed; a submitted application's stay as they were screened."""
+        self._check(Status.DRAFT, "lose documents")
+        document = self.document(document_id)
+        self.documents.remove(document)
+        return document
+
+    def document(self, document_id: UUID) -> DocumentRef:
+        for document in self.documents:
+            if document.id == document_id:
+                return document
+        raise NotFound("No such document")
+
+    # ---------------------------------------------------------------- submission and screening
+
+    def submit(self, *, call: Call, history: eligibility.History, now: datetime) -> None:
+        """Submission checks everything at once (every problem listed), then screens eligibility automatically."""
+        self._check(Status.DRAFT, "be submitted")
+        call.check_accepting(now)
+        issues = self.form.issues(call.terms, [document.kind for document in self.documents])
+        if issues:
+            raise Invalid("The application is not complete", issues)
+        form = self.form
+        self.status = Status.ELIGIBLE
+        self.submitted_at = now
+        self._record(
             ApplicationSubmittedV1(
-                application_id=id,
-                call_id=call_id,
-                call_year=call_year,
-                applicant=submission.applicant,
-                institution=submission.institution,
-                activity=submission.activity,
-                requested=submission.requested,
-                replication_commitment=submission.replication_commitment,
+                application_id=self.id,
+                call_id=self.call_id,
+                call_year=self.call_year,
+                applicant=form.applicant_part(self.applicant_id),
+                institution=form.institution_part(),
+                activity=form.activity_part(),
+                requested=Money(amount=self.requested, currency=call.terms.currency),
+                replication_commitment=bool(form.replication_commitment),
                 submitted_at=now,
             )
         )
-        return application
+        reasons = eligibility.check(call.terms, form, history)
+        if reasons:
+            self._declare_ineligible(reasons, now)
+        else:
+            self._declare_eligible(now, overridden=False)
+
+    def _declare_eligible(self, now: datetime, *, overridden: bool) -> None:
+        self.status = Status.ELIGIBLE
+        self.overridden = overridden
+        self._record(
+            ApplicationDeclaredEligibleV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                applicant_id=self.applicant_id,
+                overridden=overridden,
+                declared_at=now,
+            )
+        )
+
+    def _declare_ineligible(self, reasons: list[Reason], now: datetime) -> None:
+        self.status = Status.INELIGIBLE
+        self.reasons = reasons
+        self.overridden = False
+        self._record(
+            ApplicationDeclaredIneligibleV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                applicant_id=self.applicant_id,
+                reasons=reasons,
+                declared_at=now,
+            )
+        )
+
+    def _check_screening(self, call: Call, doing: str) -> None:
+        if call.status is CallStatus.RESULTS_RELEASED:
+            raise NotNow("The results of this call are released", "results_released")
+        self._check(SCREENABLE, doing)
+
+    def declare_eligible(self, *, call: Call, now: datetime) -> None:
+        """A coordinator overrides an automatic ineligibility, or decides after an answer (justified, audited)."""
+        self._check_screening(call, "be declared eligible")
+        if self.status is Status.ELIGIBLE:
+            raise NotNow("The application is already eligible", "already_eligible")
+        overridden = self.status is Status.INELIGIBLE or bool(self.reasons)
+        self.reasons = []
+        self._declare_eligible(now, overridden=overridden)
+
+    def declare_ineligible(self, *, call: Call, reasons: list[Reason], now: datetime) -> None:
+        """A coordinator finds an application ineligible in screening (justified, audited)."""
+        self._check_screening(call, "be declared ineligible")
+        if self.status is Status.INELIGIBLE:
+            raise NotNow("The application is already ineligible", "already_ineligible")
+        self._declare_ineligible(reasons, now)
+
+    def request_information(
+        self, *, call: Call, request_id: UUID, question: str, asked_by: str, now: datetime
+    ) -> None:
+        """A coordinator asks for clarification while screening; the exchange is kept."""
+        self._check_screening(call, "be asked for information")
+        self.information_requests.append(InformationRequest(request_id, question, asked_by, now))
+        self.status = Status.INFORMATION_REQUESTED
+        self._record(
+            InformationRequestedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                applicant_id=self.applicant_id,
+                request_id=request_id,
+                question=question,
+                requested_at=now,
+            )
+        )
+
+    def open_request(self) -> InformationRequest:
+        for request in reversed(self.information_requests):
+            if request.answer is None:
+                return request
+        raise NotNow("No request for information is waiting for an answer", "no_open_request")
+
+    def provide_information(self, *, answer: str, now: datetime) -> None:
+        """The applicant answers; the application returns to screening."""
+        self._check(Status.INFORMATION_REQUESTED, "take an answer")
+        request = self.open_request()
+        request.answer = answer
+        request.answered_at = now
+        self.status = Status.SCREENING
+        self._record(
+            InformationProvidedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                applicant_id=self.applicant_id,
+                request_id=request.id,
+                provided_at=now,
+            )
+        )
+
+    def withdraw(self, now: datetime) -> None:
+        """The applicant can withdraw until a decision (or leave the waitlist)."""
+        self._check(WITHDRAWABLE, "be withdrawn")
+        self.status = Status.WITHDRAWN
+        self.withdrawn_at = now
+        self.draft = None
+        self._record(
+            ApplicationWithdrawnV1(
+                application_id=self.id, call_id=self.call_id, applicant_id=self.applicant_id, withdrawn_at=now
+            )
+        )
+
+    # ---------------------------------------------------------------- evaluation
+
+    @property
+    def requested(self) -> Decimal:
+        return self.form.budget.total
+
+    @property
+    def country(self) -> str:
+        """The applicant's country of residence."""
+        return str(self.form.applicant.country_of_residence)
+
+    @property
+    def conflicting_countries(self) -> frozenset[str]:
+        """Evaluators of these countries may not evaluate the application: the applicant's and their institution's."""
+        countries = {self.form.applicant.country_of_residence, self.form.institution.country}
+        return frozenset(country for country in countries if country)
+
+    def assign(self, evaluators: list[tuple[str, str]], now: datetime) -> None:
+        """The application goes to its evaluators (id, country); never one of a conflicting country."""
+        self._check(Status.ELIGIBLE, "be assigned")
+        for evaluator_id, country in evaluators:
+            if country in self.conflicting_countries or evaluator_id == self.applicant_id:
+                raise NotNow(f"{evaluator_id} has a conflict of interest with this application", "conflict")
+        self.assignments = [Assignment(evaluator_id, country, now) for evaluator_id, country in evaluators]
+        self.status = Status.UNDER_EVALUATION
+
+    def assignment_of(self, evaluator_id: str) -> Assignment:
+        for assignment in self.assignments:
+            if assignment.evaluator_id == evaluator_id:
+                return assignment
+        raise NotFound("No such assignment")
+
+    def score(
+        self,
+        *,
+        terms: CallTerms,
+        evaluator_id: str,
+        scores: dict[str, Decimal],
+        comments: dict[str, str],
+        now: datetime,
+    ) -> None:
+        """An assigned evaluator scores every criterion, each with a comment, once."""
+        assignment = self.assignment_of(evaluator_id)
+        self._check(Status.UNDER_EVALUATION, "be scored")
+        if assignment.done:
+            raise NotNow("You already scored this application", "already_scored")
+        issues: list[Issue] = []
+        known = {criterion.id for criterion in terms.criteria}
+        for criterion in terms.criteria:
+            score = scores.get(criterion.id)
+            if score is None:
+                issues.append(Issue(f"scores.{criterion.id}", "is required"))
+            elif not 0 <= score <= terms.score_scale:
+                issues.append(Issue(f"scores.{criterion.id}", f"must be between 0 and {terms.score_scale}"))
+            if not comments.get(criterion.id, "").strip():
+                issues.append(Issue(f"scores.{criterion.id}.comment", "explain the score"))
+        issues += [
+            Issue(f"scores.{name}", "is not a criterion of the call")
+            for name in sorted(scores.keys() - known)
+        ]
+        if issues:
+            raise Invalid("The scores are not complete", issues)
+        assignment.scores = {criterion.id: scores[criterion.id] for criterion in terms.criteria}
+        assignment.comments = {criterion.id: comments[criterion.id].strip() for criterion in terms.criteria}
+        assignment.scored_at = now
+        self._record(
+            ApplicationScoredV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                evaluator_id=evaluator_id,
+                scores={name: float(value) for name, value in assignment.scores.items()},
+                weighted_score=float(assignment.weighted(terms)),
+                scored_at=now,
+            )
+        )
+        if all(assignment.done for assignment in self.assignments):
+            self.status = Status.EVALUATED
+
+    def average(self, terms: CallTerms) -> Fraction | None:
+        """The mean of the evaluators' weighted scores, once all have scored."""
+        if not self.assignments or not all(assignment.done for assignment in self.assignments):
+            return None
+        return sum((a.weighted(terms) for a in self.assignments), Fraction(0)) / len(self.assignments)
+
+    def criterion_average(self, criterion_id: str) -> Fraction:
+        scored = [a for a in self.assignments if a.scores is not None]
+        return sum((Fraction(a.scores[criterion_id]) for a in scored if a.scores), Fraction(0)) / max(
+            len(scored), 1
+        )
+
+    # ---------------------------------------------------------------- decision
+
+    def set_draft(self, decision: DraftDecision | None) -> None:
+        """Decisions are drafted on evaluated applications and stay internal until released."""
+        self._check(Status.EVALUATED, "take an award decision")
+        self.draft = decision
+
+    def award(self, *, amount: Decimal, call: Call, now: datetime, from_waitlist: bool = False) -> None:
+        """The call commits the amount first: never past the budget."""
+        self._check(frozenset({Status.EVALUATED, Status.WAITLISTED}), "be awarded")
+        call.commit(amount)
+        self.status = Status.AWARDED
+        self.amount = amount
+        self.awarded_at = now
+        self.accept_by = call.accept_by(now)
+        self.from_waitlist = from_waitlist
+        self.draft = None
+        if not from_waitlist:
+            self.decided_at = now
+        self._record(
+            GrantAwardedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                call_year=self.call_year,
+                applicant_id=self.applicant_id,
+                amount=Money(amount=amount, currency=call.terms.currency),
+                accept_by=self.accept_by,
+                from_waitlist=from_waitlist,
+                awarded_at=now,
+            )
+        )
+
+    def put_on_waitlist(self, *, position: int, now: datetime) -> None:
+        self._check(Status.EVALUATED, "be waitlisted")
+        self.status = Status.WAITLISTED
+        self.waitlist_position = position
+        self.decided_at = now
+        self.draft = None
+        self._record(
+            ApplicationWaitlistedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                applicant_id=self.applicant_id,
+                position=position,
+                waitlisted_at=now,
+            )
+        )
+
+    def reject(self, now: datetime) -> None:
+        self._check(Status.EVALUATED, "be rejected")
+        self.status = Status.REJECTED
+        self.decided_at = now
+        self.draft = None
+        self._record(
+            ApplicationRejectedV1(
+                application_id=self.id, call_id=self.call_id, applicant_id=self.applicant_id, rejected_at=now
+            )
+        )
+
+    # ---------------------------------------------------------------- the grant
+
+    def accept(self, *, call: Call, now: datetime) -> None:
+        """The grantee accepts by the deadline and learns when their report is due."""
+        self._check(Status.AWARDED, "be accepted")
+        assert self.accept_by is not None
+        assert self.amount is not None
+        if now > self.accept_by:
+            raise NotNow(
+                f"The award had to be accepted by {call.terms.local(self.accept_by)}", "acceptance_lapsed"
+            )
+        ends_on = self.form.activity.ends_on
+        assert ends_on is not None
+        self.status = Status.ACCEPTED
+        self.answered_at = now
+        self.report_due_on = ends_on + timedelta(days=call.terms.report_due_days)
+        self._record(
+            GrantAcceptedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                call_year=self.call_year,
+                applicant_id=self.applicant_id,
+                amount=Money(amount=self.amount, currency=call.terms.currency),
+                report_due_on=self.report_due_on,
+                accepted_at=now,
+            )
+        )
+
+    def decline(self, *, call: Call, now: datetime, lapsed: bool = False) -> Decimal:
+        """The grantee declines (or lets the deadline pass): the amount goes back to the call's budget."""
+        self._check(Status.AWARDED, "be declined")
+        assert self.amount is not None
+        if lapsed and self.accept_by is not None and now <= self.accept_by:
+            raise NotNow("The acceptance window is still open", "acceptance_open")
+        call.free(self.amount)
+        self.status = Status.DECLINED
+        self.answered_at = now
+        self._record(
+            GrantDeclinedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                applicant_id=self.applicant_id,
+                amount=Money(amount=self.amount, currency=call.terms.currency),
+                declined_at=now,
+                lapsed=lapsed,
+            )
+        )
+        return self.amount
+
+    def submit_report(self, *, call: Call, report: Report, now: datetime) -> None:
+        """After the activity, the grantee reports attendance, learning and the replication they held."""
+        self._check(Status.ACCEPTED, "take a report")
+        activity = self.form.activity
+        assert activity.starts_on is not None
+        assert activity.ends_on is not None
+        today = call.terms.today(now)
+        if today < activity.ends_on:
+            raise NotNow(
+                f"The report is due after the activity ends on {activity.ends_on.isoformat()}", "too_early"
+            )
+        issues: list[Issue] = []
+        for index, replication in enumerate(report.replications):
+            if replication.held_on < activity.starts_on:
+                issues.append(Issue(f"replications.{index}.held_on", "is before the activity started"))
+            if replication.held_on > today:
+                issues.append(Issue(f"replications.{index}.held_on", "is in the future"))
+            if replication.colleagues_trained > 0 and not replication.institutions:
+                issues.append(
+                    Issue(
+                        f"replications.{index}.institutions", "name the institutions the colleagues came from"
+                    )
+                )
+        if issues:
+            raise Invalid("The report is not valid", issues)
+        self.status = Status.REPORTED
+        self.report = report
+        self.reported_at = now
+        self._record(
+            GrantReportSubmittedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                call_year=self.call_year,
+                applicant_id=self.applicant_id,
+                attended=report.attended,
+                learned=report.learned,
+                replications=[
+                    ReplicationActivity(
+                        held_on=replication.held_on,
+                        colleagues_trained=replication.colleagues_trained,
+                        institutions=replication.institutions,
+                    )
+                    for replication in report.replications
+                ],
+                submitted_at=now,
+            )
+        )
+
+    # ----------------------------------------------------------------
+
+    def _record(self, event: Event) -> None:
+        self._events.append(event)
 
     def pull_events(self) -> list[Event]:
         events, self._events = self._events, []

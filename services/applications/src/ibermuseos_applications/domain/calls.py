@@ -1,0 +1,319 @@
+"""A Training Grants call: its terms, its life from draft to released results, its budget and panel."""
+
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Self
+from uuid import UUID
+
+from ibermuseos_contracts import Event
+from ibermuseos_contracts.applications import ActivityKind, CallClosedV1, CallOpenedV1
+from ibermuseos_contracts.types import CountryCode, CurrencyCode, Localized, Money
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from .errors import BudgetExceeded, Invalid, Issue, NotNow
+from .values import DocumentKind, PositiveAmount, money
+
+CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class Criterion(BaseModel):
+    """One scoring criterion; its weight counts in the weighted average of an evaluator's scores."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: CriterionId
+    name: Localized
+    weight: Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=2)]
+
+
+class CallTerms(BaseModel):
+    """Everything a coordinator sets when drafting a call; frozen once the call is published."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    title: Localized
+    rules: Localized
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="IANA time zone in which the call's dates are announced, e.g. America/Mexico_City"
+    )
+    currency: CurrencyCode
+    budget: PositiveAmount
+    max_per_grant: PositiveAmount
+    eligible_residence_countries: Annotated[list[CountryCode], Field(min_length=1, max_length=60)]
+    eligible_host_countries: Annotated[list[CountryCode], Field(min_length=1, max_length=60)]
+    eligible_activity_kinds: Annotated[list[ActivityKind], Field(min_length=1, max_length=10)]
+    activities_from: date = Field(description="The funded activity must start on or after this day")
+    activities_until: date = Field(description="The funded activity must end on or before this day")
+    requires_mobility: bool = Field(
+        default=True,
+        description="The activity must be held in person (or hybrid) in a country other than the applicant's",
+    )
+    requires_replication_commitment: bool = True
+    not_awarded_in_last_calls: Annotated[int, Field(ge=0, le=10)] = Field(
+        default=0, description="Ineligible if awarded a grant in any of the last N calls (0: no such rule)"
+    )
+    required_documents: Annotated[list[DocumentKind], Field(max_length=5)] = []
+    criteria: Annotated[list[Criterion], Field(min_length=1, max_length=10)]
+    evaluators_per_application: Annotated[int, Field(ge=1, le=5)] = 2
+    score_scale: Annotated[int, Field(ge=1, le=100)] = Field(
+        default=10, description="Each criterion is scored from 0 to this"
+    )
+    acceptance_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        default=14, description="Days a grantee has to accept an award"
+    )
+    report_due_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        default=60, description="Days after the activity ends by which the grantee reports"
+    )
+
+    def issues(self) -> list[Issue]:
+        """Rules that tie fields together; each broken one is listed."""
+        issues: list[Issue] = []
+        if self.closes_at <= self.opens_at:
+            issues.append(Issue("closes_at", "the call must close after it opens"))
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            issues.append(Issue("timezone", f"'{self.timezone}' is not an IANA time zone"))
+        if self.max_per_grant > self.budget:
+            issues.append(Issue("max_per_grant", "the maximum per grant cannot exceed the budget"))
+        if self.activities_until < self.activities_from:
+            issues.append(Issue("activities_until", "the activity window ends before it starts"))
+        for name in ("eligible_residence_countries", "eligible_host_countries", "eligible_activity_kinds"):
+            values = getattr(self, name)
+            if len(set(values)) != len(values):
+                issues.append(Issue(name, "lists a value twice"))
+        ids = [criterion.id for criterion in self.criteria]
+        if len(set(ids)) != len(ids):
+            issues.append(Issue("criteria", "two criteria have the same id"))
+        if len(set(self.required_documents)) != len(self.required_documents):
+            issues.append(Issue("required_documents", "lists a kind twice"))
+        return issues
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local(self, moment: datetime) -> str:
+        """A moment as announced in the call's time zone, e.g. 2027-03-31 23:59 (America/Mexico_City)."""
+        return f"{moment.astimezone(self.zone):%Y-%m-%d %H:%M} ({self.timezone})"
+
+    def today(self, now: datetime) -> date:
+        """The calendar day it is in the call's time zone."""
+        return now.astimezone(self.zone).date()
+
+    def criterion_order(self) -> list[Criterion]:
+        """Criteria by weight, heaviest first; equal weights keep the order the call lists them in."""
+        return sorted(self.criteria, key=lambda criterion: -criterion.weight)
+
+
+class CallStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    """Published: accepts applications from `opens_at` until `closes_at`."""
+    CLOSED = "closed"
+    RESULTS_RELEASED = "results_released"
+
+
+_EVALUATOR_ID = re.compile(r"^\S{1,255}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PanelMember:
+    """An evaluator of the technical panel and the country they belong to (for conflicts of interest)."""
+
+    evaluator_id: str
+    country: str
+
+
+@dataclass
+class Call:
+    """A grant call. It owns its budget: every award commits an amount, every decline frees it."""
+
+    id: UUID
+    terms: CallTerms
+    status: CallStatus
+    created_at: datetime
+    created_by: str
+    panel: list[PanelMember] = field(default_factory=list)
+    committed: Decimal = Decimal(0)
+    """The amount of the grants awarded and not declined: never more than the budget."""
+    max_awards_per_country: int | None = None
+    """Set with the award proposal; promotions from the waitlist respect it too."""
+    published_at: datetime | None = None
+    closed_at: datetime | None = None
+    results_released_at: datetime | None = None
+    version: int = 0
+    _events: list[Event] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def draft(cls, *, id: UUID, terms: CallTerms, created_by: str, now: datetime) -> Self:
+        """A coordinator drafts a call; its terms must hold together."""
+        if issues := terms.issues():
+            raise Invalid("The call's terms do not hold together", issues)
+        return cls(id=id, terms=terms, status=CallStatus.DRAFT, created_at=now, created_by=created_by)
+
+    def revise(self, terms: CallTerms) -> None:
+        """A draft's terms can change until the call is published; afterwards applicants rely on them."""
+        if self.status is not CallStatus.DRAFT:
+            raise NotNow("A published call's terms cannot change", "call_published")
+        if issues := terms.issues():
+            raise Invalid("The call's terms do not hold together", issues)
+        self.terms = terms
+
+    def publish(self, now: datetime) -> None:
+        """Publishing opens the call to applications between its opening and closing times."""
+        if self.status is not CallStatus.DRAFT:
+            raise NotNow("The call is already published", "call_published")
+        if self.terms.closes_at <= now:
+            raise Invalid(
+                "A call cannot be published after its deadline",
+                [Issue("closes_at", f"{self.terms.local(self.terms.closes_at)} has passed")],
+            )
+        self.status = CallStatus.OPEN
+        self.published_at = now
+        terms = self.terms
+        self._events.append(
+            CallOpenedV1(
+                call_id=self.id,
+                year=terms.year,
+                title=terms.title,
+                rules=terms.rules,
+                opens_at=terms.opens_at,
+                closes_at=terms.closes_at,
+                timezone=terms.timezone,
+                budget=Money(amount=terms.budget, currency=terms.currency),
+                max_per_grant=Money(amount=terms.max_per_grant, currency=terms.currency),
+                eligible_residence_countries=terms.eligible_residence_countries,
+                eligible_host_countries=terms.eligible_host_countries,
+                eligible_activity_kinds=terms.eligible_activity_kinds,
+            )
+        )
+
+    # ------------------------------------------------------------------ the deadline
+
+    def check_accepting(self, now: datetime) -> None:
+        """Applications are accepted only while the call is open; the clock decides, not the closing job."""
+        terms = self.terms
+        if self.status is CallStatus.DRAFT:
+            raise NotNow("The call is not published", "call_not_published")
+        if self.status is not CallStatus.OPEN or now >= terms.closes_at:
+            raise NotNow(
+                f"The call closed on {terms.local(self.closed_at or terms.closes_at)}; "
+                "applications are no longer accepted",
+                "call_closed",
+            )
+        if now < terms.opens_at:
+            raise NotNow(f"The call opens on {terms.local(terms.opens_at)}", "call_not_open_yet")
+
+    def check_drafting(self, now: datetime) -> None:
+        """Applicants may prepare a draft once the call is published and until it closes."""
+        if self.status is CallStatus.DRAFT:
+            raise NotNow("The call is not published", "call_not_published")
+        if self.status is not CallStatus.OPEN or now >= self.terms.closes_at:
+            raise NotNow(
+                f"The call closed on {self.terms.local(self.closed_at or self.terms.closes_at)}",
+                "call_closed",
+            )
+
+    def is_due_to_close(self, now: datetime) -> bool:
+        return self.status is CallStatus.OPEN and now >= self.terms.closes_at
+
+    def close(self, *, now: datetime, applications_submitted: int, early: bool = False) -> None:
+        """The call closes at its deadline (or earlier, by a coordinator's justified decision)."""
+        if self.status is not CallStatus.OPEN:
+            raise NotNow("The call is not open", "call_not_open")
+        if not early and now < self.terms.closes_at:
+            raise NotNow("The call's deadline has not passed", "deadline_not_passed")
+        self.status = CallStatus.CLOSED
+        self.closed_at = now if early else self.terms.closes_at
+        self._events.append(
+            CallClosedV1(
+                call_id=self.id,
+                year=self.terms.year,
+                closed_at=self.closed_at,
+                applications_submitted=applications_submitted,
+            )
+        )
+
+    # ------------------------------------------------------------------ the panel
+
+    def register_panel(self, members: list[PanelMember], *, evaluation_started: bool) -> None:
+        """The coordinator names the technical panel; it is fixed once evaluators have assignments."""
+        if self.status is CallStatus.RESULTS_RELEASED or evaluation_started:
+            raise NotNow("Evaluators already have assignments in this call", "evaluation_started")
+        issues = [
+            Issue(f"evaluators.{index}.evaluator_id", "is not a valid subject")
+            for index, member in enumerate(members)
+            if not _EVALUATOR_ID.match(member.evaluator_id)
+        ]
+        ids = [member.evaluator_id for member in members]
+        if len(set(ids)) != len(ids):
+            issues.append(Issue("evaluators", "lists an evaluator twice"))
+        if len(members) < self.terms.evaluators_per_application:
+            issues.append(
+                Issue(
+                    "evaluators",
+                    f"the call needs {self.terms.evaluators_per_application} evaluators per application",
+                )
+            )
+        if issues:
+            raise Invalid("The panel is not valid", issues)
+        self.panel = list(members)
+
+    def check_evaluation_may_start(self) -> None:
+        """Assignments are made once the call has closed, over the whole set of applications."""
+        if self.status is CallStatus.DRAFT or self.status is CallStatus.OPEN:
+            raise NotNow("Evaluation starts once the call has closed", "call_not_closed")
+        if self.status is CallStatus.RESULTS_RELEASED:
+            raise NotNow("The results of this call are released", "results_released")
+
+    def check_deciding(self) -> None:
+        """Award decisions are drafted after the call closed and before the results are released."""
+        if self.status is CallStatus.DRAFT or self.status is CallStatus.OPEN:
+            raise NotNow("Awards are decided once the call has closed", "call_not_closed")
+        if self.status is CallStatus.RESULTS_RELEASED:
+            raise NotNow("The results of this call are already released", "results_released")
+
+    # ------------------------------------------------------------------ the budget
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.terms.budget - self.committed
+
+    def commit(self, amount: Decimal) -> None:
+        """Never award past the budget."""
+        if amount > self.remaining:
+            raise BudgetExceeded(
+                f"An award of {money(amount)} {self.terms.currency} exceeds the remaining budget of "
+                f"{money(self.remaining)} {self.terms.currency}"
+            )
+        self.committed += amount
+
+    def free(self, amount: Decimal) -> None:
+        """A declined grant gives its amount back to the budget."""
+        self.committed = max(Decimal(0), self.committed - amount)
+
+    def set_award_policy(self, max_awards_per_country: int | None) -> None:
+        """The maximum of awards per country the proposal used; promotions from the waitlist keep to it."""
+        self.check_deciding()
+        self.max_awards_per_country = max_awards_per_country
+
+    def release_results(self, now: datetime) -> None:
+        """The drafted decisions become public at once; afterwards only the waitlist moves."""
+        self.check_deciding()
+        self.status = CallStatus.RESULTS_RELEASED
+        self.results_released_at = now
+
+    def accept_by(self, awarded_at: datetime) -> datetime:
+        return awarded_at + timedelta(days=self.terms.acceptance_days)
+
+    def pull_events(self) -> list[Event]:
+        events, self._events = self._events, []
+        return events
