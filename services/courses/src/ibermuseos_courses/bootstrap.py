@@ -1,22 +1,70 @@
 """The composition root: builds the service's parts from its settings, inside the FastAPI lifespan."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from ibermuseos_contracts.courses import CERTIFICATE, ENROLMENT, OFFERING, RUN
+from ibermuseos_platform.idempotency import IdempotencyKeys
+from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
 
 from . import SERVICE
+from .adapters.credentials import CredentialSigner
+from .adapters.repository import UnitOfWork
 from .adapters.tables import metadata
+from .application.handlers import CertificateIssuer, close_ended_runs
 from .settings import Settings
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 @dataclass
 class Container:
     platform: Platform
+    settings: Settings
+    clock: SystemClock
+    idempotency: IdempotencyKeys
+    issuer: CertificateIssuer
+    signer: CredentialSigner
+    verify_limiter: RateLimiter
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.platform.sessions, self.platform.outbox)
 
 
 def bootstrap(settings: Settings) -> Container:
     platform = Platform(
         PlatformSettings(SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy),
         metadata,
+        publishes=[OFFERING, RUN, ENROLMENT, CERTIFICATE],
     )
-    return Container(platform=platform)
+    certificates = settings.certificates
+    key = certificates.signing_key
+    container = Container(
+        platform=platform,
+        settings=settings,
+        clock=SystemClock(),
+        idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
+        issuer=CertificateIssuer(certificates.issuer_name, certificates.public_base_url),
+        signer=CredentialSigner(
+            private_key_pem=key.get_secret_value() if key else None,
+            key_id=certificates.key_id,
+            issuer_name=certificates.issuer_name,
+            base_url=certificates.public_base_url,
+        ),
+        verify_limiter=RateLimiter(certificates.verify_rate_per_second, certificates.verify_burst),
+    )
+
+    async def close_runs() -> None:
+        await close_ended_runs(
+            container.uow,
+            container.clock,
+            container.issuer,
+            after=timedelta(hours=settings.runs.close_after_hours),
+        )
+
+    platform.every(settings.runs.close_check_interval_seconds, close_runs, name="close-ended-runs")
+    return container

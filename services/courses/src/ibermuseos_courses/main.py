@@ -5,6 +5,8 @@ from ibermuseos_platform.service import serve, service_app
 
 from . import SERVICE
 from .bootstrap import bootstrap
+from .entrypoints import catalogue, certificates, enrolments, runs
+from .entrypoints.common import install_error_handlers
 from .settings import Settings
 
 DESCRIPTION = (
@@ -14,14 +16,16 @@ VERSION = "0.1.0"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
+    app = service_app(
         service=SERVICE,
         version=VERSION,
         description=DESCRIPTION,
         settings=settings or Settings(),
         bootstrap=bootstrap,
-        routers=[],
+        routers=[catalogue.router, runs.router, enrolments.router, certificates.router, certificates.public],
     )
+    install_error_handlers(app)
+    return app
 
 
 def run() -> None:

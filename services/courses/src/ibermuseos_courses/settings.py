@@ -7,7 +7,47 @@ from ibermuseos_platform.settings import (
     OutboxSettings,
     RefuseDevSecrets,
 )
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CertificateSettings(BaseModel):
+    issuer_name: str = Field(
+        default="Programa Ibermuseos", description="Who the certificates name as issuer."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="Where this service is reached from outside: verification links and QR codes point here.",
+    )
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "PEM private key (RSA for RS256, or Ed25519 for EdDSA) signing the Open Badges credentials. "
+            "Unset: a throw-away key per process (development and tests only)."
+        ),
+    )
+    key_id: str = "courses-1"
+    verify_rate_per_second: float = Field(
+        default=5.0, gt=0, description="Public verification requests per second per client."
+    )
+    verify_burst: int = Field(default=30, ge=1)
+
+
+class RunSettings(BaseModel):
+    close_check_interval_seconds: float = Field(
+        default=300.0, gt=0, description="How often the job looks for ended runs to close."
+    )
+    close_after_hours: float = Field(
+        default=168.0,
+        ge=0,
+        description="A run closes by itself this long after its last session (time to record attendance and grades).",
+    )
+
+
+class AttendanceSettings(BaseModel):
+    max_report_bytes: int = Field(
+        default=2_000_000, ge=1, description="The largest webinar attendance report accepted."
+    )
 
 
 class Settings(BaseSettings, RefuseDevSecrets):
@@ -17,4 +57,13 @@ class Settings(BaseSettings, RefuseDevSecrets):
     kafka: KafkaSettings = KafkaSettings()
     outbox: OutboxSettings = OutboxSettings()
     auth: AuthSettings
+    certificates: CertificateSettings = CertificateSettings()
+    runs: RunSettings = RunSettings()
+    attendance: AttendanceSettings = AttendanceSettings()
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _signing_key_in_production(self) -> "Settings":
+        if self.environment == "production" and self.certificates.signing_key is None:
+            raise ValueError("set CERTIFICATES__SIGNING_KEY: production signs credentials with a kept key")
+        return self

@@ -1,6 +1,150 @@
 """The service's tables (and the platform's outbox, inbox and idempotency tables)."""
 
 from ibermuseos_platform.db import add_platform_tables, new_metadata
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = new_metadata()
 add_platform_tables(metadata)
+
+subject_areas = Table(
+    "subject_areas",
+    metadata,
+    Column("code", String(60), primary_key=True),
+    Column("name", JSONB, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+offerings = Table(
+    "offerings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(30), nullable=False, index=True),
+    Column("title", JSONB, nullable=False),
+    Column("description", JSONB, nullable=False),
+    Column("subject_area", String(60), ForeignKey("subject_areas.code"), nullable=False),
+    Column("hours", Numeric(6, 1), nullable=False),
+    Column("min_attendance_rate", Numeric(4, 3), nullable=False),
+    Column("pass_mark", Numeric(5, 2), nullable=True),
+    Column("certificate", Boolean, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("offering_id", Uuid, ForeignKey("offerings.id"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("title", JSONB, nullable=False),
+    Column("subject_area", String(60), nullable=False),
+    Column("hours", Numeric(6, 1), nullable=False),
+    Column("min_attendance_rate", Numeric(4, 3), nullable=False),
+    Column("pass_mark", Numeric(5, 2), nullable=True),
+    Column("certificate", Boolean, nullable=False),
+    Column("sessions", JSONB, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("modality", String(20), nullable=False),
+    Column("venue", JSONB, nullable=True),
+    Column("language", String(10), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("enrolment_opens_at", DateTime(timezone=True), nullable=False),
+    Column("enrolment_closes_at", DateTime(timezone=True), nullable=False),
+    Column("eligible_countries", JSONB, nullable=False),
+    Column("quota_per_country", Integer, nullable=True),
+    Column("instructors", JSONB, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("arrivals", Integer, nullable=False),
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Index("ix_runs_open_ends_at", "ends_at", postgresql_where=text("status = 'scheduled'")),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("run_id", Uuid, ForeignKey("runs.id"), nullable=False),
+    Column("offering_id", Uuid, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("person_id", String(255), nullable=False, index=True),
+    Column("country", String(2), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("participant", JSONB, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("arrival", Integer, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("enrolled_at", DateTime(timezone=True), nullable=True),
+    Column("from_waitlist", Boolean, nullable=False),
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+    Column("grade", Numeric(5, 2), nullable=True),
+    Column("outcome", String(20), nullable=True),
+    Column("attendance_rate", Float, nullable=True),
+    Column("hours", Numeric(6, 1), nullable=True),
+    Column("evaluated_at", DateTime(timezone=True), nullable=True),
+    Index("ix_enrolments_run_status_arrival", "run_id", "status", "arrival"),
+    Index("uq_enrolments_run_arrival", "run_id", "arrival", unique=True),
+    # One enrolment per person and run, except cancelled ones: the backstop behind the run's lock.
+    Index(
+        "uq_enrolments_run_person_current",
+        "run_id",
+        "person_id",
+        unique=True,
+        postgresql_where=text("status <> 'cancelled'"),
+    ),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("enrolment_id", Uuid, ForeignKey("enrolments.id"), primary_key=True),
+    Column("session_id", Uuid, primary_key=True),
+    Column("run_id", Uuid, nullable=False, index=True),
+    Column("present", Boolean, nullable=False),
+    Column("minutes", Integer, nullable=True),
+    Column("source", String(40), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(255), nullable=False),
+)
+
+certificates = Table(
+    "certificates",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("enrolment_id", Uuid, ForeignKey("enrolments.id"), nullable=False, unique=True),
+    Column("run_id", Uuid, nullable=False, index=True),
+    Column("offering_id", Uuid, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("person_id", String(255), nullable=False, index=True),
+    Column("country", String(2), nullable=False, index=True),
+    Column("holder_name", String(300), nullable=False),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("wording", JSONB, nullable=False),
+    Column("hours", Numeric(6, 1), nullable=False),
+    Column("completed_on", Date, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_by", String(255), nullable=True),
+    Column("revocation_reason", Text, nullable=True),
+)

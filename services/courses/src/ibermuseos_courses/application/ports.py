@@ -1,0 +1,154 @@
+"""What the handlers need from the outside world, as protocols the adapters implement."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from ibermuseos_contracts import Event
+
+from ..domain.catalogue import Offering, SubjectArea
+from ..domain.certificates import Certificate
+from ..domain.enrolments import Attendance, Enrolment, EnrolmentStatus
+from ..domain.runs import Run
+from ..domain.seating import Seats
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may see: their own, their country's, the runs they teach, or everything."""
+
+    person_id: str | None = None
+    country: str | None = None
+    instructor: str | None = None
+    everything: bool = False
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.everything or self.person_id or self.country or self.instructor)
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int = 50
+    offset: int = 0
+
+
+class SubjectAreas(Protocol):
+    async def add(self, area: SubjectArea, now: datetime) -> bool: ...
+
+    async def all(self) -> list[SubjectArea]: ...
+
+
+class Offerings(Protocol):
+    async def add(self, offering: Offering) -> None: ...
+
+    async def get(self, offering_id: UUID, *, lock: bool = False) -> Offering | None: ...
+
+    async def save(self, offering: Offering) -> None: ...
+
+    async def find(
+        self, *, published_only: bool, kind: str | None, subject_area: str | None, page: Page
+    ) -> list[Offering]: ...
+
+
+class Runs(Protocol):
+    async def add(self, run: Run) -> None: ...
+
+    async def get(self, run_id: UUID, *, lock: bool = False) -> Run | None: ...
+
+    async def save(self, run: Run) -> None: ...
+
+    async def find(
+        self, *, offering_id: UUID | None, status: str | None, instructor: str | None, page: Page
+    ) -> list[Run]: ...
+
+    async def ended_before(self, moment: datetime, limit: int) -> list[UUID]: ...
+
+    async def counts(self, run_ids: Sequence[UUID]) -> dict[UUID, tuple[int, int]]: ...
+
+
+class Enrolments(Protocol):
+    async def add(self, enrolment: Enrolment) -> None: ...
+
+    async def get(self, enrolment_id: UUID) -> Enrolment | None: ...
+
+    async def save(self, enrolment: Enrolment) -> None: ...
+
+    async def seats(self, run: Run) -> Seats: ...
+
+    async def waiting(self, run_id: UUID) -> int: ...
+
+    async def waitlist(self, run_id: UUID) -> list[Enrolment]: ...
+
+    async def current(self, run_id: UUID, person_id: str) -> Enrolment | None: ...
+
+    async def of_run(self, run_id: UUID, statuses: Sequence[EnrolmentStatus]) -> list[Enrolment]: ...
+
+    async def find(
+        self,
+        scope: Scope,
+        *,
+        run_id: UUID | None,
+        status: EnrolmentStatus | None,
+        country: str | None,
+        page: Page,
+    ) -> list[tuple[Enrolment, int | None]]: ...
+
+    async def position(self, enrolment: Enrolment) -> int | None: ...
+
+
+class AttendanceRecords(Protocol):
+    async def of_session(self, run_id: UUID, session_id: UUID) -> dict[UUID, Attendance]: ...
+
+    async def of_run(self, run_id: UUID) -> list[Attendance]: ...
+
+    async def put(self, records: Sequence[Attendance], run_id: UUID) -> None: ...
+
+
+class Certificates(Protocol):
+    async def add(self, certificate: Certificate) -> None: ...
+
+    async def get(self, certificate_id: UUID, *, lock: bool = False) -> Certificate | None: ...
+
+    async def by_code(self, code: str) -> Certificate | None: ...
+
+    async def save(self, certificate: Certificate) -> None: ...
+
+    async def find(self, scope: Scope, *, run_id: UUID | None, page: Page) -> list[Certificate]: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def subject_areas(self) -> SubjectAreas: ...
+
+    @property
+    def offerings(self) -> Offerings: ...
+
+    @property
+    def runs(self) -> Runs: ...
+
+    @property
+    def enrolments(self) -> Enrolments: ...
+
+    @property
+    def attendance(self) -> AttendanceRecords: ...
+
+    @property
+    def certificates(self) -> Certificates: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    def record(self, *events: Event) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,200 @@
+"""Certificates: issued on completion with an unguessable code, worded once in three languages, revocable."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from ibermuseos_contracts import Event
+from ibermuseos_contracts.courses import CertificateIssuedV1, CertificateRevokedV1, OfferingKind
+from ibermuseos_contracts.types import Localized
+
+from .enrolments import Enrolment, EnrolmentStatus
+from .errors import Conflict
+from .runs import Run
+
+_MONTHS = {
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "en": "January February March April May June July August September October November December",
+}
+_KIND = {
+    OfferingKind.TRAINING_COURSE: Localized(
+        es="curso de formación", pt="curso de formação", en="training course"
+    ),
+    OfferingKind.MINI_COURSE: Localized(
+        es="Mini Curso Ibermuseos de Capacitación",
+        pt="Minicurso Ibermuseos de Capacitação",
+        en="Ibermuseos Mini Course",
+    ),
+    OfferingKind.CONVERSATORIO: Localized(es="conversatorio", pt="conversatório", en="conversatorio"),
+}
+
+
+def long_date(day: date, language: str) -> str:
+    month = _MONTHS[language].split()[day.month - 1]
+    return f"{day.day} {month} {day.year}" if language == "en" else f"{day.day} de {month} de {day.year}"
+
+
+def _hours(hours: Decimal, language: str) -> str:
+    text = f"{hours.normalize():f}"
+    return text if language == "en" else text.replace(".", ",")
+
+
+def _dates(first: date, last: date, language: str) -> str:
+    if first == last:
+        return {"es": "el ", "pt": "em ", "en": "on "}[language] + long_date(first, language)
+    start, end = long_date(first, language), long_date(last, language)
+    return {"es": f"del {start} al {end}", "pt": f"de {start} a {end}", "en": f"from {start} to {end}"}[
+        language
+    ]
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the certificate says, in the three languages, fixed when it is issued."""
+
+    issuer: str
+    heading: Localized
+    statement: Localized
+    title: Localized
+
+    @classmethod
+    def of(cls, *, issuer: str, holder: str, run: Run) -> "Wording":
+        tz = ZoneInfo(run.timezone)
+        first, last = run.starts_at.astimezone(tz).date(), run.ends_at.astimezone(tz).date()
+        attended = run.kind is OfferingKind.CONVERSATORIO
+        texts = {}
+        for lang in ("es", "pt", "en"):
+            title, kind = run.title.in_language(lang), _KIND[run.kind].in_language(lang)
+            hours, dates = _hours(run.hours, lang), _dates(first, last, lang)
+            texts[lang] = {
+                "es": (
+                    f"{issuer} certifica que {holder} participó en el {kind} «{title}», de {hours} horas, realizado {dates}."
+                    if attended
+                    else f"{issuer} certifica que {holder} completó el {kind} «{title}», de {hours} horas, realizado {dates}."
+                ),
+                "pt": (
+                    f"{issuer} certifica que {holder} participou do {kind} «{title}», com carga horária de {hours} horas, realizado {dates}."
+                    if attended
+                    else f"{issuer} certifica que {holder} concluiu o {kind} «{title}», com carga horária de {hours} horas, realizado {dates}."
+                ),
+                "en": (
+                    f"{issuer} certifies that {holder} attended the {kind} “{title}”, {hours} hours, held {dates}."
+                    if attended
+                    else f"{issuer} certifies that {holder} completed the {kind} “{title}”, {hours} hours, held {dates}."
+                ),
+            }[lang]
+        heading = (
+            Localized(
+                es="Certificado de participación",
+                pt="Certificado de participação",
+                en="Certificate of attendance",
+            )
+            if attended
+            else Localized(
+                es="Certificado de aprobación", pt="Certificado de conclusão", en="Certificate of completion"
+            )
+        )
+        return cls(issuer=issuer, heading=heading, statement=Localized(**texts), title=run.title)
+
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+@dataclass
+class Certificate:
+    id: UUID
+    enrolment_id: UUID
+    run_id: UUID
+    offering_id: UUID
+    kind: OfferingKind
+    person_id: str
+    country: str
+    holder_name: str
+    code: str
+    wording: Wording
+    hours: Decimal
+    completed_on: date
+    issued_at: datetime
+    language: str
+    """The holder's preferred language: the PDF's language unless the reader asks for another."""
+    status: CertificateStatus = CertificateStatus.VALID
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    revocation_reason: str | None = None
+    _events: list[Event] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        id: UUID,
+        enrolment: Enrolment,
+        run: Run,
+        code: str,
+        issuer: str,
+        verification_url: str,
+        now: datetime,
+    ) -> "Certificate":
+        """Only a completed enrolment of an offering that certifies earns a certificate."""
+        if enrolment.status is not EnrolmentStatus.COMPLETED or not run.certificate:
+            raise Conflict("no certificate: the enrolment was not completed, or the offering gives none")
+        holder = enrolment.participant.name
+        completed_on = run.ends_at.astimezone(ZoneInfo(run.timezone)).date()
+        certificate = cls(
+            id=id,
+            enrolment_id=enrolment.id,
+            run_id=run.id,
+            offering_id=run.offering_id,
+            kind=run.kind,
+            person_id=enrolment.person_id,
+            country=enrolment.country,
+            holder_name=holder,
+            code=code,
+            wording=Wording.of(issuer=issuer, holder=holder, run=run),
+            hours=run.hours,
+            completed_on=completed_on,
+            issued_at=now,
+            language=enrolment.participant.preferred_language,
+        )
+        certificate._events.append(
+            CertificateIssuedV1(
+                certificate_id=id,
+                enrolment_id=enrolment.id,
+                run_id=run.id,
+                offering_id=run.offering_id,
+                kind=run.kind,
+                person_id=enrolment.person_id,
+                holder_name=holder,
+                verification_code=code,
+                title=run.title,
+                hours=run.hours,
+                completed_on=completed_on,
+                issued_at=now,
+                verification_url=verification_url,
+            )
+        )
+        return certificate
+
+    def revoke(self, *, reason: str, by: str, now: datetime) -> None:
+        """Revocation is final and says why and who; verification says revoked from then on."""
+        if self.status is CertificateStatus.REVOKED:
+            raise Conflict("the certificate is already revoked")
+        self.status = CertificateStatus.REVOKED
+        self.revoked_at = now
+        self.revoked_by = by
+        self.revocation_reason = reason
+        self._events.append(
+            CertificateRevokedV1(
+                certificate_id=self.id, person_id=self.person_id, reason=reason, revoked_at=now
+            )
+        )
+
+    def pull_events(self) -> list[Event]:
+        events, self._events = self._events, []
+        return events

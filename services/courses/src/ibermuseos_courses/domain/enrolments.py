@@ -1,0 +1,289 @@
+"""Enrolments: a seat or a place on the waitlist, attendance, grade and, at the end, the outcome."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from ibermuseos_contracts import Event
+from ibermuseos_contracts.courses import (
+    AttendanceRecordedV1,
+    CourseCompletedV1,
+    EnrolmentCancelledV1,
+    OfferingKind,
+    Outcome,
+    Participant,
+    ParticipantEnrolledV1,
+    ParticipantProfile,
+    ParticipantWaitlistedV1,
+)
+
+from .errors import Conflict, Invalid, Problem, raise_if
+from .runs import Run, RunStatus
+from .seating import Seats, promotions
+
+
+class EnrolmentStatus(StrEnum):
+    WAITLISTED = "waitlisted"
+    ENROLLED = "enrolled"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+    LAPSED = "lapsed"
+    """Still waiting when the run closed."""
+
+
+ACTIVE = (EnrolmentStatus.WAITLISTED, EnrolmentStatus.ENROLLED)
+
+
+@dataclass
+class Enrolment:
+    id: UUID
+    run_id: UUID
+    offering_id: UUID
+    kind: OfferingKind
+    participant: Participant
+    status: EnrolmentStatus
+    arrival: int
+    """Place in the run's order of arrival; the waitlist is served in this order."""
+    requested_at: datetime
+    enrolled_at: datetime | None = None
+    from_waitlist: bool = False
+    cancelled_at: datetime | None = None
+    grade: Decimal | None = None
+    outcome: Outcome | None = None
+    attendance_rate: float | None = None
+    hours: Decimal | None = None
+    evaluated_at: datetime | None = None
+    _events: list[Event] = field(default_factory=list, repr=False)
+
+    @property
+    def person_id(self) -> str:
+        return self.participant.person_id
+
+    @property
+    def country(self) -> str:
+        return self.participant.country
+
+    def _enrolled_event(self, now: datetime) -> ParticipantEnrolledV1:
+        return ParticipantEnrolledV1(
+            enrolment_id=self.id,
+            run_id=self.run_id,
+            offering_id=self.offering_id,
+            kind=self.kind,
+            participant=self.participant,
+            from_waitlist=self.from_waitlist,
+            enrolled_at=now,
+        )
+
+    def promote(self, now: datetime) -> None:
+        if self.status is not EnrolmentStatus.WAITLISTED:
+            raise Conflict("only someone on the waitlist can be promoted")
+        self.status = EnrolmentStatus.ENROLLED
+        self.enrolled_at = now
+        self.from_waitlist = True
+        self._events.append(self._enrolled_event(now))
+
+    def cancel(self, now: datetime) -> None:
+        if self.status not in ACTIVE:
+            raise Conflict(f"the enrolment is {self.status.value}: there is nothing to cancel")
+        was_enrolled = self.status is EnrolmentStatus.ENROLLED
+        self.status = EnrolmentStatus.CANCELLED
+        self.cancelled_at = now
+        self._events.append(
+            EnrolmentCancelledV1(
+                enrolment_id=self.id,
+                run_id=self.run_id,
+                person_id=self.person_id,
+                was_enrolled=was_enrolled,
+                cancelled_at=now,
+                offering_id=self.offering_id,
+                kind=self.kind,
+            )
+        )
+
+    def record_grade(self, grade: Decimal) -> None:
+        if self.status is not EnrolmentStatus.ENROLLED:
+            raise Conflict("only an enrolled participant gets a grade")
+        self.grade = grade
+
+    def evaluate(self, run: Run, attended: int, now: datetime) -> None:
+        """The run ended: the offering's rule says whether the participant completed it."""
+        if self.status is not EnrolmentStatus.ENROLLED:
+            raise Conflict("only an enrolled participant is evaluated")
+        outcome, rate = run.rule.evaluate(sessions=len(run.sessions), attended=attended, grade=self.grade)
+        self.outcome = outcome
+        self.attendance_rate = rate
+        self.hours = run.hours if outcome is Outcome.COMPLETED else Decimal(0)
+        self.evaluated_at = now
+        self.status = (
+            EnrolmentStatus.COMPLETED if outcome is Outcome.COMPLETED else EnrolmentStatus.NOT_COMPLETED
+        )
+        self._events.append(
+            CourseCompletedV1(
+                enrolment_id=self.id,
+                run_id=self.run_id,
+                offering_id=self.offering_id,
+                kind=self.kind,
+                subject_area=run.subject_area,
+                year=run.ends_at.year,
+                participant=ParticipantProfile(
+                    person_id=self.person_id,
+                    gender=self.participant.gender,
+                    country=self.participant.country,
+                    institution=self.participant.institution,
+                ),
+                outcome=outcome,
+                hours=self.hours,
+                attendance_rate=rate,
+                grade=self.grade,
+                evaluated_at=now,
+            )
+        )
+
+    def lapse(self) -> None:
+        if self.status is EnrolmentStatus.WAITLISTED:
+            self.status = EnrolmentStatus.LAPSED
+
+    def pull_events(self) -> list[Event]:
+        events, self._events = self._events, []
+        return events
+
+
+def enrol(
+    *,
+    run: Run,
+    seats: Seats,
+    waiting: int,
+    existing: Enrolment | None,
+    enrolment_id: UUID,
+    participant: Participant,
+    now: datetime,
+) -> Enrolment:
+    """A seat while seats remain and the country's quota allows; otherwise the end of the waitlist.
+
+    `seats` and `waiting` (how many are on the waitlist) must be read with the run locked.
+    """
+    raise_if(run.eligibility_problems(participant.country))
+    if existing is not None:
+        raise Conflict(f"already {existing.status.value} in this run (enrolment {existing.id})")
+    run.check_enrolment_open(now)
+    enrolment = Enrolment(
+        id=enrolment_id,
+        run_id=run.id,
+        offering_id=run.offering_id,
+        kind=run.kind,
+        participant=participant,
+        status=EnrolmentStatus.WAITLISTED,
+        arrival=run.next_arrival(),
+        requested_at=now,
+    )
+    if seats.room_for(participant.country):
+        seats.take(participant.country)
+        enrolment.status = EnrolmentStatus.ENROLLED
+        enrolment.enrolled_at = now
+        enrolment._events.append(enrolment._enrolled_event(now))
+    else:
+        enrolment._events.append(
+            ParticipantWaitlistedV1(
+                enrolment_id=enrolment.id,
+                run_id=run.id,
+                offering_id=run.offering_id,
+                kind=run.kind,
+                participant=participant,
+                position=waiting + 1,
+                waitlisted_at=now,
+            )
+        )
+    return enrolment
+
+
+def cancel(
+    *, run: Run, seats: Seats, enrolment: Enrolment, waitlist: Iterable[Enrolment], now: datetime
+) -> list[Enrolment]:
+    """Cancelling frees the seat, and the next eligible people on the waitlist take the free seats
+    at once (until the run starts). Returns who was promoted."""
+    if run.status is RunStatus.CLOSED:
+        raise Conflict("the run is closed: its enrolments are final")
+    was_enrolled = enrolment.status is EnrolmentStatus.ENROLLED
+    enrolment.cancel(now)
+    if was_enrolled:
+        seats.release(enrolment.country)
+    if not run.promotes_from_waitlist(now):
+        return []
+    promoted = promotions(seats, [w for w in waitlist if w.status is EnrolmentStatus.WAITLISTED])
+    for waiting in promoted:
+        waiting.promote(now)
+    return promoted
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Whether one enrolled participant attended one session."""
+
+    enrolment_id: UUID
+    present: bool
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Attendance:
+    enrolment_id: UUID
+    session_id: UUID
+    present: bool
+    minutes: int | None
+    source: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+def record_attendance(
+    *,
+    run: Run,
+    session_id: UUID,
+    marks: Sequence[Mark],
+    enrolments: dict[UUID, Enrolment],
+    recorded: dict[UUID, Attendance],
+    source: str,
+    by: str,
+    now: datetime,
+) -> tuple[list[Attendance], list[Event]]:
+    """Attendance is recorded for enrolled participants of an open run; a mark that changes nothing
+    records nothing. Returns the changed records and their AttendanceRecorded events."""
+    run.check_open_for_records()
+    problems = []
+    if run.session(session_id) is None:
+        problems.append(Problem("session_id", "no such session in this run"))
+    seen: set[UUID] = set()
+    for index, mark in enumerate(marks):
+        enrolment = enrolments.get(mark.enrolment_id)
+        if enrolment is None or enrolment.status is not EnrolmentStatus.ENROLLED:
+            problems.append(Problem(f"records.{index}.enrolment_id", "not enrolled in this run"))
+        if mark.enrolment_id in seen:
+            problems.append(Problem(f"records.{index}.enrolment_id", "listed twice"))
+        seen.add(mark.enrolment_id)
+    if problems:
+        raise Invalid(problems)
+    changed: list[Attendance] = []
+    events: list[Event] = []
+    for mark in marks:
+        before = recorded.get(mark.enrolment_id)
+        if before is not None and (before.present, before.minutes) == (mark.present, mark.minutes):
+            continue
+        record = Attendance(mark.enrolment_id, session_id, mark.present, mark.minutes, source, now, by)
+        changed.append(record)
+        events.append(
+            AttendanceRecordedV1(
+                enrolment_id=mark.enrolment_id,
+                run_id=run.id,
+                session_id=session_id,
+                person_id=enrolments[mark.enrolment_id].person_id,
+                present=mark.present,
+                minutes=mark.minutes,
+                source=source,
+                recorded_at=now,
+            )
+        )
+    return changed, events

@@ -1,0 +1,251 @@
+"""Runs of an offering: sessions in a time zone, modality, language, seats and the enrolment window."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ibermuseos_contracts import Event
+from ibermuseos_contracts.common import Modality
+from ibermuseos_contracts.courses import CourseRunScheduledV1, OfferingKind, Session, Venue
+from ibermuseos_contracts.types import Localized
+
+from .catalogue import CompletionRule, Offering, OfferingStatus
+from .errors import Conflict, Problem, raise_if
+
+MAX_SESSIONS = 200
+
+
+class RunStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CLOSED = "closed"
+    """Ended and evaluated: completions recorded, certificates issued."""
+
+
+@dataclass(frozen=True)
+class SessionTimes:
+    """A session as asked for; times without an offset are read in the run's time zone."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a coordinator asks for when scheduling a run."""
+
+    sessions: list[SessionTimes]
+    timezone: str
+    modality: Modality
+    venue: Venue | None
+    language: str
+    capacity: int
+    enrolment_opens_at: datetime
+    enrolment_closes_at: datetime
+    eligible_countries: list[str]
+    quota_per_country: int | None
+    instructors: list[str]
+
+
+def zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+@dataclass
+class Run:
+    """One run of an offering. The offering's kind, title, area, hours and rule are copied in at
+    scheduling, since published offerings never change."""
+
+    id: UUID
+    offering_id: UUID
+    kind: OfferingKind
+    title: Localized
+    subject_area: str
+    hours: Decimal
+    rule: CompletionRule
+    certificate: bool
+    sessions: list[Session]
+    timezone: str
+    modality: Modality
+    venue: Venue | None
+    language: str
+    capacity: int
+    enrolment_opens_at: datetime
+    enrolment_closes_at: datetime
+    eligible_countries: list[str]
+    quota_per_country: int | None
+    instructors: list[str]
+    status: RunStatus
+    scheduled_at: datetime
+    arrivals: int = 0
+    """How many enrolment requests arrived so far: the next one's place in the order of arrival."""
+    closed_at: datetime | None = None
+    _events: list[Event] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def schedule(
+        cls,
+        *,
+        id: UUID,
+        offering: Offering,
+        plan: RunPlan,
+        now: datetime,
+        new_session_id: Callable[[], UUID],
+    ) -> "Run":
+        """A run belongs to a published offering and has a coherent calendar, place and seats."""
+        problems: list[Problem] = []
+        if offering.status is not OfferingStatus.PUBLISHED:
+            problems.append(Problem("offering_id", "the offering is not published yet"))
+        tz = zone(plan.timezone)
+        if tz is None:
+            problems.append(Problem("timezone", "not an IANA time zone, e.g. America/Mexico_City"))
+            tz = ZoneInfo("UTC")
+        sessions = sorted((_aware(s.starts_at, tz), _aware(s.ends_at, tz)) for s in plan.sessions)
+        if not sessions:
+            problems.append(Problem("sessions", "a run has at least one session"))
+        if len(sessions) > MAX_SESSIONS:
+            problems.append(Problem("sessions", f"at most {MAX_SESSIONS} sessions"))
+        for index, (starts, ends) in enumerate(sessions):
+            if ends <= starts:
+                problems.append(Problem(f"sessions.{index}", "ends before it starts"))
+            elif ends - starts > timedelta(hours=24):
+                problems.append(Problem(f"sessions.{index}", "lasts more than 24 hours"))
+            if index and starts < sessions[index - 1][1]:
+                problems.append(Problem(f"sessions.{index}", "overlaps the session before it"))
+        if plan.modality is Modality.ONLINE and plan.venue is not None:
+            problems.append(Problem("venue", "an online run has no venue"))
+        if plan.modality is not Modality.ONLINE and plan.venue is None:
+            problems.append(Problem("venue", "an in-person or hybrid run needs a venue"))
+        if plan.quota_per_country is not None and plan.quota_per_country > plan.capacity:
+            problems.append(Problem("quota_per_country", "cannot be more than the capacity"))
+        opens = _aware(plan.enrolment_opens_at, tz)
+        closes = _aware(plan.enrolment_closes_at, tz)
+        if closes <= opens:
+            problems.append(Problem("enrolment_closes_at", "must be after enrolment_opens_at"))
+        if sessions and closes > sessions[-1][1]:
+            problems.append(Problem("enrolment_closes_at", "must not be after the last session ends"))
+        if len(set(plan.eligible_countries)) != len(plan.eligible_countries):
+            problems.append(Problem("eligible_countries", "a country is listed twice"))
+        raise_if(problems)
+        run = cls(
+            id=id,
+            offering_id=offering.id,
+            kind=offering.kind,
+            title=offering.title,
+            subject_area=offering.subject_area,
+            hours=offering.hours,
+            rule=offering.rule,
+            certificate=offering.certificate,
+            sessions=[Session(session_id=new_session_id(), starts_at=s, ends_at=e) for s, e in sessions],
+            timezone=plan.timezone,
+            modality=plan.modality,
+            venue=plan.venue,
+            language=plan.language,
+            capacity=plan.capacity,
+            enrolment_opens_at=opens,
+            enrolment_closes_at=closes,
+            eligible_countries=sorted(plan.eligible_countries),
+            quota_per_country=plan.quota_per_country,
+            instructors=sorted(set(plan.instructors)),
+            status=RunStatus.SCHEDULED,
+            scheduled_at=now,
+        )
+        run._events.append(
+            CourseRunScheduledV1(
+                run_id=run.id,
+                offering_id=run.offering_id,
+                kind=run.kind,
+                title=run.title,
+                subject_area=run.subject_area,
+                hours=run.hours,
+                sessions=run.sessions,
+                timezone=run.timezone,
+                modality=run.modality,
+                venue=run.venue,
+                language=run.language,
+                capacity=run.capacity,
+                enrolment_opens_at=run.enrolment_opens_at,
+                enrolment_closes_at=run.enrolment_closes_at,
+                eligible_countries=run.eligible_countries,
+                quota_per_country=run.quota_per_country,
+                scheduled_at=now,
+            )
+        )
+        return run
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.sessions[0].starts_at
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.sessions[-1].ends_at
+
+    def phase(self, now: datetime) -> str:
+        """Where the run stands for a reader: upcoming, enrolment_open, in_progress, ended or closed."""
+        if self.status is RunStatus.CLOSED:
+            return "closed"
+        if now >= self.ends_at:
+            return "ended"
+        if now >= self.starts_at:
+            return "in_progress"
+        if self.enrolment_opens_at <= now < self.enrolment_closes_at:
+            return "enrolment_open"
+        return "upcoming"
+
+    def eligibility_problems(self, country: str) -> list[Problem]:
+        if self.eligible_countries and country not in self.eligible_countries:
+            return [Problem("country", f"this run is open to {', '.join(self.eligible_countries)} only")]
+        return []
+
+    def check_enrolment_open(self, now: datetime) -> None:
+        if self.status is RunStatus.CLOSED:
+            raise Conflict("the run is closed")
+        if now < self.enrolment_opens_at:
+            raise Conflict("enrolment in this run has not opened yet")
+        if now >= self.enrolment_closes_at:
+            raise Conflict("enrolment in this run has closed")
+
+    def promotes_from_waitlist(self, now: datetime) -> bool:
+        """A freed seat goes to the waitlist until the run starts; later no one can catch up."""
+        return self.status is RunStatus.SCHEDULED and now < self.starts_at
+
+    def next_arrival(self) -> int:
+        self.arrivals += 1
+        return self.arrivals
+
+    def teaches(self, subject: str) -> bool:
+        return subject in self.instructors
+
+    def session(self, session_id: UUID) -> Session | None:
+        return next((s for s in self.sessions if s.session_id == session_id), None)
+
+    def check_open_for_records(self) -> None:
+        if self.status is RunStatus.CLOSED:
+            raise Conflict("the run is closed: its completions are final")
+
+    def assign_instructors(self, instructors: list[str]) -> None:
+        self.instructors = sorted(set(instructors))
+
+    def close(self, now: datetime) -> None:
+        """A run closes once, after its last session ended."""
+        if self.status is RunStatus.CLOSED:
+            raise Conflict("the run is already closed")
+        if now < self.ends_at:
+            raise Conflict("the run has not ended yet: its last session ends at " + self.ends_at.isoformat())
+        self.status = RunStatus.CLOSED
+        self.closed_at = now
+
+    def pull_events(self) -> list[Event]:
+        events, self._events = self._events, []
+        return events

@@ -1,0 +1,293 @@
+"""HTTP API of certificates: the holder's and coordinators' views, revocation, and public verification."""
+
+import html
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from ibermuseos_contracts.courses import OfferingKind
+from ibermuseos_contracts.types import Localized
+from ibermuseos_platform.web import Problem
+from pydantic import BaseModel, StringConstraints
+
+from ..adapters import certificate_pdf
+from ..adapters.credentials import MEDIA_TYPE as CREDENTIAL_JWT
+from ..application import handlers, queries
+from ..bootstrap import Container
+from ..domain.certificates import Certificate, CertificateStatus
+from ..domain.codes import formatted
+from .common import PROBLEMS, CallerDep, ContainerDep, PageDep, Strict, container
+
+router = APIRouter(tags=["certificates"])
+public = APIRouter(tags=["verification (public)"])
+
+Lang = Annotated[str | None, Query(pattern=r"^(es|pt|en)$", description="es, pt or en")]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class CertificateOut(BaseModel):
+    id: UUID
+    enrolment_id: UUID
+    run_id: UUID
+    offering_id: UUID
+    kind: OfferingKind
+    person_id: str
+    holder_name: str
+    country: str
+    verification_code: str
+    verification_url: str
+    title: Localized
+    heading: Localized
+    statement: Localized
+    issuer: str
+    hours: Decimal
+    completed_on: date
+    issued_at: datetime
+    language: str
+    status: CertificateStatus
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revocation_reason: str | None
+
+
+def certificate_out(certificate: Certificate, c: Container) -> CertificateOut:
+    return CertificateOut(
+        id=certificate.id,
+        enrolment_id=certificate.enrolment_id,
+        run_id=certificate.run_id,
+        offering_id=certificate.offering_id,
+        kind=certificate.kind,
+        person_id=certificate.person_id,
+        holder_name=certificate.holder_name,
+        country=certificate.country,
+        verification_code=formatted(certificate.code),
+        verification_url=c.issuer.url(certificate.code),
+        title=certificate.wording.title,
+        heading=certificate.wording.heading,
+        statement=certificate.wording.statement,
+        issuer=certificate.wording.issuer,
+        hours=certificate.hours,
+        completed_on=certificate.completed_on,
+        issued_at=certificate.issued_at,
+        language=certificate.language,
+        status=certificate.status,
+        revoked_at=certificate.revoked_at,
+        revoked_by=certificate.revoked_by,
+        revocation_reason=certificate.revocation_reason,
+    )
+
+
+def _language(request: Request, asked: str | None, certificate: Certificate) -> str:
+    """The language asked for, else the reader's browser's (if es, pt or en), else the holder's."""
+    if asked:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        primary = part.split(";")[0].strip().split("-")[0].lower()
+        if primary in ("es", "pt", "en"):
+            return primary
+    return certificate_pdf.language_of(None, certificate.language)
+
+
+def _pdf(certificate: Certificate, language: str, c: Container) -> Response:
+    if certificate.status is CertificateStatus.REVOKED:
+        raise Problem(410, "The certificate was revoked")
+    document = certificate_pdf.render(certificate, language, c.issuer.url(certificate.code))
+    name = f"certificate-{formatted(certificate.code)}-{language}.pdf"
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Content-Language": language},
+    )
+
+
+@router.get(
+    "/certificates",
+    response_model=list[CertificateOut],
+    summary="Certificates you may see: your own, your country's (focal points), all (coordinators)",
+)
+async def list_certificates(
+    c: ContainerDep, caller: CallerDep, paging: PageDep, run_id: UUID | None = None
+) -> list[CertificateOut]:
+    found = await queries.certificates(c.uow(), caller, run_id=run_id, page=paging)
+    return [certificate_out(cert, c) for cert in found]
+
+
+@router.get(
+    "/certificates/{certificate_id}",
+    response_model=CertificateOut,
+    summary="One certificate",
+    responses=PROBLEMS,
+)
+async def get_certificate(certificate_id: UUID, c: ContainerDep, caller: CallerDep) -> CertificateOut:
+    return certificate_out(await queries.certificate(c.uow(), caller, certificate_id), c)
+
+
+@router.get(
+    "/certificates/{certificate_id}/pdf",
+    response_class=Response,
+    summary="The printable certificate (PDF) in the language asked for, else the holder's",
+    responses={200: {"content": {"application/pdf": {}}}, 410: {"description": "revoked"}, **PROBLEMS},
+)
+async def certificate_pdf_of(
+    certificate_id: UUID, c: ContainerDep, caller: CallerDep, lang: Lang = None
+) -> Response:
+    certificate = await queries.certificate(c.uow(), caller, certificate_id)
+    return _pdf(certificate, lang or certificate_pdf.language_of(None, certificate.language), c)
+
+
+class RevokeIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+@router.post(
+    "/certificates/{certificate_id}/revoke",
+    response_model=CertificateOut,
+    summary="Revoke a certificate, saying why (coordinators)",
+    responses={
+        403: {"description": "not a coordinator"},
+        409: {"description": "revoked already"},
+        **PROBLEMS,
+    },
+)
+async def revoke(certificate_id: UUID, body: RevokeIn, c: ContainerDep, caller: CallerDep) -> CertificateOut:
+    await queries.certificate(c.uow(), caller, certificate_id)  # 404 for those who may not see it
+    revoked = await handlers.revoke_certificate(certificate_id, body.reason, caller, c.uow(), c.clock)
+    return certificate_out(revoked, c)
+
+
+# ------------------------------------------------------------------------------ public
+
+
+class VerificationOut(BaseModel):
+    """What the certificate itself says, and whether it still holds. Nothing more about the holder."""
+
+    valid: bool
+    status: CertificateStatus
+    verification_code: str
+    holder_name: str
+    issuer: str
+    kind: OfferingKind
+    title: Localized
+    heading: Localized
+    statement: Localized
+    hours: Decimal
+    completed_on: date
+    issued_at: datetime
+    revoked_at: datetime | None
+
+
+def _limited(request: Request, c: Annotated[Container, Depends(container)]) -> Container:
+    c.verify_limiter.check(request.client.host if request.client else "unknown")
+    return c
+
+
+Limited = Annotated[Container, Depends(_limited)]
+
+
+def _verification(certificate: Certificate) -> VerificationOut:
+    return VerificationOut(
+        valid=certificate.status is CertificateStatus.VALID,
+        status=certificate.status,
+        verification_code=formatted(certificate.code),
+        holder_name=certificate.holder_name,
+        issuer=certificate.wording.issuer,
+        kind=certificate.kind,
+        title=certificate.wording.title,
+        heading=certificate.wording.heading,
+        statement=certificate.wording.statement,
+        hours=certificate.hours,
+        completed_on=certificate.completed_on,
+        issued_at=certificate.issued_at,
+        revoked_at=certificate.revoked_at,
+    )
+
+
+_PAGE_TEXT = {
+    "es": ("Verificación de certificado", "Válido", "Revocado", "Horas", "Finalizado el", "Descargar PDF"),
+    "pt": ("Verificação de certificado", "Válido", "Revogado", "Horas", "Concluído em", "Baixar PDF"),
+    "en": ("Certificate verification", "Valid", "Revoked", "Hours", "Completed on", "Download PDF"),
+}
+
+
+def _page(view: VerificationOut, language: str) -> str:
+    title, valid, revoked, hours, completed, download = _PAGE_TEXT[language]
+    verdict = valid if view.valid else revoked
+    colour = "#1b6e2d" if view.valid else "#a11d1d"
+    esc = html.escape
+    pdf = (
+        ""
+        if not view.valid
+        else f'<p><a href="{esc(view.verification_code)}/pdf?lang={language}">{download}</a></p>'
+    )
+    return f"""<!doctype html>
+<html lang="{language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{title}</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
+<h1>{title}</h1>
+<p style="font-size: 1.5em; color: {colour}"><strong>{verdict}</strong></p>
+<h2>{esc(view.heading.in_language(language))}</h2>
+<p><strong>{esc(view.holder_name)}</strong></p>
+<p>{esc(view.statement.in_language(language))}</p>
+<p>{hours}: {view.hours} &middot; {completed} {view.completed_on.isoformat()}</p>
+<p><code>{esc(view.verification_code)}</code></p>
+{pdf}
+</body></html>"""
+
+
+@public.get(
+    "/verify/{code}",
+    response_model=VerificationOut,
+    summary="Verify a certificate by its code (public): JSON, or a page for browsers",
+    responses={
+        200: {"content": {"text/html": {}}},
+        404: {"description": "no certificate has this code"},
+        429: {"description": "too many requests"},
+    },
+)
+async def verify(code: Code, request: Request, c: Limited, lang: Lang = None) -> Any:
+    certificate = await queries.verify(c.uow(), code)
+    view = _verification(certificate)
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept and "application/json" not in accept:
+        return HTMLResponse(_page(view, _language(request, lang, certificate)))
+    return view
+
+
+@public.get(
+    "/verify/{code}/pdf",
+    response_class=Response,
+    summary="The printable certificate of a code (public), in the language asked for",
+    responses={200: {"content": {"application/pdf": {}}}, 404: {}, 410: {"description": "revoked"}},
+)
+async def verify_pdf(code: Code, request: Request, c: Limited, lang: Lang = None) -> Response:
+    certificate = await queries.verify(c.uow(), code)
+    return _pdf(certificate, _language(request, lang, certificate), c)
+
+
+@public.get(
+    "/verify/{code}/credential",
+    summary="The certificate as an Open Badges 3.0 credential: JSON, or signed (VC-JWT) when asked for "
+    + CREDENTIAL_JWT,
+    responses={200: {"content": {"application/json": {}, CREDENTIAL_JWT: {}}}, 404: {}, 410: {}},
+)
+async def verify_credential(code: Code, request: Request, c: Limited, lang: Lang = None) -> Response:
+    certificate = await queries.verify(c.uow(), code)
+    if certificate.status is CertificateStatus.REVOKED:
+        raise Problem(410, "The certificate was revoked")
+    language = _language(request, lang, certificate)
+    if CREDENTIAL_JWT in request.headers.get("accept", ""):
+        return Response(c.signer.sign(certificate, language), media_type=CREDENTIAL_JWT)
+    return JSONResponse(c.signer.credential(certificate, language))
+
+
+@public.get("/issuer", summary="The issuer's Open Badges profile, with its signing key")
+async def issuer_profile(c: ContainerDep) -> dict[str, Any]:
+    return c.signer.profile()
+
+
+@public.get("/issuer/jwks.json", summary="The key set that verifies the signed credentials")
+async def issuer_keys(c: ContainerDep) -> dict[str, Any]:
+    return c.signer.jwks()
