@@ -8,11 +8,11 @@ from ibermuseos_platform.service import serve, service_app
 from . import SERVICE
 from .bootstrap import bootstrap
 from .entrypoints import api
-from .entrypoints.consumers import HANDLERS
+from .entrypoints.consumers import CONSUMED, handlers
 from .settings import Settings
 
 DESCRIPTION = "Notifications of Ibermuseos: every person told what concerns them, in their language."
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,9 +21,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=VERSION,
         description=DESCRIPTION,
         settings=settings or Settings(),
-        bootstrap=partial(bootstrap, handlers=HANDLERS),
-        routers=[api.router],
-        consumes=list(HANDLERS),
+        bootstrap=partial(bootstrap, handlers=handlers),
+        routers=[api.router, api.operators],
+        consumes=CONSUMED,
         consumes_public=False,
     )
 

@@ -1,18 +1,91 @@
-"""Kafka subscribers: events from the private topics, translated into messages to record."""
+"""Kafka subscribers: events from the private topics, translated into the application's functions."""
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ibermuseos_contracts import Envelope, Event
-from ibermuseos_contracts.applications import ApplicationSubmittedV1
+from ibermuseos_contracts.applications import (
+    ApplicationDeclaredIneligibleV1,
+    ApplicationRejectedV1,
+    ApplicationSubmittedV1,
+    ApplicationWaitlistedV1,
+    CallOpenedV1,
+    GrantAcceptedV1,
+    GrantAwardedV1,
+    GrantReportSubmittedV1,
+)
+from ibermuseos_contracts.courses import (
+    CertificateIssuedV1,
+    CertificateRevokedV1,
+    CourseCompletedV1,
+    CourseRunScheduledV1,
+    EnrolmentCancelledV1,
+    ParticipantEnrolledV1,
+    ParticipantWaitlistedV1,
+)
 from ibermuseos_platform.consumer import Handler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..adapters.messages import add_messages
-from ..domain import messages
+from ..adapters.repository import UnitOfWork
+from ..application import notices
+
+if TYPE_CHECKING:
+    from ..bootstrap import Container
+
+CONSUMED: list[type[Event]] = [
+    ApplicationSubmittedV1,
+    ApplicationDeclaredIneligibleV1,
+    GrantAwardedV1,
+    ApplicationRejectedV1,
+    ApplicationWaitlistedV1,
+    GrantAcceptedV1,
+    GrantReportSubmittedV1,
+    CallOpenedV1,
+    CourseRunScheduledV1,
+    ParticipantEnrolledV1,
+    ParticipantWaitlistedV1,
+    EnrolmentCancelledV1,
+    CourseCompletedV1,
+    CertificateIssuedV1,
+    CertificateRevokedV1,
+]
+"""Every event someone must be told about (or that tells what a message speaks of)."""
 
 
-async def on_application_submitted(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-    await add_messages(session, messages.application_received(event, envelope.id))
+def handlers(container: "Container") -> Mapping[type[Event], Handler]:
+    """The consumer's handlers: each runs an application function in the consumer's transaction."""
+    clock, policy = container.clock, container.policy
 
+    def joined(apply: Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]) -> Handler:
+        async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
+            async with UnitOfWork.joining(session, container.platform.outbox) as uow:
+                await apply(uow, event, envelope)
+                await uow.commit()
 
-HANDLERS: dict[type[Event], Handler] = {ApplicationSubmittedV1: on_application_submitted}
+        return handle
+
+    def plain(function: Callable[..., Awaitable[None]]) -> Handler:
+        return joined(lambda uow, event, envelope: function(uow, event, envelope, clock))
+
+    def with_policy(function: Callable[..., Awaitable[None]]) -> Handler:
+        return joined(lambda uow, event, envelope: function(uow, event, envelope, clock, policy))
+
+    table: dict[type[Event], Handler] = {
+        ApplicationSubmittedV1: plain(notices.application_submitted),
+        ApplicationDeclaredIneligibleV1: plain(notices.application_ineligible),
+        GrantAwardedV1: plain(notices.grant_awarded),
+        ApplicationRejectedV1: plain(notices.application_rejected),
+        ApplicationWaitlistedV1: plain(notices.application_waitlisted),
+        GrantAcceptedV1: with_policy(notices.grant_accepted),
+        GrantReportSubmittedV1: plain(notices.grant_report_submitted),
+        CallOpenedV1: plain(notices.call_opened),
+        CourseRunScheduledV1: with_policy(notices.run_scheduled),
+        ParticipantEnrolledV1: with_policy(notices.participant_enrolled),
+        ParticipantWaitlistedV1: plain(notices.participant_waitlisted),
+        EnrolmentCancelledV1: plain(notices.enrolment_cancelled),
+        CourseCompletedV1: plain(notices.course_completed),
+        CertificateIssuedV1: plain(notices.certificate_issued),
+        CertificateRevokedV1: plain(notices.certificate_revoked),
+    }
+    assert list(table) == CONSUMED
+    return table

@@ -1,0 +1,545 @@
+"""Messages, recipients and what messages speak of, in PostgreSQL; repositories never commit."""
+
+import base64
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
+from sqlalchemy import Row, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.messages import Attempt, Category, Channel, Message, Status
+from ..domain.recipients import Contact, Recipient
+from ..domain.timezones import QuietHours
+from .tables import (
+    applications,
+    calls,
+    certificates,
+    delivery_attempts,
+    enrolments,
+    focal_points,
+    messages,
+    recipients,
+    runs,
+)
+
+
+def _message(row: Row[Any]) -> Message:
+    return Message(
+        id=row.id,
+        notification_id=row.notification_id,
+        event_key=row.event_id,
+        cause_id=row.cause_id or row.event_id,
+        cause_type=row.cause_type,
+        recipient_id=row.recipient_id,
+        channel=Channel(row.channel),
+        template=row.template,
+        category=Category(row.category),
+        about=row.about,
+        context=row.context,
+        language=row.language,
+        context_language=row.context_language,
+        status=Status(row.status),
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        address=row.address,
+        attempts=row.attempts,
+        retries=row.retries,
+        subject=row.subject,
+        body=row.body,
+        sent_at=row.sent_at,
+        read_at=row.read_at,
+        relay=row.relay,
+        last_error=row.last_error,
+    )
+
+
+class Cursor:
+    """An opaque position in a list ordered by (time, id), newest first."""
+
+    @staticmethod
+    def encode(moment: datetime, id: int) -> str:
+        return base64.urlsafe_b64encode(json.dumps([moment.isoformat(), id]).encode()).decode()
+
+    @staticmethod
+    def decode(cursor: str) -> tuple[datetime, int]:
+        try:
+            moment, id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+            return datetime.fromisoformat(moment), int(id)
+        except (ValueError, TypeError) as error:
+            raise ValueError("not a cursor of this list") from error
+
+
+class SqlMessages:
+    def __init__(self, session: AsyncSession, uow: SqlAlchemyUnitOfWork) -> None:
+        self._session = session
+        self._uow = uow
+
+    async def add(self, new: Sequence[Message]) -> int:
+        """Record messages once: the same notice never makes a second message for a person and channel."""
+        if not new:
+            return 0
+        rows = [
+            {
+                "notification_id": m.notification_id,
+                "event_id": m.event_key,
+                "cause_id": m.cause_id,
+                "cause_type": m.cause_type,
+                "recipient_id": m.recipient_id,
+                "channel": m.channel.value,
+                "template": m.template,
+                "category": m.category.value,
+                "about": m.about,
+                "context": m.context,
+                "language": m.language,
+                "context_language": m.context_language,
+                "status": m.status.value,
+                "next_attempt_at": m.next_attempt_at,
+                "created_at": m.created_at,
+            }
+            for m in new
+        ]
+        result = await self._session.execute(
+            pg_insert(messages).values(rows).on_conflict_do_nothing().returning(messages.c.id)
+        )
+        return len(result.all())
+
+    async def due_ids(self, now: datetime, limit: int) -> list[int]:
+        result = await self._session.execute(
+            select(messages.c.id)
+            .where(messages.c.status == Status.PENDING.value, messages.c.next_attempt_at <= now)
+            .order_by(messages.c.next_attempt_at)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def claim(self, id: int, now: datetime) -> Message | None:
+        """The message, locked, if it is still due and no other worker holds it."""
+        row = (
+            await self._session.execute(
+                select(messages)
+                .where(
+                    messages.c.id == id,
+                    messages.c.status == Status.PENDING.value,
+                    messages.c.next_attempt_at <= now,
+                )
+                .with_for_update(skip_locked=True)
+            )
+        ).one_or_none()
+        return self._tracked(row)
+
+    async def get(self, notification_id: UUID, *, lock: bool = False) -> Message | None:
+        query = select(messages).where(messages.c.notification_id == notification_id)
+        if lock:
+            query = query.with_for_update()
+        return self._tracked((await self._session.execute(query)).one_or_none())
+
+    def _tracked(self, row: Row[Any] | None) -> Message | None:
+        if row is None:
+            return None
+        message = _message(row)
+        self._uow.track(message)
+        return message
+
+    async def save(self, message: Message) -> None:
+        assert message.id is not None
+        await self._session.execute(
+            update(messages)
+            .where(messages.c.id == message.id)
+            .values(
+                status=message.status.value,
+                language=message.language,
+                address=message.address,
+                next_attempt_at=message.next_attempt_at,
+                attempts=message.attempts,
+                retries=message.retries,
+                subject=message.subject,
+                body=message.body,
+                sent_at=message.sent_at,
+                read_at=message.read_at,
+                relay=message.relay,
+                last_error=message.last_error,
+                updated_at=func.now(),
+            )
+        )
+        if message.new_attempts:
+            await self._session.execute(
+                insert(delivery_attempts),
+                [_attempt_row(message.id, attempt) for attempt in message.new_attempts],
+            )
+            message.new_attempts.clear()
+
+    async def cancel_pending(self, about: str, templates: Sequence[str], reason: str) -> int:
+        result = await self._session.execute(
+            update(messages)
+            .where(
+                messages.c.about == about,
+                messages.c.template.in_(templates),
+                messages.c.status == Status.PENDING.value,
+            )
+            .values(status=Status.CANCELLED.value, last_error=reason, updated_at=func.now())
+            .returning(messages.c.id)
+        )
+        return len(result.all())
+
+    async def reschedule_pending(self, about: str, template: str, at: datetime) -> None:
+        await self._session.execute(
+            update(messages)
+            .where(
+                messages.c.about == about,
+                messages.c.template == template,
+                messages.c.status == Status.PENDING.value,
+            )
+            .values(next_attempt_at=at, updated_at=func.now())
+        )
+
+    # ------------------------------------------------------------------- the inbox
+
+    async def inbox(
+        self, recipient_id: str, *, limit: int, cursor: str | None, unread_only: bool
+    ) -> tuple[list[Row[Any]], str | None]:
+        query = select(messages).where(
+            messages.c.recipient_id == recipient_id,
+            messages.c.channel == Channel.INBOX.value,
+            messages.c.status == Status.SENT.value,
+        )
+        if unread_only:
+            query = query.where(messages.c.read_at.is_(None))
+        if cursor is not None:
+            moment, id = Cursor.decode(cursor)
+            query = query.where(
+                or_(messages.c.sent_at < moment, and_(messages.c.sent_at == moment, messages.c.id < id))
+            )
+        rows = list(
+            (
+                await self._session.execute(
+                    query.order_by(messages.c.sent_at.desc(), messages.c.id.desc()).limit(limit + 1)
+                )
+            ).all()
+        )
+        next_cursor = (
+            Cursor.encode(rows[limit - 1].sent_at, rows[limit - 1].id) if len(rows) > limit else None
+        )
+        return rows[:limit], next_cursor
+
+    async def unread(self, recipient_id: str) -> tuple[int, int]:
+        """How many inbox messages are unread, and the id of the newest message (for ETags)."""
+        row = (
+            await self._session.execute(
+                select(
+                    func.count().filter(messages.c.read_at.is_(None)),
+                    func.coalesce(func.max(messages.c.id), 0),
+                    func.count(),
+                ).where(
+                    messages.c.recipient_id == recipient_id,
+                    messages.c.channel == Channel.INBOX.value,
+                    messages.c.status == Status.SENT.value,
+                )
+            )
+        ).one()
+        return int(row[0]), int(row[1]) * 1_000_003 + int(row[2]) - int(row[0])
+
+    async def read_all(self, recipient_id: str, now: datetime) -> int:
+        result = await self._session.execute(
+            update(messages)
+            .where(
+                messages.c.recipient_id == recipient_id,
+                messages.c.channel == Channel.INBOX.value,
+                messages.c.status == Status.SENT.value,
+                messages.c.read_at.is_(None),
+            )
+            .values(read_at=now, updated_at=func.now())
+            .returning(messages.c.id)
+        )
+        return len(result.all())
+
+    # ----------------------------------------------------------------- operators
+
+    async def deliveries(
+        self,
+        *,
+        statuses: Sequence[str],
+        recipient_id: str | None,
+        template: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Row[Any]], str | None]:
+        query = select(messages).where(
+            messages.c.status.in_(statuses), messages.c.channel == Channel.EMAIL.value
+        )
+        if recipient_id:
+            query = query.where(messages.c.recipient_id == recipient_id)
+        if template:
+            query = query.where(messages.c.template == template)
+        if cursor is not None:
+            moment, id = Cursor.decode(cursor)
+            query = query.where(
+                or_(messages.c.updated_at < moment, and_(messages.c.updated_at == moment, messages.c.id < id))
+            )
+        rows = list(
+            (
+                await self._session.execute(
+                    query.order_by(messages.c.updated_at.desc(), messages.c.id.desc()).limit(limit + 1)
+                )
+            ).all()
+        )
+        next_cursor = (
+            Cursor.encode(rows[limit - 1].updated_at, rows[limit - 1].id) if len(rows) > limit else None
+        )
+        return rows[:limit], next_cursor
+
+    async def row(self, notification_id: UUID) -> Row[Any] | None:
+        return (
+            await self._session.execute(select(messages).where(messages.c.notification_id == notification_id))
+        ).one_or_none()
+
+    async def attempts(self, message_id: int) -> list[Row[Any]]:
+        return list(
+            (
+                await self._session.execute(
+                    select(delivery_attempts)
+                    .where(delivery_attempts.c.message_id == message_id)
+                    .order_by(delivery_attempts.c.number)
+                )
+            ).all()
+        )
+
+
+def _attempt_row(message_id: int, attempt: Attempt) -> dict[str, Any]:
+    return {
+        "message_id": message_id,
+        "number": attempt.number,
+        "relay": attempt.relay,
+        "started_at": attempt.started_at,
+        "finished_at": attempt.finished_at,
+        "outcome": attempt.outcome,
+        "code": attempt.code,
+        "detail": attempt.detail,
+    }
+
+
+class SqlRecipients:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def remember(self, contact: Contact) -> None:
+        """Keep the latest contact details; a new address clears an earlier bounce."""
+        values = {
+            "person_id": contact.person_id,
+            "name": contact.name,
+            "email": contact.email,
+            "preferred_language": contact.preferred_language,
+            "timezone": contact.timezone,
+            "timezone_known": contact.timezone_known,
+        }
+        excluded = pg_insert(recipients).excluded
+        statement = (
+            pg_insert(recipients)
+            .values(values)
+            .on_conflict_do_update(
+                index_elements=[recipients.c.person_id],
+                set_={
+                    "name": func.coalesce(excluded.name, recipients.c.name),
+                    "email": func.coalesce(excluded.email, recipients.c.email),
+                    "preferred_language": func.coalesce(
+                        excluded.preferred_language, recipients.c.preferred_language
+                    ),
+                    # A zone the person gave wins over one guessed from their country.
+                    "timezone": excluded.timezone
+                    if contact.timezone_known
+                    else case((recipients.c.timezone_known, recipients.c.timezone), else_=excluded.timezone),
+                    "timezone_known": recipients.c.timezone_known | excluded.timezone_known,
+                    # A bounce marks an address, not a person: a new address is worth a try.
+                    "email_invalid_since": case(
+                        (
+                            or_(
+                                excluded.email.is_(None),
+                                func.lower(excluded.email) == func.lower(recipients.c.email),
+                            ),
+                            recipients.c.email_invalid_since,
+                        ),
+                        else_=None,
+                    ),
+                    "updated_at": func.now(),
+                },
+            )
+        )
+        await self._session.execute(statement)
+
+    async def get(self, person_id: str) -> Recipient | None:
+        row = (
+            await self._session.execute(select(recipients).where(recipients.c.person_id == person_id))
+        ).one_or_none()
+        if row is None:
+            return None
+        quiet = (
+            QuietHours(row.quiet_start, row.quiet_end)
+            if row.quiet_start is not None and row.quiet_end is not None
+            else None
+        )
+        return Recipient(
+            person_id=row.person_id,
+            name=row.name,
+            email=row.email,
+            preferred_language=row.preferred_language,
+            timezone=row.timezone,
+            email_invalid_since=row.email_invalid_since,
+            opted_out=frozenset(Category(value) for value in row.opted_out if value in Category),
+            quiet_hours=quiet,
+        )
+
+    async def mark_invalid(self, person_id: str, address: str, now: datetime) -> None:
+        """The address bounced: invalid until a different one arrives."""
+        await self._session.execute(
+            update(recipients)
+            .where(
+                recipients.c.person_id == person_id,
+                func.lower(recipients.c.email) == address.lower(),
+                recipients.c.email_invalid_since.is_(None),
+            )
+            .values(email_invalid_since=now, updated_at=func.now())
+        )
+
+    async def set_preferences(
+        self, person_id: str, opted_out: Sequence[Category], quiet_hours: QuietHours | None
+    ) -> None:
+        values = {
+            "opted_out": sorted(category.value for category in opted_out),
+            "quiet_start": quiet_hours.start if quiet_hours else None,
+            "quiet_end": quiet_hours.end if quiet_hours else None,
+        }
+        await self._session.execute(
+            pg_insert(recipients)
+            .values(person_id=person_id, **values)
+            .on_conflict_do_update(
+                index_elements=[recipients.c.person_id], set_={**values, "updated_at": func.now()}
+            )
+        )
+
+
+class SqlDirectory:
+    """What messages speak of, kept from the events: calls, applications, runs, enrolments, certificates, focal points."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _upsert(self, table: Any, key: str, values: dict[str, Any]) -> None:
+        statement = pg_insert(table).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c[key]],
+                set_={name: statement.excluded[name] for name in values if name != key},
+            )
+        )
+
+    async def _one(self, table: Any, key: str, value: Any) -> dict[str, Any] | None:
+        row = (await self._session.execute(select(table).where(table.c[key] == value))).one_or_none()
+        return dict(row._mapping) if row is not None else None
+
+    async def remember_call(self, values: dict[str, Any]) -> None:
+        await self._upsert(calls, "call_id", values)
+
+    async def call(self, call_id: UUID) -> dict[str, Any] | None:
+        return await self._one(calls, "call_id", call_id)
+
+    async def remember_application(self, values: dict[str, Any]) -> None:
+        await self._upsert(applications, "application_id", values)
+
+    async def application(self, application_id: UUID) -> dict[str, Any] | None:
+        return await self._one(applications, "application_id", application_id)
+
+    async def remember_run(self, values: dict[str, Any]) -> None:
+        await self._upsert(runs, "run_id", values)
+
+    async def run(self, run_id: UUID) -> dict[str, Any] | None:
+        return await self._one(runs, "run_id", run_id)
+
+    async def remember_enrolment(self, values: dict[str, Any]) -> None:
+        await self._upsert(enrolments, "enrolment_id", values)
+
+    async def enrolment_status(self, enrolment_id: UUID, status: str) -> None:
+        await self._session.execute(
+            update(enrolments).where(enrolments.c.enrolment_id == enrolment_id).values(status=status)
+        )
+
+    async def enrolled_in(self, run_id: UUID) -> list[dict[str, Any]]:
+        rows = await self._session.execute(
+            select(enrolments).where(enrolments.c.run_id == run_id, enrolments.c.status == "enrolled")
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def enrolment(self, enrolment_id: UUID) -> dict[str, Any] | None:
+        return await self._one(enrolments, "enrolment_id", enrolment_id)
+
+    async def remember_certificate(
+        self, certificate_id: UUID, person_id: str, run_id: UUID, title: dict[str, str], completed_on: date
+    ) -> None:
+        await self._upsert(
+            certificates,
+            "certificate_id",
+            {
+                "certificate_id": certificate_id,
+                "person_id": person_id,
+                "run_id": run_id,
+                "title": title,
+                "completed_on": completed_on,
+            },
+        )
+
+    async def certificate(self, certificate_id: UUID) -> dict[str, Any] | None:
+        return await self._one(certificates, "certificate_id", certificate_id)
+
+    async def focal_points(self) -> list[tuple[str, str]]:
+        rows = await self._session.execute(
+            select(focal_points.c.person_id, focal_points.c.country).order_by(focal_points.c.person_id)
+        )
+        return [(row.person_id, row.country) for row in rows]
+
+    async def focal_points_with_contact(self, country: str | None) -> list[Any]:
+        query = select(
+            focal_points.c.person_id,
+            focal_points.c.country,
+            focal_points.c.updated_at,
+            recipients.c.name,
+            recipients.c.email,
+            recipients.c.preferred_language,
+            recipients.c.timezone,
+            recipients.c.email_invalid_since,
+        ).join(recipients, recipients.c.person_id == focal_points.c.person_id, isouter=True)
+        if country:
+            query = query.where(focal_points.c.country == country)
+        return list((await self._session.execute(query.order_by(focal_points.c.country))).all())
+
+    async def set_focal_point(self, person_id: str, country: str, by: str) -> None:
+        await self._upsert(
+            focal_points,
+            "person_id",
+            {"person_id": person_id, "country": country, "updated_by": by, "updated_at": func.now()},
+        )
+
+    async def remove_focal_point(self, person_id: str) -> bool:
+        result = await self._session.execute(
+            delete(focal_points)
+            .where(focal_points.c.person_id == person_id)
+            .returning(focal_points.c.person_id)
+        )
+        return result.first() is not None
+
+
+class UnitOfWork(SqlAlchemyUnitOfWork):
+    """The service's unit of work: its repositories share the transaction."""
+
+    messages: SqlMessages
+    recipients: SqlRecipients
+    directory: SqlDirectory
+
+    async def __aenter__(self) -> "UnitOfWork":
+        await super().__aenter__()
+        self.messages = SqlMessages(self.session, self)
+        self.recipients = SqlRecipients(self.session)
+        self.directory = SqlDirectory(self.session)
+        return self

@@ -1,0 +1,186 @@
+"""What the handlers need from the outside world, as protocols the adapters implement."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from types import TracebackType
+from typing import Any, Protocol, Self
+from uuid import UUID
+
+from ..domain.languages import LanguageChoice
+from ..domain.messages import Category, Message
+from ..domain.recipients import Contact, Recipient
+from ..domain.timezones import QuietHours
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When reminders go out."""
+
+    report_days_before: Sequence[int] = (14, 2)
+    report_local_time: time = time(9, 0)
+    run_hours_before: float = 24.0
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How delivery retries, waits and gives up."""
+
+    quiet_hours: QuietHours
+    batch_size: int = 50
+    max_attempts: int = 8
+    retry_base_seconds: float = 30.0
+    retry_cap_seconds: float = 3600.0
+    details_wait_seconds: float = 3600.0
+    details_poll_seconds: float = 10.0
+
+
+# ------------------------------------------------------------------ errors of the adapters
+
+
+class MissingDetails(Exception):
+    """What a message speaks of is not known yet (a run whose schedule has not arrived)."""
+
+
+class TemplateError(Exception):
+    """A template is missing or does not render with the facts given: never a blank mail."""
+
+
+class DeliveryError(Exception):
+    def __init__(self, relay: str, code: int | None, detail: str) -> None:
+        super().__init__(f"{relay}: {code or ''} {detail}".strip())
+        self.relay = relay
+        self.code = code
+        self.detail = detail
+
+
+class TemporaryFailure(DeliveryError):
+    """The relay is down or said 4xx: try again later."""
+
+
+class PermanentFailure(DeliveryError):
+    """The relay refused the message for good (5xx)."""
+
+
+class RecipientRefused(DeliveryError):
+    """The relay refused the address for good (5xx at RCPT): a bounce."""
+
+
+# ---------------------------------------------------------------------------- composing
+
+
+class Composed(Protocol):
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class Composer(Protocol):
+    def compose(
+        self,
+        message: Message,
+        context: dict[str, Any],
+        choice: LanguageChoice,
+        *,
+        name: str | None,
+        timezone: str | None,
+    ) -> Composed: ...
+
+
+class Mailer(Protocol):
+    async def send(self, message: Message, composed: Composed, *, to: str, to_name: str | None) -> str:
+        """Hand the mail to a relay; returns the relay's name. Raises a DeliveryError."""
+        ...
+
+
+# ------------------------------------------------------------------------- repositories
+
+
+class Messages(Protocol):
+    async def add(self, new: Sequence[Message]) -> int: ...
+
+    async def due_ids(self, now: datetime, limit: int) -> list[int]: ...
+
+    async def claim(self, id: int, now: datetime) -> Message | None: ...
+
+    async def get(self, notification_id: UUID, *, lock: bool = False) -> Message | None: ...
+
+    async def save(self, message: Message) -> None: ...
+
+    async def cancel_pending(self, about: str, templates: Sequence[str], reason: str) -> int: ...
+
+    async def reschedule_pending(self, about: str, template: str, at: datetime) -> None: ...
+
+    async def read_all(self, recipient_id: str, now: datetime) -> int: ...
+
+
+class Recipients(Protocol):
+    async def remember(self, contact: Contact) -> None: ...
+
+    async def get(self, person_id: str) -> Recipient | None: ...
+
+    async def mark_invalid(self, person_id: str, address: str, now: datetime) -> None: ...
+
+    async def set_preferences(
+        self, person_id: str, opted_out: Sequence[Category], quiet_hours: QuietHours | None
+    ) -> None: ...
+
+
+class Directory(Protocol):
+    async def remember_call(self, values: dict[str, Any]) -> None: ...
+
+    async def call(self, call_id: UUID) -> dict[str, Any] | None: ...
+
+    async def remember_application(self, values: dict[str, Any]) -> None: ...
+
+    async def application(self, application_id: UUID) -> dict[str, Any] | None: ...
+
+    async def remember_run(self, values: dict[str, Any]) -> None: ...
+
+    async def run(self, run_id: UUID) -> dict[str, Any] | None: ...
+
+    async def remember_enrolment(self, values: dict[str, Any]) -> None: ...
+
+    async def enrolment_status(self, enrolment_id: UUID, status: str) -> None: ...
+
+    async def enrolled_in(self, run_id: UUID) -> list[dict[str, Any]]: ...
+
+    async def remember_certificate(
+        self, certificate_id: UUID, person_id: str, run_id: UUID, title: dict[str, str], completed_on: date
+    ) -> None: ...
+
+    async def certificate(self, certificate_id: UUID) -> dict[str, Any] | None: ...
+
+    async def focal_points(self) -> list[tuple[str, str]]: ...
+
+    async def set_focal_point(self, person_id: str, country: str, by: str) -> None: ...
+
+    async def remove_focal_point(self, person_id: str) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def messages(self) -> Messages: ...
+
+    @property
+    def recipients(self) -> Recipients: ...
+
+    @property
+    def directory(self) -> Directory: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...

@@ -1,0 +1,254 @@
+"""Every template renders in every language, with dates, times and amounts in the reader's locale."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from ibermuseos_notifications.adapters.composer import MessageComposer
+from ibermuseos_notifications.adapters.rendering import Links, TemplateRenderer
+from ibermuseos_notifications.application.ports import TemplateError
+from ibermuseos_notifications.domain.languages import choose_language
+from ibermuseos_notifications.domain.messages import Channel, Message, Status
+from ibermuseos_notifications.domain.recipes import TEMPLATES, WITH_CALENDAR
+
+LINKS = Links("https://portal.example", "https://portal.example/verify/{code}")
+APPLICATION_ID = "0b7c1f0e-2d3a-4c5b-8e9f-0a1b2c3d4e5f"
+ENROLMENT_ID = "1c8d2a1f-3e4b-4d6c-9f0a-1b2c3d4e5f60"
+TITLE = {"es": "Conservación preventiva", "pt": "Conservação preventiva", "en": "Preventive conservation"}
+RUN = {
+    "run_id": "2d9e3b20-4f5c-4e7d-8a1b-2c3d4e5f6071",
+    "title": TITLE,
+    "sessions": [
+        {
+            "session_id": "3eaf4c31-5a6d-4f8e-9b2c-3d4e5f607182",
+            "starts_at": "2027-03-01T14:00:00+00:00",
+            "ends_at": "2027-03-01T16:00:00+00:00",
+        },
+        {
+            "session_id": "4fb05d42-6b7e-4a9f-8c3d-4e5f60718293",
+            "starts_at": "2027-03-08T14:00:00+00:00",
+            "ends_at": "2027-03-08T16:00:00+00:00",
+        },
+    ],
+    "timezone": "America/Mexico_City",
+    "modality": "online",
+    "venue": None,
+    "language": "es",
+    "hours": "20.0",
+    "first_starts_at": datetime(2027, 3, 1, 14, tzinfo=UTC),
+}
+APPLICATION = {"application_id": APPLICATION_ID, "call_year": 2027, "activity_title": "Curso de museografía"}
+CALL = {"call_id": "5a0b1c2d-3e4f-4a5b-8c6d-7e8f90a1b2c3", "year": 2027, "title": TITLE}
+GRANT = {
+    "application_id": APPLICATION_ID,
+    "call_id": CALL["call_id"],
+    "call_year": 2027,
+    "application": APPLICATION,
+    "call": CALL,
+    "run": None,
+}
+AMOUNT = {"amount": "1800.00", "currency": "USD"}
+
+CONTEXTS: dict[str, dict[str, Any]] = {
+    "application_received": {
+        **GRANT,
+        "activity": {
+            "title": "Curso de museografía",
+            "organiser": "INAH",
+            "host_city": "Ciudad de México",
+            "host_country": "MX",
+            "starts_on": "2027-05-10",
+            "ends_on": "2027-05-21",
+        },
+        "requested": AMOUNT,
+        "submitted_at": "2027-02-01T12:00:00+00:00",
+    },
+    "application_ineligible": {
+        **GRANT,
+        "reasons": [
+            {
+                "code": "residence",
+                "explanation": {
+                    "es": "Residencia no elegible",
+                    "pt": "Residência não elegível",
+                    "en": "Residence not eligible",
+                },
+            }
+        ],
+    },
+    "grant_awarded": {**GRANT, "amount": AMOUNT, "accept_by": "2027-04-01T23:59:00+00:00"},
+    "grant_awarded_from_waitlist": {**GRANT, "amount": AMOUNT, "accept_by": "2027-04-01T23:59:00+00:00"},
+    "application_rejected": GRANT,
+    "application_waitlisted": {**GRANT, "position": 3},
+    "grant_acceptance_confirmed": {**GRANT, "amount": AMOUNT, "report_due_on": "2027-07-31"},
+    "report_reminder": {**GRANT, "amount": AMOUNT, "report_due_on": "2027-07-31", "days_before": 14},
+    "enrolment_confirmed": {"enrolment_id": ENROLMENT_ID, "run": RUN, "application": None, "call": None},
+    "enrolment_promoted": {"enrolment_id": ENROLMENT_ID, "run": RUN, "application": None, "call": None},
+    "enrolment_waitlisted": {
+        "enrolment_id": ENROLMENT_ID,
+        "run": RUN,
+        "position": 2,
+        "application": None,
+        "call": None,
+    },
+    "run_reminder": {"enrolment_id": ENROLMENT_ID, "run": RUN, "application": None, "call": None},
+    "course_completed": {
+        "enrolment_id": ENROLMENT_ID,
+        "run": RUN,
+        "hours": "20.0",
+        "attendance_rate": 0.9,
+        "grade": "87.50",
+    },
+    "course_not_completed": {
+        "enrolment_id": ENROLMENT_ID,
+        "run": RUN,
+        "hours": "0",
+        "attendance_rate": 0.4,
+        "grade": None,
+    },
+    "certificate_issued": {
+        "certificate_id": "6b1c2d3e-4f5a-4b6c-9d7e-8f90a1b2c3d4",
+        "holder_name": "Ana Souza",
+        "verification_code": "IBM-2027-ABCD1234",
+        "title": TITLE,
+        "hours": "20.0",
+        "completed_on": "2027-03-08",
+    },
+    "certificate_revoked": {"certificate_id": "6b1c2d3e", "reason": "Error de emisión", "title": TITLE},
+    "call_opened": {
+        "call_id": CALL["call_id"],
+        "year": 2027,
+        "title": TITLE,
+        "opens_at": "2027-02-01T12:00:00+00:00",
+        "closes_at": "2027-03-31T23:59:00-06:00",
+        "call_timezone": "America/Mexico_City",
+        "budget": {"amount": "250000.00", "currency": "USD"},
+        "max_per_grant": {"amount": "2500.00", "currency": "USD"},
+        "eligible_countries": ["BR", "PE", "MX"],
+        "country": "BR",
+        "call": CALL,
+    },
+}
+
+LANGUAGES = ["es", "pt-BR", "en"]
+
+
+def _message(template: str, channel: Channel = Channel.EMAIL) -> Message:
+    return Message.from_notice(
+        __import__("ibermuseos_notifications.domain.messages", fromlist=["Notice"]).Notice(
+            template, "person-1", TEMPLATES[template], "x", CONTEXTS[template], channels=(channel,)
+        ),
+        cause_id=__import__("uuid").uuid4(),
+        cause_type="test",
+        language="es",
+        now=datetime(2027, 1, 1, tzinfo=UTC),
+    )[0]
+
+
+def test_every_template_has_a_sample_context() -> None:
+    assert set(CONTEXTS) == set(TEMPLATES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_every_template_renders_in_every_language(template: str, language: str) -> None:
+    rendered = TemplateRenderer(LINKS).render(
+        template,
+        choose_language(language),
+        CONTEXTS[template],
+        name="Ana Souza",
+        timezone="America/Sao_Paulo",
+    )
+    assert rendered.subject
+    assert "\n" not in rendered.subject
+    assert rendered.language == language
+    assert "Ana Souza" in rendered.text
+    assert len(rendered.text) > 150
+    assert "None" not in rendered.text
+    assert "{{" not in rendered.text
+    assert "{%" not in rendered.text
+    assert f'<html lang="{language}">' in rendered.html
+
+
+def test_a_template_missing_a_fact_is_an_error_not_a_blank_mail() -> None:
+    context = dict(CONTEXTS["grant_awarded"])
+    del context["amount"]
+    with pytest.raises(TemplateError, match="amount"):
+        TemplateRenderer(LINKS).render(
+            "grant_awarded", choose_language("es"), context, name=None, timezone=None
+        )
+
+
+def test_an_unknown_template_is_an_error() -> None:
+    with pytest.raises(TemplateError):
+        TemplateRenderer(LINKS).render(
+            "no_such_template", choose_language("es"), {}, name=None, timezone=None
+        )
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "deadline"),
+    [
+        ("es", "1800,00\xa0US$", "jueves, 1 de abril de 2027"),
+        ("pt-BR", "US$\xa01.800,00", "quinta-feira, 1 de abril de 2027"),
+        ("en", "$1,800.00", "Thursday, April 1, 2027"),
+    ],
+)
+def test_amounts_and_dates_are_formatted_for_the_readers_locale(
+    language: str, amount: str, deadline: str
+) -> None:
+    rendered = TemplateRenderer(LINKS).render(
+        "grant_awarded",
+        choose_language(language),
+        CONTEXTS["grant_awarded"],
+        name=None,
+        timezone="America/Sao_Paulo",
+    )
+    assert amount.replace("1800", "1.800") in rendered.text or amount in rendered.text
+    assert deadline in rendered.text
+    assert "20:59" in rendered.text or "8:59\u202fPM" in rendered.text  # 23:59 UTC in São Paulo
+
+
+def test_the_accept_link_is_in_the_award_and_clickable_in_html() -> None:
+    rendered = TemplateRenderer(LINKS).render(
+        "grant_awarded", choose_language("en"), CONTEXTS["grant_awarded"], name=None, timezone=None
+    )
+    link = f"https://portal.example/applications/{APPLICATION_ID}/acceptance"
+    assert link in rendered.text
+    assert f'<a href="{link}">' in rendered.html
+
+
+@pytest.mark.parametrize("template", sorted(WITH_CALENDAR))
+def test_run_mails_carry_the_sessions_as_a_calendar_in_the_participants_time_zone(template: str) -> None:
+    import icalendar
+
+    composer = MessageComposer(TemplateRenderer(LINKS), "example.org")
+    composed = composer.compose(
+        _message(template),
+        CONTEXTS[template],
+        choose_language("pt-BR"),
+        name=None,
+        timezone="America/Sao_Paulo",
+    )
+    (attachment,) = composed.attachments
+    calendar = icalendar.Calendar.from_ical(attachment.data)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 2
+    start = events[0].decoded("dtstart")
+    assert str(start.tzinfo) == "America/Sao_Paulo"
+    assert start.hour == 11  # 14:00 UTC
+    assert events[0]["uid"] == "3eaf4c31-5a6d-4f8e-9b2c-3d4e5f607182@example.org"
+    assert str(events[0]["location"]) == "On-line"
+
+
+def test_inbox_messages_carry_no_attachment() -> None:
+    composer = MessageComposer(TemplateRenderer(LINKS), "example.org")
+    composed = composer.compose(
+        _message("enrolment_confirmed", Channel.INBOX),
+        CONTEXTS["enrolment_confirmed"],
+        choose_language("es"),
+        name=None,
+        timezone=None,
+    )
+    assert composed.attachments == ()
+    assert Status.PENDING == "pending"
