@@ -12,6 +12,7 @@ from ibermuseos_contracts.types import Localized
 
 from .errors import Conflict, Problem, raise_if
 
+
 @dataclass(frozen=True)
 class SubjectArea:
     code: str

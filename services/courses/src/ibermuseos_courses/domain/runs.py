@@ -217,8 +217,9 @@ class Run:
             raise Conflict("enrolment in this run has closed")
 
     def promotes_from_waitlist(self, now: datetime) -> bool:
-        """A freed seat goes to the waitlist until the run starts; later no one can catch up."""
-        return self.status is RunStatus.SCHEDULED and now < self.starts_at
+        """A freed seat goes to the waitlist until the run starts, or later while enrolment is still
+        open; once the run is under way and enrolment closed, no one joins late."""
+        return self.status is RunStatus.SCHEDULED and now < max(self.starts_at, self.enrolment_closes_at)
 
     def next_arrival(self) -> int:
         self.arrivals += 1
