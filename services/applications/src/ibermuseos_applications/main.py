@@ -5,22 +5,25 @@ from ibermuseos_platform.service import serve, service_app
 
 from . import SERVICE
 from .bootstrap import bootstrap
-from .entrypoints import api
+from .entrypoints import applications, audit, calls, evaluations
+from .entrypoints.dependencies import install_error_handlers
 from .settings import Settings
 
 DESCRIPTION = "Training Grants of Ibermuseos: calls, applications, evaluation, awards and grantee reports."
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
+    app = service_app(
         service=SERVICE,
         version=VERSION,
         description=DESCRIPTION,
         settings=settings or Settings(),
         bootstrap=bootstrap,
-        routers=[api.router],
+        routers=[calls.router, applications.router, evaluations.router, audit.router],
     )
+    install_error_handlers(app)
+    return app
 
 
 def run() -> None:

@@ -1,5 +1,7 @@
 """The service's settings, read once from APPLICATIONS_* environment variables (nested with __)."""
 
+from pathlib import Path
+
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
@@ -7,7 +9,30 @@ from ibermuseos_platform.settings import (
     OutboxSettings,
     RefuseDevSecrets,
 )
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StorageSettings(BaseModel):
+    folder: Path = Field(
+        default=Path(".run/storage/applications"),
+        description="Where supporting documents are stored (relative paths start at the working directory)",
+    )
+    max_document_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_documents: int = Field(default=10, ge=1, le=100, description="Documents per application")
+
+
+class DeadlineSettings(BaseModel):
+    check_interval_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often calls past their deadline close and unanswered awards lapse",
+    )
+
+
+class RateLimitSettings(BaseModel):
+    rate_per_second: float = Field(default=5.0, gt=0)
+    burst: int = Field(default=20, ge=1)
 
 
 class Settings(BaseSettings, RefuseDevSecrets):
@@ -17,4 +42,8 @@ class Settings(BaseSettings, RefuseDevSecrets):
     kafka: KafkaSettings = KafkaSettings()
     outbox: OutboxSettings = OutboxSettings()
     auth: AuthSettings
+    storage: StorageSettings = StorageSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
+    open_calls_rate_limit: RateLimitSettings = RateLimitSettings()
+    """The unauthenticated listing of open calls, per client address."""
     log_level: str = "INFO"

@@ -1,11 +1,53 @@
 """What the handlers need from the outside world, as protocols the adapters implement."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from ..domain.applications import Application
+from ..domain.applications import Application, Status
+from ..domain.audit import AuditEntry
+from ..domain.calls import Call, CallStatus
+from ..domain.eligibility import History
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What a caller may list: their own applications, plus all submitted ones or those of one country."""
+
+    subject: str
+    all_submitted: bool = False
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    visibility: Visibility
+    call_id: UUID | None = None
+    status: Status | None = None
+    country: str | None = None
+
+
+class Calls(Protocol):
+    async def add(self, call: Call) -> None: ...
+
+    async def get(self, call_id: UUID, *, lock: bool = False, share: bool = False) -> Call | None:
+        """`lock` takes the row for update (budget, closing); `share` keeps it from changing meanwhile."""
+        ...
+
+    async def save(self, call: Call) -> None: ...
+
+    async def find(self, statuses: Sequence[CallStatus] | None, page: Page) -> list[Call]: ...
+
+    async def due_to_close(self, now: datetime) -> list[UUID]: ...
 
 
 class Applications(Protocol):
@@ -13,10 +55,46 @@ class Applications(Protocol):
 
     async def get(self, application_id: UUID) -> Application | None: ...
 
+    async def save(self, application: Application) -> None:
+        """Raises ConcurrentChange when someone else saved the application since it was read."""
+        ...
+
+    async def delete(self, application: Application) -> None: ...
+
+    async def in_call(self, call_id: UUID, statuses: Sequence[Status] | None = None) -> list[Application]: ...
+
+    async def count_submitted(self, call_id: UUID) -> int: ...
+
+    async def history(self, *, call: Call, application: Application) -> History: ...
+
+    async def search(self, where: ApplicationFilter, page: Page) -> list[Application]: ...
+
+    async def assigned_to(self, evaluator_id: str, call_id: UUID | None, page: Page) -> list[Application]: ...
+
+    async def assignment_load(self, call_id: UUID) -> dict[str, int]: ...
+
+    async def lapsing(self, now: datetime) -> list[UUID]:
+        """Awards whose acceptance deadline passed without an answer."""
+        ...
+
+
+class Audit(Protocol):
+    async def add(self, entry: AuditEntry) -> None: ...
+
+    async def find(
+        self, *, call_id: UUID | None, application_id: UUID | None, page: Page
+    ) -> list[AuditEntry]: ...
+
 
 class UnitOfWork(Protocol):
     @property
+    def calls(self) -> Calls: ...
+
+    @property
     def applications(self) -> Applications: ...
+
+    @property
+    def audit(self) -> Audit: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -27,5 +105,23 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class DocumentStorage(Protocol):
+    """Where the bytes of supporting documents live (the database keeps what they are)."""
+
+    async def put(self, key: str, content: bytes) -> None: ...
+
+    async def get(self, key: str) -> bytes: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class ConcurrentChange(Exception):
+    """Someone else changed the same thing meanwhile; the command can be tried again."""

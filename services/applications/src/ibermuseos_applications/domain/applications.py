@@ -231,6 +231,11 @@ class Application:
         self.documents.remove(document)
         return document
 
+    def discard(self) -> list[DocumentRef]:
+        """Only a draft that was never submitted can be thrown away; its documents go with it."""
+        self._check(Status.DRAFT, "be discarded")
+        return list(self.documents)
+
     def document(self, document_id: UUID) -> DocumentRef:
         for document in self.documents:
             if document.id == document_id:

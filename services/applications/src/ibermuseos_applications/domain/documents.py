@@ -42,6 +42,8 @@ class Upload:
     filename: str
     declared_type: str
     content: bytes
+    """The bytes received (only the first ones when the file was too large to take)."""
+    size: int
 
 
 def upload_issues(upload: Upload, *, max_bytes: int) -> list[Issue]:
@@ -52,7 +54,7 @@ def upload_issues(upload: Upload, *, max_bytes: int) -> list[Issue]:
         issues.append(Issue("query.kind", f"must be one of: {kinds}"))
     if not clean_filename(upload.filename):
         issues.append(Issue("query.filename", "give the file's name"))
-    size = len(upload.content)
+    size = upload.size
     if size > max_bytes:
         issues.append(Issue("body", f"the file is larger than {max_bytes} bytes"))
     elif size == 0:

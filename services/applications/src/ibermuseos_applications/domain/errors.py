@@ -28,12 +28,17 @@ class Invalid(DomainError):
         self.issues = list(issues)
 
 
+class TooLarge(Invalid):
+    """An upload is larger than allowed (its other problems are listed too)."""
+
+
 class NotNow(DomainError):
     """The command is not possible in the current state (a closed call, a decided application)."""
 
-    def __init__(self, title: str, code: str) -> None:
+    def __init__(self, title: str, code: str, issues: Sequence[Issue] = ()) -> None:
         super().__init__(title)
         self.code = code
+        self.issues = list(issues)
 
 
 class BudgetExceeded(NotNow):
