@@ -1,20 +1,87 @@
 """The composition root: builds the service's parts from its settings, inside the FastAPI lifespan."""
 
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ibermuseos_contracts import Event
 from ibermuseos_platform.consumer import Handler
+from ibermuseos_platform.idempotency import IdempotencyKeys
+from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
+from sqlalchemy import text
 
 from . import SERVICE
+from .adapters.kafka_source import consumer_lag
+from .adapters.queries import state
+from .adapters.rebuild_target import RebuildRunning
+from .adapters.schemas import ensure_serving
 from .adapters.tables import metadata
+from .domain.opendata import Publisher
 from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Lag:
+    """The live consumer's lag per public topic, as last measured."""
+
+    by_topic: dict[str, int] = field(default_factory=dict)
+    measured_at: datetime | None = None
+    error: str | None = None
 
 
 @dataclass
 class Container:
     platform: Platform
+    settings: Settings
+    limiter: RateLimiter
+    idempotency: IdempotencyKeys
+    publisher: Publisher
+    lag: Lag = field(default_factory=Lag)
+    rebuilding: bool = False
+
+    async def measure_lag(self) -> None:
+        from .entrypoints.rebuild_cli import PUBLIC_TOPICS
+
+        try:
+            self.lag.by_topic = await consumer_lag(self.settings.kafka, SERVICE, PUBLIC_TOPICS)
+            self.lag.measured_at = datetime.now(UTC)
+            self.lag.error = None
+        except Exception as error:
+            self.lag.error = type(error).__name__
+            raise
+
+    async def maintain(self) -> None:
+        """Rebuild in the service when the serving projections are missing events or of another version."""
+        from .entrypoints.rebuild_cli import run_rebuild
+
+        if not self.settings.projections.auto_rebuild or self.rebuilding:
+            return
+        async with self.platform.sessions() as session, session.begin():
+            serving = await ensure_serving(session)
+            built = (await state(session, serving.schema)).built_at
+            # Events consumed before this schema existed (e.g. into an older layout) are not in it.
+            consumed_before = (
+                await session.execute(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM inbox WHERE consumer = :consumer AND processed_at < :at)"
+                    ),
+                    {"consumer": SERVICE, "at": serving.switched_at},
+                )
+            ).scalar()
+        if serving.current and (built is not None or not consumed_before):
+            return
+        self.rebuilding = True
+        try:
+            log.info("rebuilding projections", extra={"serving": serving.schema, "version": serving.version})
+            await run_rebuild(self.settings, batch_size=self.settings.projections.batch_size)
+        except RebuildRunning:
+            log.info("a rebuild is already running elsewhere")
+        finally:
+            self.rebuilding = False
 
 
 def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Container:
@@ -23,4 +90,18 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
         metadata,
     )
     platform.add_consumer(SERVICE, handlers, public=True)
-    return Container(platform=platform)
+    container = Container(
+        platform=platform,
+        settings=settings,
+        limiter=RateLimiter(settings.rate_limit.per_second, settings.rate_limit.burst),
+        idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
+        publisher=Publisher(
+            organisation_ref=settings.open_data.organisation_ref,
+            organisation_name=settings.open_data.organisation_name,
+            activity_id=settings.open_data.activity_id,
+            currency=settings.open_data.currency,
+        ),
+    )
+    platform.every(settings.projections.lag_interval_seconds, container.measure_lag, name="consumer-lag")
+    platform.every(settings.projections.maintenance_interval_seconds, container.maintain, name="projections")
+    return container

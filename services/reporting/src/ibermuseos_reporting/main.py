@@ -7,7 +7,7 @@ from ibermuseos_platform.service import serve, service_app
 
 from . import SERVICE
 from .bootstrap import bootstrap
-from .entrypoints import api
+from .entrypoints import api, curation_api, dashboard_web
 from .entrypoints.consumers import HANDLERS
 from .settings import Settings
 
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings or Settings(),
         bootstrap=partial(bootstrap, handlers=HANDLERS),
-        routers=[api.router],
+        routers=[api.router, curation_api.router, dashboard_web.router],
         consumes=list(HANDLERS),
         consumes_public=True,
     )

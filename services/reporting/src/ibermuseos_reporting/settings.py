@@ -7,7 +7,34 @@ from ibermuseos_platform.settings import (
     OutboxSettings,
     RefuseDevSecrets,
 )
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RateLimitSettings(BaseModel):
+    per_second: float = Field(default=5.0, gt=0, description="public API requests per second per client")
+    burst: int = Field(default=60, ge=1, description="requests a client may make at once")
+
+
+class OpenDataSettings(BaseModel):
+    organisation_ref: str = Field(
+        default="XM-IBERMUSEOS",
+        description="IATI organisation identifier of the publisher (set the real one)",
+    )
+    organisation_name: str = "Programa Ibermuseos"
+    activity_id: str = "XM-IBERMUSEOS-FORMACION"
+    currency: str = "USD"
+
+
+class ProjectionSettings(BaseModel):
+    auto_rebuild: bool = Field(
+        default=True,
+        description="rebuild in the service when the serving projections are of another version (or missing)",
+    )
+    maintenance_interval_seconds: float = Field(default=30.0, gt=0)
+    lag_interval_seconds: float = Field(default=5.0, gt=0)
+    cache_seconds: int = Field(default=60, ge=0, description="max-age of public figures")
+    batch_size: int = Field(default=5_000, ge=1)
 
 
 class Settings(BaseSettings, RefuseDevSecrets):
@@ -18,3 +45,6 @@ class Settings(BaseSettings, RefuseDevSecrets):
     outbox: OutboxSettings = OutboxSettings()
     auth: AuthSettings
     log_level: str = "INFO"
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    open_data: OpenDataSettings = OpenDataSettings()
+    projections: ProjectionSettings = ProjectionSettings()
