@@ -36,7 +36,6 @@ def build_email(
     mail["To"] = Address(display_name=to_name or "", addr_spec=to)
     mail["Date"] = format_datetime(date)
     mail["Message-ID"] = message_id
-    mail["Content-Language"] = composed.language
     mail["Auto-Submitted"] = "auto-generated"
     for name, value in headers.items():
         mail[name] = value
@@ -51,6 +50,8 @@ def build_email(
             filename=attachment.filename,
             params=attachment.params,
         )
+    # set_content drops Content-* headers: the language is set once the parts are in place.
+    mail["Content-Language"] = composed.language
     return mail
 
 

@@ -1,0 +1,477 @@
+"""Every event that must tell someone something: the mail as the SMTP server received it, in es, pt and en.
+
+The events are produced onto the private topics as the applications and courses services
+publish them; the service runs as its own process and mails a real SMTP server on loopback.
+"""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import icalendar
+import pytest
+from ibermuseos_contracts import Event
+from ibermuseos_contracts.applications import (
+    Activity,
+    ActivityKind,
+    Applicant,
+    ApplicationDeclaredIneligibleV1,
+    ApplicationRejectedV1,
+    ApplicationSubmittedV1,
+    ApplicationWaitlistedV1,
+    CallOpenedV1,
+    GrantAcceptedV1,
+    GrantAwardedV1,
+    Reason,
+)
+from ibermuseos_contracts.common import Institution, InstitutionType, Modality
+from ibermuseos_contracts.courses import (
+    CertificateIssuedV1,
+    CertificateRevokedV1,
+    CourseCompletedV1,
+    CourseRunScheduledV1,
+    OfferingKind,
+    Outcome,
+    Participant,
+    ParticipantEnrolledV1,
+    ParticipantProfile,
+    ParticipantWaitlistedV1,
+    Session,
+)
+from ibermuseos_contracts.types import Localized, Money
+from ibermuseos_platform.testing.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+LANGUAGES = {"es": "es", "pt": "pt-BR", "en": "en"}
+COUNTRY = {"es": "PE", "pt": "BR", "en": "ES"}
+TITLE = Localized(es="Conservación preventiva", pt="Conservação preventiva", en="Preventive conservation")
+INSTITUTION = Institution(name="Museo de Arte", type=InstitutionType.MUSEUM, city="Lima", country="PE")
+
+
+def applicant(person_id: str, language: str) -> Applicant:
+    return Applicant(
+        person_id=person_id,
+        name="Ana Souza",
+        email=f"{person_id}@museo.test",
+        preferred_language=LANGUAGES[language],
+        role="Conservadora",
+        country_of_residence=COUNTRY[language],
+    )
+
+
+def participant(person_id: str, language: str, email: str | None = None) -> Participant:
+    return Participant(
+        person_id=person_id,
+        name="Carlos Mamani",
+        email=email or f"{person_id}@museo.test",
+        preferred_language=LANGUAGES[language],
+        timezone="America/Lima",
+        country="PE",
+        institution=INSTITUTION,
+    )
+
+
+def submitted(
+    person_id: str, language: str, application_id: uuid.UUID, call_id: uuid.UUID
+) -> ApplicationSubmittedV1:
+    return ApplicationSubmittedV1(
+        application_id=application_id,
+        call_id=call_id,
+        call_year=2027,
+        applicant=applicant(person_id, language),
+        institution=INSTITUTION,
+        activity=Activity(
+            title="Curso de museografía",
+            organiser="INAH",
+            kind=ActivityKind.COURSE,
+            host_country="MX",
+            host_city="Ciudad de México",
+            starts_on=date(2027, 5, 10),
+            ends_on=date(2027, 5, 21),
+            modality=Modality.IN_PERSON,
+        ),
+        requested=Money(amount=Decimal("1800.00"), currency="USD"),
+        replication_commitment=True,
+        submitted_at=NOW,
+    )
+
+
+def run_scheduled(run_id: uuid.UUID, starts_in: timedelta = timedelta(days=20)) -> CourseRunScheduledV1:
+    first = NOW + starts_in
+    return CourseRunScheduledV1(
+        run_id=run_id,
+        offering_id=uuid.uuid5(run_id, "offering"),
+        kind=OfferingKind.MINI_COURSE,
+        title=TITLE,
+        subject_area="conservation",
+        hours=Decimal("12.0"),
+        sessions=[
+            Session(session_id=uuid.uuid5(run_id, "1"), starts_at=first, ends_at=first + timedelta(hours=2)),
+            Session(
+                session_id=uuid.uuid5(run_id, "2"),
+                starts_at=first + timedelta(days=7),
+                ends_at=first + timedelta(days=7, hours=2),
+            ),
+        ],
+        timezone="America/Mexico_City",
+        modality=Modality.ONLINE,
+        language="es",
+        capacity=30,
+        enrolment_opens_at=NOW - timedelta(days=1),
+        enrolment_closes_at=NOW + timedelta(days=10),
+        eligible_countries=[],
+        scheduled_at=NOW,
+    )
+
+
+def enrolled(
+    person_id: str, language: str, run_id: uuid.UUID, enrolment_id: uuid.UUID, *, from_waitlist: bool = False
+) -> ParticipantEnrolledV1:
+    return ParticipantEnrolledV1(
+        enrolment_id=enrolment_id,
+        run_id=run_id,
+        offering_id=uuid.uuid5(run_id, "offering"),
+        kind=OfferingKind.MINI_COURSE,
+        participant=participant(person_id, language),
+        from_waitlist=from_waitlist,
+        enrolled_at=NOW,
+    )
+
+
+def completed(
+    person_id: str, run_id: uuid.UUID, enrolment_id: uuid.UUID, outcome: Outcome
+) -> CourseCompletedV1:
+    return CourseCompletedV1(
+        enrolment_id=enrolment_id,
+        run_id=run_id,
+        offering_id=uuid.uuid5(run_id, "offering"),
+        kind=OfferingKind.MINI_COURSE,
+        subject_area="conservation",
+        year=2027,
+        participant=ParticipantProfile(person_id=person_id, country="PE", institution=INSTITUTION),
+        outcome=outcome,
+        hours=Decimal("12.0") if outcome is Outcome.COMPLETED else Decimal("0"),
+        attendance_rate=0.9 if outcome is Outcome.COMPLETED else 0.3,
+        evaluated_at=NOW,
+    )
+
+
+def certificate(person_id: str, run_id: uuid.UUID, certificate_id: uuid.UUID) -> CertificateIssuedV1:
+    return CertificateIssuedV1(
+        certificate_id=certificate_id,
+        enrolment_id=uuid.uuid5(certificate_id, "enrolment"),
+        run_id=run_id,
+        offering_id=uuid.uuid5(run_id, "offering"),
+        kind=OfferingKind.MINI_COURSE,
+        person_id=person_id,
+        holder_name="Carlos Mamani",
+        verification_code=f"IBM-{certificate_id.hex[:10].upper()}",
+        title=TITLE,
+        hours=Decimal("12.0"),
+        completed_on=NOW.date(),
+        issued_at=NOW,
+    )
+
+
+def scenario(template: str, person_id: str, language: str) -> list[Event]:
+    """The events after which `person_id` must get the mail `template` (prerequisites first)."""
+    ids = uuid.uuid5(uuid.NAMESPACE_URL, person_id)
+    application_id, call_id, run_id, enrolment_id = (uuid.uuid5(ids, name) for name in "acre")
+    base: list[Event] = [submitted(person_id, language, application_id, call_id)]
+    grant = {"application_id": application_id, "call_id": call_id, "applicant_id": person_id}
+    amount = Money(amount=Decimal("1800.00"), currency="USD")
+    course: list[Event] = [run_scheduled(run_id), enrolled(person_id, language, run_id, enrolment_id)]
+    match template:
+        case "application_received":
+            return base
+        case "application_ineligible":
+            reason = Reason(
+                code="residence",
+                explanation=Localized(
+                    es="Residencia fuera de los países elegibles",
+                    pt="Residência fora dos países elegíveis",
+                    en="Residence outside the eligible countries",
+                ),
+            )
+            return [*base, ApplicationDeclaredIneligibleV1(**grant, reasons=[reason], declared_at=NOW)]
+        case "grant_awarded" | "grant_awarded_from_waitlist":
+            award = GrantAwardedV1(
+                **grant,
+                call_year=2027,
+                amount=amount,
+                accept_by=NOW + timedelta(days=10),
+                from_waitlist=template.endswith("waitlist"),
+                awarded_at=NOW,
+            )
+            return [*base, award]
+        case "application_rejected":
+            return [*base, ApplicationRejectedV1(**grant, rejected_at=NOW)]
+        case "application_waitlisted":
+            return [*base, ApplicationWaitlistedV1(**grant, position=4, waitlisted_at=NOW)]
+        case "grant_acceptance_confirmed" | "report_reminder":
+            accepted = GrantAcceptedV1(
+                **grant,
+                call_year=2027,
+                amount=amount,
+                report_due_on=(NOW + timedelta(days=60)).date(),
+                accepted_at=NOW,
+            )
+            return [*base, accepted]
+        case "enrolment_confirmed":
+            return course
+        case "enrolment_promoted":
+            return [
+                run_scheduled(run_id),
+                enrolled(person_id, language, run_id, enrolment_id, from_waitlist=True),
+            ]
+        case "enrolment_waitlisted":
+            return [
+                run_scheduled(run_id),
+                ParticipantWaitlistedV1(
+                    enrolment_id=enrolment_id,
+                    run_id=run_id,
+                    offering_id=uuid.uuid5(run_id, "offering"),
+                    kind=OfferingKind.MINI_COURSE,
+                    participant=participant(person_id, language),
+                    position=2,
+                    waitlisted_at=NOW,
+                ),
+            ]
+        case "run_reminder":
+            return [
+                run_scheduled(run_id, starts_in=timedelta(days=3)),
+                enrolled(person_id, language, run_id, enrolment_id),
+            ]
+        case "course_completed":
+            return [*course, completed(person_id, run_id, enrolment_id, Outcome.COMPLETED)]
+        case "course_not_completed":
+            return [*course, completed(person_id, run_id, enrolment_id, Outcome.NOT_COMPLETED)]
+        case "certificate_issued":
+            return [*course, certificate(person_id, run_id, uuid.uuid5(ids, "certificate"))]
+        case "certificate_revoked":
+            certificate_id = uuid.uuid5(ids, "certificate")
+            revoked = CertificateRevokedV1(
+                certificate_id=certificate_id, person_id=person_id, reason="Emitido por error", revoked_at=NOW
+            )
+            return [*course, certificate(person_id, run_id, certificate_id), revoked]
+    raise AssertionError(template)
+
+
+# What each mail's subject says in each language, and what its body must carry.
+EXPECTED: dict[str, dict[str, tuple[str, list[str]]]] = {
+    "application_received": {
+        "es": ("Recibimos su solicitud de beca (2027)", ["Curso de museografía", "1.800,00\xa0US$"]),
+        "pt": ("Recebemos sua candidatura à bolsa (2027)", ["Curso de museografía", "US$\xa01.800,00"]),
+        "en": ("We received your grant application (2027)", ["Curso de museografía", "$1,800.00"]),
+    },
+    "application_ineligible": {
+        "es": ("Su solicitud de beca no es elegible", ["Residencia fuera de los países elegibles"]),
+        "pt": ("Sua candidatura à bolsa não é elegível", ["Residência fora dos países elegíveis"]),
+        "en": ("Your grant application is not eligible", ["Residence outside the eligible countries"]),
+    },
+    "grant_awarded": {
+        "es": ("¡Le fue otorgada una beca de 1.800,00\xa0US$!", ["/acceptance", "confirme antes del"]),
+        "pt": ("Você recebeu uma bolsa de US$\xa01.800,00!", ["/acceptance", "confirme até"]),
+        "en": ("You have been awarded a grant of $1,800.00!", ["/acceptance", "confirm by"]),
+    },
+    "grant_awarded_from_waitlist": {
+        "es": ("Se liberó una beca: le fue otorgada (1.800,00\xa0US$)", ["lista de espera", "/acceptance"]),
+        "pt": ("Uma bolsa foi liberada: ela é sua (US$\xa01.800,00)", ["lista de espera", "/acceptance"]),
+        "en": ("A grant became available and it is yours ($1,800.00)", ["waiting list", "/acceptance"]),
+    },
+    "application_rejected": {
+        "es": ("Resultado de su solicitud de beca", ["no fue seleccionada"]),
+        "pt": ("Resultado da sua candidatura à bolsa", ["não foi selecionada"]),
+        "en": ("The outcome of your grant application", ["was not selected"]),
+    },
+    "application_waitlisted": {
+        "es": ("Su solicitud de beca está en la lista de espera (puesto 4)", ["puesto 4"]),
+        "pt": ("Sua candidatura à bolsa está na lista de espera (posição 4)", ["posição 4"]),
+        "en": ("Your grant application is on the waiting list (position 4)", ["position 4"]),
+    },
+    "grant_acceptance_confirmed": {
+        "es": ("Confirmamos la aceptación de su beca", ["/report", "1.800,00\xa0US$"]),
+        "pt": ("Confirmamos a aceitação da sua bolsa", ["/report", "US$\xa01.800,00"]),
+        "en": ("Your grant acceptance is confirmed", ["/report", "$1,800.00"]),
+    },
+    "report_reminder": {
+        "es": ("Recordatorio: su informe de beca vence el", ["/report", "/preferences"]),
+        "pt": ("Lembrete: seu relatório da bolsa vence em", ["/report", "/preferences"]),
+        "en": ("Reminder: your grant report is due on", ["/report", "/preferences"]),
+    },
+    "enrolment_confirmed": {
+        "es": ("Inscripción confirmada: Conservación preventiva", ["(hora de Perú)", ".ics"]),
+        "pt": ("Inscrição confirmada: Conservação preventiva", ["(Horário do Peru)", ".ics"]),
+        "en": ("Enrolment confirmed: Preventive conservation", ["(Peru Time)", ".ics"]),
+    },
+    "enrolment_promoted": {
+        "es": ("Se liberó un cupo: está inscrito/a en Conservación preventiva", ["lista de espera"]),
+        "pt": ("Uma vaga foi liberada: você está inscrito/a em Conservação preventiva", ["lista de espera"]),
+        "en": ("A seat became available: you are enrolled in Preventive conservation", ["waiting list"]),
+    },
+    "enrolment_waitlisted": {
+        "es": ("Lista de espera: Conservación preventiva (puesto 2)", ["puesto 2"]),
+        "pt": ("Lista de espera: Conservação preventiva (posição 2)", ["posição 2"]),
+        "en": ("Waiting list: Preventive conservation (position 2)", ["position 2"]),
+    },
+    "run_reminder": {
+        "es": ("Mañana comienza Conservación preventiva", ["/preferences"]),
+        "pt": ("Amanhã começa Conservação preventiva", ["/preferences"]),
+        "en": ("Preventive conservation starts tomorrow", ["/preferences"]),
+    },
+    "course_completed": {
+        "es": ("Completó Conservación preventiva", ["90\xa0%", "12 horas"]),
+        "pt": ("Você concluiu Conservação preventiva", ["90%", "12 horas"]),
+        "en": ("You completed Preventive conservation", ["90%", "12 hours"]),
+    },
+    "course_not_completed": {
+        "es": ("Conservación preventiva: no se alcanzaron los requisitos de aprobación", ["30\xa0%"]),
+        "pt": ("Conservação preventiva: os requisitos de aprovação não foram atingidos", ["30%"]),
+        "en": ("Preventive conservation: the completion requirements were not met", ["30%"]),
+    },
+    "certificate_issued": {
+        "es": (
+            "Su certificado de «Conservación preventiva» está disponible",
+            ["https://portal.test/verify/IBM-"],
+        ),
+        "pt": (
+            "Seu certificado de «Conservação preventiva» está disponível",
+            ["https://portal.test/verify/IBM-"],
+        ),
+        "en": (
+            'Your certificate for "Preventive conservation" is ready',
+            ["https://portal.test/verify/IBM-"],
+        ),
+    },
+    "certificate_revoked": {
+        "es": ("Su certificado de «Conservación preventiva» fue revocado", ["Emitido por error"]),
+        "pt": ("Seu certificado de «Conservação preventiva» foi revogado", ["Emitido por error"]),
+        "en": ('Your certificate for "Preventive conservation" was revoked', ["Emitido por error"]),
+    },
+}
+SCHEDULED = {"report_reminder", "run_reminder"}
+CASES = [(template, language) for template in EXPECTED for language in LANGUAGES]
+RUN_ID = uuid.uuid4().hex[:6]
+
+
+def person(template: str, language: str) -> str:
+    return f"{template.replace('_', '-')}-{language}-{RUN_ID}"
+
+
+@pytest.fixture(scope="module")
+async def published(notifications: Any) -> Any:
+    """Every scenario in every language, published at once (prerequisites first within each)."""
+    for template, language in CASES:
+        for event in scenario(template, person(template, language), language):
+            await notifications.bus.publish(event)
+    return notifications
+
+
+async def _mails(notifications: Any, smtp: Any, address: str, subject: str) -> list[Any]:
+    async def arrived() -> bool:
+        return any(mail.subject.startswith(subject) for mail in smtp.mailbox.mails_to(address))
+
+    await eventually(arrived, what=f"the mail '{subject}' to {address}")
+    return [mail for mail in smtp.mailbox.mails_to(address) if mail.subject.startswith(subject)]
+
+
+@pytest.mark.parametrize(("template", "language"), CASES)
+async def test_the_mail_reaches_the_person_concerned_in_their_language(
+    published: Any, smtp: Any, template: str, language: str
+) -> None:
+    person_id = person(template, language)
+    address = f"{person_id}@museo.test"
+    if template in SCHEDULED:
+        # Move the clock forward: the reminder, stored when its event arrived, is due now.
+        async def scheduled() -> bool:
+            rows = await published.sql(
+                "UPDATE messages SET next_attempt_at = now() WHERE recipient_id = $1 AND template = $2 "
+                "AND status = 'pending' RETURNING id",
+                person_id,
+                template,
+            )
+            return len(rows) >= 2  # e-mail and inbox
+
+        await eventually(scheduled, what=f"{template} scheduled")
+    subject, fragments = EXPECTED[template][language]
+    (mail,) = await _mails(published, smtp, address, subject)
+    assert mail.message["To"].addresses[0].addr_spec == address
+    assert mail.message["To"].addresses[0].display_name in ("Ana Souza", "Carlos Mamani")
+    assert mail.message["Content-Language"] == LANGUAGES[language]
+    assert mail.message["From"].addresses[0].addr_spec == "formacion@ibermuseos.example"
+    assert mail.message["X-Ibermuseos-Template"] == template
+    assert (
+        str(mail.message["Message-ID"]).strip()
+        == f"<{mail.message['X-Ibermuseos-Notification-Id']}@notifications.ibermuseos.example>"
+    )
+    greeting = {"es": "Hola, ", "pt": "Olá, ", "en": "Dear "}[language]
+    assert mail.text.startswith(greeting)
+    for fragment in fragments:
+        assert fragment in mail.text, f"{fragment!r} not in:\n{mail.text}"
+    assert f'<html lang="{LANGUAGES[language]}">' in mail.html
+    for link in [word for word in mail.text.split() if word.startswith("https://")]:
+        assert f'href="{link}"' in mail.html
+    if template in SCHEDULED - {"report_reminder"} or (
+        template.startswith("enrolment_") and template != "enrolment_waitlisted"
+    ):
+        (ics,) = mail.attachments()
+        assert ics.get_content_type() == "text/calendar"
+        calendar = icalendar.Calendar.from_ical(ics.get_content())
+        starts = [event.decoded("dtstart") for event in calendar.walk("VEVENT")]
+        assert len(starts) == 2
+        assert {str(start.tzinfo) for start in starts} == {"America/Lima"}
+    else:
+        assert mail.attachments() == []
+
+
+async def test_the_focal_points_of_the_eligible_countries_are_told_a_call_opened(
+    notifications: Any, smtp: Any, http: Any
+) -> None:
+    coordinator = notifications.token("coordinator-1", "coordinator", country="MX")
+    focal = {}
+    for language, country in {"es": "CL", "pt": "PT", "en": "CR"}.items():
+        person_id = f"focal-{country}-{RUN_ID}"
+        focal[language] = person_id
+        response = await http.put(
+            f"{notifications.url}/focal-points/{person_id}",
+            json={
+                "country": country,
+                "name": f"Focal {country}",
+                "email": f"{person_id}@ibermuseos.example",
+                "preferred_language": LANGUAGES[language],
+                "timezone": "UTC",
+            },
+            headers=coordinator,
+        )
+        assert response.status_code == 200, response.text
+    call = CallOpenedV1(
+        call_id=uuid.uuid4(),
+        year=2027,
+        title=TITLE,
+        rules=TITLE,
+        opens_at=NOW,
+        closes_at=NOW + timedelta(days=45),
+        timezone="America/Mexico_City",
+        budget=Money(amount=Decimal("250000.00"), currency="USD"),
+        max_per_grant=Money(amount=Decimal("2500.00"), currency="USD"),
+        eligible_residence_countries=["CL", "PT"],
+        eligible_host_countries=["MX", "ES"],
+        eligible_activity_kinds=[ActivityKind.COURSE],
+    )
+    await notifications.bus.publish(call)
+    (es,) = await _mails(
+        notifications, smtp, f"{focal['es']}@ibermuseos.example", "Abierta la convocatoria 2027"
+    )
+    (pt,) = await _mails(notifications, smtp, f"{focal['pt']}@ibermuseos.example", "Aberta a chamada 2027")
+    assert "Chile" in es.text
+    assert "US$\xa0250.000,00" in pt.text or "250.000,00\xa0US$" in pt.text
+    assert f"https://portal.test/calls/{call.call_id}" in es.text
+    # Costa Rica is not eligible: its focal point hears nothing of this call.
+    inbox = await http.get(
+        f"{notifications.url}/inbox", headers=notifications.token(focal["en"], "focal_point")
+    )
+    assert inbox.json() == []
+    assert smtp.mailbox.mails_to(f"{focal['en']}@ibermuseos.example") == []
