@@ -43,7 +43,7 @@ class Mailbox:
     """An SMTP server's behaviour by recipient, and the mails it accepted.
 
     Local parts steer it: `flaky2…` is refused (451) at the first two attempts, `refuse…`
-    always (451), `reject…` is refused for good (554), `bounce…` is an unknown user (550 at RCPT).
+    always (451), `reject…` is refused for good (554) and `once…` only the first time, `bounce…` is an unknown user (550 at RCPT).
     """
 
     def __init__(self, name: str) -> None:
@@ -67,7 +67,7 @@ class Mailbox:
             return "451 4.3.0 try again later"
         if to.startswith("refuse"):
             return "451 4.3.0 try again later"
-        if to.startswith("reject"):
+        if to.startswith("reject") or (to.startswith("once") and attempt == 1):
             return "554 5.6.0 message refused"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
