@@ -226,7 +226,8 @@ async def test_drafts_are_for_coordinators_and_publishing_happens_once(api: Any)
         {"field": "offering_id", "problem": "the offering is not published yet"}
     ]
     published = await api.http.post(f"{api.url}/offerings/{draft['id']}/publish", headers=api.coordinator)
-    assert published.status_code == 200 and published.json()["status"] == "published"
+    assert published.status_code == 200
+    assert published.json()["status"] == "published"
     assert (
         await api.http.post(f"{api.url}/offerings/{draft['id']}/publish", headers=api.coordinator)
     ).status_code == 409
