@@ -27,6 +27,8 @@ from .tables import (
     runs,
 )
 
+_CATEGORIES = frozenset(category.value for category in Category)
+
 
 def _message(row: Row[Any]) -> Message:
     return Message(
@@ -388,7 +390,7 @@ class SqlRecipients:
             preferred_language=row.preferred_language,
             timezone=row.timezone,
             email_invalid_since=row.email_invalid_since,
-            opted_out=frozenset(Category(value) for value in row.opted_out if value in Category),
+            opted_out=frozenset(Category(value) for value in row.opted_out if value in _CATEGORIES),
             quiet_hours=quiet,
         )
 
