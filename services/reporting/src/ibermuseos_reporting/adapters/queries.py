@@ -328,7 +328,7 @@ async def courses(
         item.update({measure: int(getattr(row, measure)) for measure in COURSE_MEASURES})
         item["completion_rate"] = round(row.completed / row.evaluated, 4) if row.evaluated else None
         item["hours_certified"] = (
-            str(Decimal(row.hours_certified).normalize()) if row.hours_certified else "0"
+            f"{Decimal(row.hours_certified).normalize():f}" if row.hours_certified else "0"
         )
         result.append(item)
     return result
@@ -343,7 +343,7 @@ async def applications_by_country(session: AsyncSession, schema: str) -> dict[st
             "AND country IS NOT NULL GROUP BY country ORDER BY country"
         )
     )
-    return {country: int(count) for country, count in rows.tuples()}
+    return {country: int(count) for country, count in rows}
 
 
 async def countries_reached(session: AsyncSession, schema: str) -> int:

@@ -124,6 +124,10 @@ async def create_projection_schema(connection: AsyncConnection, schema: str) -> 
     await connection.execute(text(f"INSERT INTO {s}.projection_state (id, events_applied) VALUES (1, 0)"))
 
 
+def _on(schema: str, compiled: object) -> str:
+    return str(compiled).replace(f"{PLACEHOLDER}.", f"{schema}.")
+
+
 def schema_ddl(schema: str) -> list[str]:
     """The statements that create a projection schema, for tools that speak plain SQL."""
     from sqlalchemy.dialects import postgresql
@@ -132,13 +136,8 @@ def schema_ddl(schema: str) -> list[str]:
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     statements = [f"CREATE SCHEMA {s}"]
     for table in projection_metadata.sorted_tables:
-        statements.append(
-            str(CreateTable(table).compile(dialect=dialect, schema_translate_map={PLACEHOLDER: s}))
-        )
-        statements += [
-            str(CreateIndex(index).compile(dialect=dialect, schema_translate_map={PLACEHOLDER: s}))
-            for index in table.indexes
-        ]
+        statements.append(_on(s, CreateTable(table).compile(dialect=dialect)))
+        statements += [_on(s, CreateIndex(index).compile(dialect=dialect)) for index in table.indexes]
     statements += _views(s)
     statements.append(f"INSERT INTO {s}.projection_state (id, events_applied) VALUES (1, 0)")
     return statements

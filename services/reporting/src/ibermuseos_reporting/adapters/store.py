@@ -74,6 +74,11 @@ async def apply_live(session: AsyncSession, schema: str, facts: Iterable[Fact], 
     )
 
 
+def translated(compiled: Any, schema: str) -> str:
+    """The SQL of a compiled statement on the placeholder schema, written for `schema`."""
+    return str(compiled).replace(f"{PLACEHOLDER}.", f"{checked(schema)}.")
+
+
 def _stage(fact: FactTable) -> str:
     return f"stage_{fact.name}"
 
@@ -84,14 +89,17 @@ def bulk_statements(schema: str) -> dict[FactTable, str]:
     statements: dict[FactTable, str] = {}
     for fact, table in PROJECTION_TABLES.items():
         names = fact.column_names
-        source: Any = select(*(literal_column(name) for name in names)).select_from(text(_stage(fact)))
+        # WHERE true: without it PostgreSQL would read ON CONFLICT as the ON of a join.
+        source: Any = (
+            select(*(literal_column(name) for name in names))
+            .select_from(text(_stage(fact)))
+            .where(text("true"))
+        )
         statement = pg_insert(table).from_select(names, source)
         statement = statement.on_conflict_do_update(
             index_elements=list(fact.key), set_=conflict_updates(fact, table, statement.excluded)
         )
-        statements[fact] = str(
-            statement.compile(dialect=dialect, schema_translate_map={PLACEHOLDER: checked(schema)})
-        )
+        statements[fact] = translated(statement.compile(dialect=dialect), schema)
     return statements
 
 
