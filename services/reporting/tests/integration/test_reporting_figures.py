@@ -147,7 +147,8 @@ async def test_grant_amounts_are_hidden_with_the_small_counts_that_protect_them(
     public = await figures.grants(SqlFigures(session, schema), Viewer.public(), Filters(), "call", "es")
     row = public["rows"][0]
     assert row["label"] == "Becas 2027"
-    assert row["accepted"] is None and row["amount_accepted"] is None
+    assert row["accepted"] is None
+    assert row["amount_accepted"] is None
     assert row["withdrawn"] == 0
 
 
