@@ -1,5 +1,6 @@
 """The whole platform for end-to-end tests: the four services as processes, on fresh databases and topics."""
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,13 @@ REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("applications", "courses", "notifications", "reporting")
 
 # Settings a service needs in tests beyond the common ones (database, Kafka, auth).
-EXTRA_ENV: dict[str, dict[str, str]] = {}
+EXTRA_ENV: dict[str, dict[str, str]] = {
+    # Uploaded documents go to a throw-away folder, not to the local run's storage.
+    "applications": {
+        "APPLICATIONS_STORAGE__FOLDER": str(Path(tempfile.gettempdir()) / "ibermuseos-e2e-applications"),
+        "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
+    },
+}
 
 
 @dataclass
