@@ -6,6 +6,7 @@ sends that one mail again on restart: SMTP gives no stronger promise, and the st
 Message-ID lets the receiving side drop the copy.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -50,16 +51,34 @@ async def deliver_due(
         async with uow_factory() as uow:
             ids = await uow.messages.due_ids(clock.now(), policy.batch_size)
         for id in ids:
-            async with uow_factory() as uow:
-                message = await uow.messages.claim(id, clock.now())
-                if message is None:
-                    continue
-                await deliver(uow, message, composer, mailer, clock, policy)
-                await uow.messages.save(message)
-                await uow.commit()
-            handled += 1
+            # A shutdown lets the message in hand finish (the relay's answer recorded) before
+            # stopping: cancelled between the relay's acceptance and the commit, it would go twice.
+            one = asyncio.ensure_future(_deliver_one(uow_factory, id, composer, mailer, clock, policy))
+            try:
+                handled += await asyncio.shield(one)
+            except asyncio.CancelledError:
+                await one
+                raise
         if len(ids) < policy.batch_size:
             return handled
+
+
+async def _deliver_one(
+    uow_factory: Callable[[], UnitOfWork],
+    id: int,
+    composer: Composer,
+    mailer: Mailer,
+    clock: Clock,
+    policy: DeliveryPolicy,
+) -> int:
+    async with uow_factory() as uow:
+        message = await uow.messages.claim(id, clock.now())
+        if message is None:
+            return 0
+        await deliver(uow, message, composer, mailer, clock, policy)
+        await uow.messages.save(message)
+        await uow.commit()
+    return 1
 
 
 async def _details(uow: UnitOfWork, message: Message) -> dict[str, Any]:
@@ -113,9 +132,10 @@ async def deliver(
                 return
     try:
         details = await _details(uow, message)
-        choice = choose_language(
-            recipient.preferred_language if recipient else None, message.context_language
-        )
+        # The run may have become known only after the message was recorded: its language counts too.
+        run = details.get("run")
+        context_language = message.context_language or (str(run["language"]) if run else None)
+        choice = choose_language(recipient.preferred_language if recipient else None, context_language)
         composed = composer.compose(
             message,
             {**message.context, **details},

@@ -1,0 +1,148 @@
+"""A second relay takes over from a failing first one; scheduled messages survive a restart of the service."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from ibermuseos_contracts.common import Institution, InstitutionType, Modality
+from ibermuseos_contracts.courses import (
+    CourseRunScheduledV1,
+    OfferingKind,
+    Participant,
+    ParticipantEnrolledV1,
+    Session,
+)
+from ibermuseos_contracts.types import Localized
+from ibermuseos_platform.testing.services import free_port
+from ibermuseos_platform.testing.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+INSTITUTION = Institution(name="Museu", type=InstitutionType.MUSEUM, city="Lisboa", country="PT")
+
+
+def course(person_id: str, starts_in: timedelta) -> tuple[CourseRunScheduledV1, ParticipantEnrolledV1]:
+    run_id = uuid.uuid4()
+    first = NOW + starts_in
+    run = CourseRunScheduledV1(
+        run_id=run_id,
+        offering_id=uuid.uuid5(run_id, "o"),
+        kind=OfferingKind.TRAINING_COURSE,
+        title=Localized(es="Gestión de colecciones", pt="Gestão de coleções", en="Collections management"),
+        subject_area="management",
+        hours=Decimal("40.0"),
+        sessions=[
+            Session(session_id=uuid.uuid5(run_id, "1"), starts_at=first, ends_at=first + timedelta(hours=3))
+        ],
+        timezone="Europe/Lisbon",
+        modality=Modality.ONLINE,
+        language="pt",
+        capacity=20,
+        enrolment_opens_at=NOW - timedelta(days=1),
+        enrolment_closes_at=first,
+        eligible_countries=[],
+        scheduled_at=NOW,
+    )
+    enrolment = ParticipantEnrolledV1(
+        enrolment_id=uuid.uuid4(),
+        run_id=run_id,
+        offering_id=run.offering_id,
+        kind=OfferingKind.TRAINING_COURSE,
+        participant=Participant(
+            person_id=person_id,
+            name="Inês Costa",
+            email=f"{person_id}@museu.example",
+            # French is not a program language: the run's language (pt) is the next choice.
+            preferred_language="fr",
+            timezone="Europe/Lisbon",
+            country="PT",
+            institution=INSTITUTION,
+        ),
+        enrolled_at=NOW,
+    )
+    return run, enrolment
+
+
+async def test_the_fallback_relay_takes_over_when_the_first_keeps_failing(
+    start: Any, smtp_settings: Any, smtp_fallback: Any, http: Any
+) -> None:
+    dead = free_port()  # nothing listens there: every connection is refused
+    deployment = await start(
+        {
+            **smtp_settings(dead),
+            **smtp_settings(smtp_fallback.port, "NOTIFICATIONS_SMTP_FALLBACK"),
+            "NOTIFICATIONS_DELIVERY__FAILOVER_AFTER": "2",
+        },
+        namespace="failover",
+    )
+    person_id = f"ines-{uuid.uuid4().hex[:6]}"
+    for event in course(person_id, timedelta(days=10)):
+        await deployment.bus.publish(event)
+
+    async def arrived() -> bool:
+        return len(smtp_fallback.mailbox.mails_to(f"{person_id}@museu.example")) == 1
+
+    await eventually(arrived, what="the confirmation through the fallback relay")
+    (mail,) = smtp_fallback.mailbox.mails_to(f"{person_id}@museu.example")
+    assert mail.subject == "Inscrição confirmada: Gestão de coleções"
+    assert mail.message["Content-Language"] == "pt"
+    listed = await http.get(
+        f"{deployment.url}/deliveries",
+        params={"status": "sent", "recipient_id": person_id},
+        headers=deployment.token("ops", "operator"),
+    )
+    (delivery,) = listed.json()
+    detail = (
+        await http.get(
+            f"{deployment.url}/deliveries/{delivery['id']}", headers=deployment.token("ops", "operator")
+        )
+    ).json()
+    assert [(a["relay"], a["outcome"]) for a in detail["attempt_log"]] == [
+        ("primary", "retry"),
+        ("primary", "retry"),
+        ("fallback", "sent"),
+    ]
+    assert detail["relay"] == "fallback"
+
+
+async def test_a_scheduled_reminder_survives_a_restart_of_the_service(
+    start: Any, smtp_settings: Any, smtp: Any, http: Any
+) -> None:
+    first = await start(smtp_settings(smtp.port), namespace="restart")
+    person_id = f"restart-{uuid.uuid4().hex[:6]}"
+    for event in course(person_id, timedelta(days=4)):
+        await first.bus.publish(event)
+
+    async def scheduled() -> bool:
+        rows = await first.sql(
+            "SELECT next_attempt_at FROM messages WHERE recipient_id = $1 AND template = 'run_reminder' AND status = 'pending'",
+            person_id,
+        )
+        return len(rows) == 2
+
+    await eventually(scheduled, what="the reminder scheduled")
+    await first.service.stop()
+    # While the service is down, the reminder's moment comes.
+    await first.sql(
+        "UPDATE messages SET next_attempt_at = now() WHERE recipient_id = $1 AND template = 'run_reminder'",
+        person_id,
+    )
+    second = await start(
+        smtp_settings(smtp.port), namespace="restart", database_url=first.service.database_url
+    )
+
+    async def reminded() -> bool:
+        subjects = [mail.subject for mail in smtp.mailbox.mails_to(f"{person_id}@museu.example")]
+        return "Amanhã começa Gestão de coleções" in subjects
+
+    await eventually(reminded, what="the reminder after the restart")
+    subjects = [mail.subject for mail in smtp.mailbox.mails_to(f"{person_id}@museu.example")]
+    assert sorted(subjects) == [
+        "Amanhã começa Gestão de coleções",
+        "Inscrição confirmada: Gestão de coleções",
+    ]
+    inbox = await http.get(f"{second.url}/inbox", headers=second.token(person_id, "participant"))
+    assert sorted(m["template"] for m in inbox.json()) == ["enrolment_confirmed", "run_reminder"]
