@@ -438,7 +438,7 @@ class SqlApplications:
             .where(assignments.c.call_id == call_id)
             .group_by(assignments.c.evaluator_id)
         )
-        return {evaluator: int(count) for evaluator, count in rows.tuples()}
+        return {str(evaluator): int(count) for evaluator, count in rows}
 
     async def lapsing(self, now: datetime) -> list[UUID]:
         rows = await self._session.scalars(
