@@ -557,3 +557,9 @@ def scenario(events: Events) -> Scenario:
 @pytest.fixture
 def expected() -> dict[str, Any]:
     return EXPECTED_EXACT
+
+
+@pytest.fixture(scope="module")
+def module_scenario() -> Scenario:
+    """A scenario shared by the tests of one module (for tests of a running service)."""
+    return build_scenario(Events())

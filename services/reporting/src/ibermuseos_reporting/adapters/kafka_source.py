@@ -29,6 +29,16 @@ class Decoded:
     time: datetime
 
 
+async def _partitions(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of those of `topics` that exist (a topic nobody has published to yet may not)."""
+    cluster = await consumer._client.fetch_all_metadata()
+    return [
+        TopicPartition(topic, partition)
+        for topic in topics
+        for partition in sorted(cluster.partitions_for_topic(topic) or ())
+    ]
+
+
 class PublicTopicsSource:
     """Every partition of the public topics, read from the beginning in batches."""
 
@@ -52,13 +62,7 @@ class PublicTopicsSource:
         )
         await consumer.start()
         self._consumer = consumer
-        existing = await consumer.topics()
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in self._topics
-            if topic in existing
-            for partition in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
+        partitions = await _partitions(consumer, self._topics)
         consumer.assign(partitions)
         if partitions:
             beginning = await consumer.beginning_offsets(partitions)
@@ -136,13 +140,7 @@ async def consumer_lag(kafka: KafkaSettings, group: str, topics: Iterable[str]) 
     await admin.start()
     try:
         await consumer.start()
-        existing = await consumer.topics()
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in names
-            if topic in existing
-            for partition in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
+        partitions = await _partitions(consumer, names)
         if not partitions:
             return {}
         ends = await consumer.end_offsets(partitions)

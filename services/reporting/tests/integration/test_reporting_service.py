@@ -1,0 +1,394 @@
+"""The reporting service as a process on the real broker and database: public events in, figures out.
+
+The scenario's events are produced to the public topics (in a namespace of this module's own,
+so that the end-to-end tests of the same session never see them); the service's live
+consumer projects them, the rebuild command replays them, and the API serves them.
+"""
+
+import csv
+import io
+import random
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.testing.infrastructure import Infrastructure
+from ibermuseos_platform.testing.kafka import KafkaTestClient
+from ibermuseos_platform.testing.postgres import TestDatabases
+from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.waiting import eventually
+from ibermuseos_reporting.entrypoints.rebuild_cli import PUBLIC_TOPICS
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[4]
+
+
+class Running:
+    def __init__(
+        self, service: RunningService, issuer: DevIssuer, kafka: KafkaTestClient, scenario: Any
+    ) -> None:
+        self.service = service
+        self.issuer = issuer
+        self.kafka = kafka
+        self.scenario = scenario
+        self.url = service.url
+
+    def token(self, subject: str, *roles: str, country: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.issuer.token(subject, roles=list(roles), country=country)}"}
+
+    @property
+    def coordinator(self) -> dict[str, str]:
+        return self.token("coordinator-1", "coordinator", country="MX")
+
+    async def produce(self, items: list[Any]) -> None:
+        for item in items:
+            await self.kafka.produce(item.topic, item.value, key=item.key, headers=item.headers)
+
+    def rebuild(self) -> str:
+        command = [str(Path(sys.executable).parent / "ibermuseos-reporting-rebuild"), "--batch-size", "10"]
+        result = subprocess.run(command, env=self.service.env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+
+@pytest.fixture(scope="module")
+async def running(
+    infra: Infrastructure,
+    databases: TestDatabases,
+    topic_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_scenario: Any,
+) -> AsyncIterator[Running]:
+    prefix = f"{topic_prefix}reporting-it-{uuid.uuid4().hex[:6]}."
+    kafka = KafkaTestClient(infra.kafka_bootstrap, prefix)
+    # The publishers create these; here nobody publishes but the test, which must create them first.
+    await kafka.create_topics(*PUBLIC_TOPICS)
+    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
+    issuer.write_key_set()
+    service = await start_service(
+        "reporting",
+        repo=REPO,
+        infra=infra,
+        databases=databases,
+        issuer=issuer,
+        topic_prefix=prefix,
+        logs=tmp_path_factory.mktemp("reporting-logs"),
+        extra_env={
+            "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
+            "REPORTING_RATE_LIMIT__BURST": "1000",
+            "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
+        },
+    )
+    running = Running(service, issuer, kafka, module_scenario)
+    try:
+        shuffled = list(module_scenario.published)
+        random.Random(11).shuffle(shuffled)
+        await running.produce(shuffled)
+        async with httpx.AsyncClient(timeout=30) as http:
+
+            async def applied() -> bool:
+                body = (await http.get(f"{service.url}/freshness")).json()
+                return bool(body["events_applied"] == len(shuffled))
+
+            await eventually(applied, timeout=60, what="every event applied")
+        yield running
+    finally:
+        await service.stop()
+        await kafka.close()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield client
+
+
+async def _figures(http: httpx.AsyncClient, running: Running, headers: dict[str, str]) -> dict[str, Any]:
+    async def cells(by: str) -> dict[str, Any]:
+        body = (
+            await http.get(f"{running.url}/figures/beneficiaries", params={"by": by}, headers=headers)
+        ).json()
+        return {row["key"]: row["people"] for row in body["rows"]}
+
+    institutions = (
+        await http.get(f"{running.url}/figures/institutions", params={"by": "country"}, headers=headers)
+    ).json()
+    grants = (await http.get(f"{running.url}/figures/grants", headers=headers)).json()["rows"][0]
+    courses = (await http.get(f"{running.url}/figures/courses", headers=headers)).json()["rows"]
+    keep = (
+        "enrolments",
+        "evaluated",
+        "completed",
+        "completion_rate",
+        "certificates",
+        "hours_certified",
+        "cancellations",
+    )
+    return {
+        "beneficiaries": (await http.get(f"{running.url}/figures/beneficiaries", headers=headers)).json()[
+            "total"
+        ],
+        "by_country": await cells("country"),
+        "by_program": await cells("program"),
+        "by_year": await cells("year"),
+        "by_gender": await cells("gender"),
+        "institutions": {key: institutions[key] for key in ("total", "direct", "through_replication_only")},
+        "institutions_by_country": {row["key"]: row["institutions"] for row in institutions["rows"]},
+        "grants": {key: value for key, value in grants.items() if key not in ("key", "label", "suppressed")},
+        "courses": {row["label"]: {key: row[key] for key in keep} for row in courses},
+        "applications_by_country": (await http.get(f"{running.url}/figures/applications")).json()[
+            "by_country"
+        ],
+    }
+
+
+async def test_the_live_consumer_projects_the_public_events_into_the_exact_figures(
+    running: Running, http: httpx.AsyncClient, expected: dict[str, Any]
+) -> None:
+    assert await _figures(http, running, running.coordinator) == expected
+    skeleton = (await http.get(f"{running.url}/figures/applications")).json()
+    assert skeleton == {"total": 4, "by_country": {"MX": 2, "PE": 2}}
+
+
+async def test_public_figures_hide_small_cells_and_are_cached_with_an_etag(
+    running: Running, http: httpx.AsyncClient
+) -> None:
+    response = await http.get(f"{running.url}/figures/beneficiaries", params={"by": "country"})
+    body = response.json()
+    assert body["total"] == 6
+    assert {row["key"]: row["people"] for row in body["rows"]} == {
+        "MX": None,
+        "PE": None,
+        "CL": None,
+        "BR": None,
+    }
+    assert response.headers["cache-control"].startswith("public, max-age=")
+    again = await http.get(
+        f"{running.url}/figures/beneficiaries",
+        params={"by": "country"},
+        headers={"If-None-Match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
+    exact = await http.get(
+        f"{running.url}/figures/beneficiaries", params={"by": "country"}, headers=running.coordinator
+    )
+    assert exact.headers["cache-control"] == "private, no-cache"
+    headline = (await http.get(f"{running.url}/figures/headline", params={"lang": "en"})).json()
+    assert headline["text"] == "6 museum professionals benefited, and 6 institutions"
+    assert headline["freshness"]["events_applied"] == len(running.scenario.published)
+
+
+async def test_a_focal_point_sees_its_country_in_detail_and_another_country_is_not_found(
+    running: Running, http: httpx.AsyncClient
+) -> None:
+    peru = running.token("focal-pe", "focal_point", country="PE")
+    report = await http.get(f"{running.url}/countries/PE/report", headers=peru)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert [(row["key"], row["people"]) for row in body["beneficiaries"]["program"]["rows"]] == [
+        ("training_grants", 1)
+    ]
+    assert [(row["label"], row["people"]) for row in body["beneficiaries"]["institution"]["rows"]] == [
+        ("Museo de Arte de Lima", 1)
+    ]
+    assert (await http.get(f"{running.url}/countries/CL/report", headers=peru)).status_code == 404
+    participant = running.token("someone", "participant", country="PE")
+    assert (await http.get(f"{running.url}/countries/PE/report", headers=participant)).status_code == 403
+    assert (await http.get(f"{running.url}/countries/PE/report")).status_code == 401
+    by_institution = await http.get(f"{running.url}/figures/beneficiaries", params={"by": "institution"})
+    assert by_institution.status_code == 401
+    bad = await http.get(
+        f"{running.url}/figures/beneficiaries", params={"by": "shoe_size", "country": "XX", "year": 1}
+    )
+    assert bad.status_code == 422
+    assert {problem["field"] for problem in bad.json()["errors"]} == {
+        "query.by",
+        "query.country",
+        "query.year",
+    }
+
+
+async def test_each_table_exports_as_csv_with_the_same_figures(
+    running: Running, http: httpx.AsyncClient
+) -> None:
+    response = await http.get(
+        f"{running.url}/figures/beneficiaries.csv", params={"by": "program"}, headers=running.coordinator
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {row["key"]: row["people"] for row in rows} == {
+        "training_courses": "2",
+        "conversatorios": "2",
+        "mini_courses": "2",
+        "training_grants": "2",
+    }
+    public = list(csv.DictReader(io.StringIO((await http.get(f"{running.url}/figures/grants.csv")).text)))
+    assert public[0]["accepted"] == ""
+    assert "accepted" in public[0]["suppressed"].split(";")
+
+
+async def test_open_data_files_publish_only_aggregates(running: Running, http: httpx.AsyncClient) -> None:
+    iati = await http.get(f"{running.url}/open-data/iati-activity.xml")
+    assert iati.status_code == 200
+    assert '<default-aid-type code="E01" vocabulary="1" />' in iati.text
+    assert (
+        '<actual value="5" />' in iati.text
+    )  # 2027: five people; every country and gender cell is under five
+    assert "<dimension" not in iati.text
+    giving = (await http.get(f"{running.url}/open-data/360giving.json")).json()
+    # Two accepted grants in the call: too few to publish even pooled.
+    assert giving["grants"] == []
+    assert giving["withheld"]["any"] is True
+    for person in running.scenario.people.values():
+        assert person not in iati.text
+        assert person not in str(giving)
+
+
+async def test_a_rebuild_from_scratch_switches_to_fresh_tables_with_the_same_figures(
+    running: Running, http: httpx.AsyncClient, expected: dict[str, Any]
+) -> None:
+    before = (await http.get(f"{running.url}/freshness")).json()["serving"]["schema"]
+    output = running.rebuild()
+    assert "events/s" in output
+    assert "switched to" in output
+    freshness = (await http.get(f"{running.url}/freshness")).json()
+    assert freshness["serving"]["schema"] != before
+    assert freshness["serving"]["built_by_rebuild_at"] is not None
+    assert freshness["last_rebuild"]["state"] == "switched"
+    assert freshness["last_rebuild"]["events_done"] == len(running.scenario.published), (output, freshness)
+    assert await _figures(http, running, running.coordinator) == expected
+
+
+async def test_every_event_delivered_twice_changes_no_figure_live_or_rebuilt(
+    running: Running, http: httpx.AsyncClient, expected: dict[str, Any]
+) -> None:
+    await running.produce(list(running.scenario.published))
+
+    async def caught_up() -> bool:
+        lag = (await http.get(f"{running.url}/freshness")).json()["consumer_lag"]
+        return lag["total"] == 0 and lag["measured_at"] is not None
+
+    await eventually(caught_up, timeout=60, what="the duplicates consumed")
+    assert await _figures(http, running, running.coordinator) == expected
+    running.rebuild()
+    assert await _figures(http, running, running.coordinator) == expected
+
+
+async def test_a_coordinator_splits_a_wrong_match_and_merges_it_back(
+    running: Running, http: httpx.AsyncClient
+) -> None:
+    listed = (
+        await http.get(f"{running.url}/institutions", params={"country": "MX"}, headers=running.coordinator)
+    ).json()
+    assert listed["total"] == 1
+    mna = listed["items"][0]
+    assert mna["name"] == "Museo Nacional de Antropología"
+    assert mna["beneficiaries"] == 3
+    abbreviation = next(spelling for spelling in mna["spellings"] if spelling["name"] == "MNA")
+    split = await http.post(
+        f"{running.url}/institutions/{mna['institution_id']}/split",
+        json={"spellings": [abbreviation["id"]]},
+        headers={**running.coordinator, "Idempotency-Key": "split-mna-1"},
+    )
+    assert split.status_code == 201, split.text
+    replay = await http.post(
+        f"{running.url}/institutions/{mna['institution_id']}/split",
+        json={"spellings": [abbreviation["id"]]},
+        headers={**running.coordinator, "Idempotency-Key": "split-mna-1"},
+    )
+    assert replay.json() == split.json()
+    by_country = (
+        await http.get(
+            f"{running.url}/figures/institutions", params={"by": "country"}, headers=running.coordinator
+        )
+    ).json()
+    assert {row["key"]: row["institutions"] for row in by_country["rows"]}["MX"] == 2
+    merged = await http.post(
+        f"{running.url}/institutions/merge",
+        json={"into": mna["institution_id"], "institutions": [split.json()["id"]]},
+        headers=running.coordinator,
+    )
+    assert merged.status_code == 200, merged.text
+    after = (
+        await http.get(
+            f"{running.url}/figures/institutions", params={"by": "country"}, headers=running.coordinator
+        )
+    ).json()
+    assert {row["key"]: row["institutions"] for row in after["rows"]}["MX"] == 1
+    peru = running.token("focal-pe", "focal_point", country="PE")
+    assert (
+        await http.get(f"{running.url}/institutions/{mna['institution_id']}", headers=peru)
+    ).status_code == 404
+    refused = await http.post(
+        f"{running.url}/institutions/merge",
+        json={"into": mna["institution_id"], "institutions": [mna["institution_id"]], "status": "done"},
+        headers=running.coordinator,
+    )
+    assert refused.status_code == 422
+    assert (
+        await http.post(
+            f"{running.url}/institutions/merge",
+            json={"into": mna["institution_id"], "institutions": []},
+            headers=peru,
+        )
+    ).status_code == 403
+
+
+async def test_the_dashboard_shows_the_numbers_of_the_api_without_console_errors(
+    running: Running, http: httpx.AsyncClient, chromium: Any
+) -> None:
+    headline = (await http.get(f"{running.url}/figures/headline", params={"lang": "pt"})).json()
+    by_year = (await http.get(f"{running.url}/figures/beneficiaries", params={"by": "year"})).json()
+    page = await chromium.open(
+        f"{running.url}/dashboard?lang=pt",
+        "JSON.stringify({"
+        "headline: document.querySelector('[data-figure=headline]').textContent,"
+        "beneficiaries: document.querySelector('[data-figure=beneficiaries]').textContent,"
+        "institutions: document.querySelector('[data-figure=institutions]').textContent,"
+        "replication: document.querySelector('[data-figure=replication]').textContent,"
+        "years: [...document.querySelectorAll('#by-year g')].map(g => [g.dataset.key, g.querySelector('[data-value]').textContent]),"
+        "countries: [...document.querySelectorAll('#by-country g')].map(g => g.dataset.key),"
+        "title: document.title, lang: document.documentElement.lang})",
+    )
+    assert page.errors == []
+    assert page.values["headline"] == headline["text"]
+    assert page.values["beneficiaries"] == str(headline["beneficiaries"])
+    assert page.values["institutions"] == str(headline["institutions"])
+    assert page.values["replication"] == str(headline["institutions_through_replication_only"])
+    assert page.values["years"] == sorted(
+        [row["key"], "<5" if row["people"] is None else str(row["people"])] for row in by_year["rows"]
+    )
+    assert sorted(page.values["countries"]) == ["BR", "CL", "MX", "PE"]
+    assert page.values["title"] == "Ibermuseus · Formação e Capacitação"
+    assert page.values["lang"] == "pt"
+
+
+async def test_the_public_api_answers_429_to_a_client_asking_too_often(
+    running: Running, infra: Infrastructure, databases: TestDatabases, tmp_path: Path
+) -> None:
+    strict = await start_service(
+        "reporting",
+        repo=REPO,
+        infra=infra,
+        databases=databases,
+        issuer=running.issuer,
+        topic_prefix=running.kafka.prefix,
+        logs=tmp_path,
+        database_url=running.service.database_url,
+        extra_env={"REPORTING_RATE_LIMIT__PER_SECOND": "0.1", "REPORTING_RATE_LIMIT__BURST": "3"},
+    )
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            statuses = [(await http.get(f"{strict.url}/figures/headline")).status_code for _ in range(4)]
+            limited = await http.get(f"{strict.url}/figures/headline")
+        assert statuses == [200, 200, 200, 429]
+        assert int(limited.headers["retry-after"]) >= 1
+    finally:
+        await strict.stop()
