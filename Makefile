@@ -20,7 +20,7 @@ TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:909
 	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
 	KAFKA_CONTROL=$(KAFKA_CONTROL)
 
-.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status
+.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium
 
 help:
 	@echo "make run    set up everything, start the platform with demo data, print where to look"
@@ -83,7 +83,11 @@ format: python
 schemas: python
 	$(BIN)/ibermuseos-schemas export
 
-test: setup lint
+# The reporting dashboard is tested in Debian's headless chromium (no browser download).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+
+test: setup lint chromium
 	$(TEST_ENV) $(BIN)/pytest $(TESTS)
 
 bench: setup
