@@ -18,6 +18,12 @@ EXTRA_ENV: dict[str, dict[str, str]] = {
         "APPLICATIONS_STORAGE__FOLDER": str(Path(tempfile.gettempdir()) / "ibermuseos-e2e-applications"),
         "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
     },
+    # Tests poll the figures many times a second; lag is measured every second.
+    "reporting": {
+        "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
+        "REPORTING_RATE_LIMIT__BURST": "1000",
+        "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
+    },
 }
 
 
