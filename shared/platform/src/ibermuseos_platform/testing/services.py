@@ -43,6 +43,8 @@ class RunningService:
                 await asyncio.to_thread(self.process.wait, 15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                # Reap it: a Popen left running warns at garbage collection, an error under pytest.
+                await asyncio.to_thread(self.process.wait)
 
 
 async def start_service(
