@@ -1,5 +1,6 @@
 """Every template renders in every language, with dates, times and amounts in the reader's locale."""
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -8,7 +9,7 @@ from ibermuseos_notifications.adapters.composer import MessageComposer
 from ibermuseos_notifications.adapters.rendering import Links, TemplateRenderer
 from ibermuseos_notifications.application.ports import TemplateError
 from ibermuseos_notifications.domain.languages import choose_language
-from ibermuseos_notifications.domain.messages import Channel, Message, Status
+from ibermuseos_notifications.domain.messages import Channel, Message, Notice
 from ibermuseos_notifications.domain.recipes import TEMPLATES, WITH_CALENDAR
 
 LINKS = Links("https://portal.example", "https://portal.example/verify/{code}")
@@ -135,10 +136,8 @@ LANGUAGES = ["es", "pt-BR", "en"]
 
 def _message(template: str, channel: Channel = Channel.EMAIL) -> Message:
     return Message.from_notice(
-        __import__("ibermuseos_notifications.domain.messages", fromlist=["Notice"]).Notice(
-            template, "person-1", TEMPLATES[template], "x", CONTEXTS[template], channels=(channel,)
-        ),
-        cause_id=__import__("uuid").uuid4(),
+        Notice(template, "person-1", TEMPLATES[template], "x", CONTEXTS[template], channels=(channel,)),
+        cause_id=uuid.uuid4(),
         cause_type="test",
         language="es",
         now=datetime(2027, 1, 1, tzinfo=UTC),
@@ -251,4 +250,3 @@ def test_inbox_messages_carry_no_attachment() -> None:
         timezone=None,
     )
     assert composed.attachments == ()
-    assert Status.PENDING == "pending"

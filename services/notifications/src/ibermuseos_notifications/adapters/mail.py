@@ -2,7 +2,7 @@
 
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -101,44 +101,50 @@ class SmtpRelay:
             raise TemporaryFailure(self.name, code, detail)
 
 
-@dataclass
 class RelayChain:
     """The primary relay, and a fallback that takes over after `failover_after` consecutive failures.
 
-    The primary is tried again after `cooldown_seconds` (one message probes it); the count
-    is per process, which is enough: each replica notices a failing relay on its own.
+    The primary is tried again after `cooldown_seconds` (one message probes it; a failure
+    sends the next one to the fallback at once). The count is per process, which is enough:
+    each replica notices a failing relay on its own.
     """
 
-    primary: SmtpRelay
-    fallback: SmtpRelay | None = None
-    failover_after: int = 3
-    cooldown_seconds: float = 300.0
-    _failures: int = 0
-    _failed_over_at: float | None = field(default=None)
-
-    def _now(self) -> float:
-        return time.monotonic()
+    def __init__(
+        self,
+        primary: SmtpRelay,
+        fallback: SmtpRelay | None = None,
+        *,
+        failover_after: int = 3,
+        cooldown_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.failover_after = failover_after
+        self.cooldown_seconds = cooldown_seconds
+        self._clock = clock
+        self._failures = 0
+        self._failed_over_at: float | None = None
 
     def current(self) -> SmtpRelay:
         if self.fallback is None or self._failures < self.failover_after:
             return self.primary
-        if self._failed_over_at is not None and self._now() - self._failed_over_at >= self.cooldown_seconds:
-            # Give the primary one more chance; a failure sends us back to the fallback at once.
+        if self._failed_over_at is not None and self._clock() - self._failed_over_at >= self.cooldown_seconds:
             self._failures = self.failover_after - 1
             self._failed_over_at = None
             return self.primary
         return self.fallback
 
     async def send(self, mail: EmailMessage) -> str:
-        """Send through the relay in charge; returns its name. Raises DeliveryError."""
+        """Send through the relay in charge; returns its name. Raises a DeliveryError."""
         relay = self.current()
         try:
             await relay.send(mail)
         except TemporaryFailure:
             if relay is self.primary:
                 self._failures += 1
-                if self._failures == self.failover_after and self.fallback is not None:
-                    self._failed_over_at = self._now()
+                if self._failures >= self.failover_after and self.fallback is not None:
+                    self._failed_over_at = self._clock()
                     log.warning("SMTP relay %s keeps failing; %s takes over", relay.name, self.fallback.name)
             raise
         if relay is self.primary:

@@ -1,0 +1,298 @@
+"""The rules of telling people things: languages, quiet hours, reminders, retries and the life of a message."""
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from ibermuseos_contracts.applications import ActivityKind, CallOpenedV1, GrantAcceptedV1, GrantAwardedV1
+from ibermuseos_contracts.notifications import (
+    BounceKind,
+    NotificationBouncedV1,
+    NotificationDeliveredV1,
+    NotificationFailedV1,
+)
+from ibermuseos_contracts.types import Localized, Money
+from ibermuseos_notifications.domain import recipes
+from ibermuseos_notifications.domain.languages import choose_language
+from ibermuseos_notifications.domain.messages import (
+    Category,
+    Channel,
+    FailureReason,
+    InvalidTransition,
+    Message,
+    Notice,
+    Status,
+)
+from ibermuseos_notifications.domain.recipients import Recipient
+from ibermuseos_notifications.domain.schedule import report_reminder_moments, retry_delay, run_reminder_moment
+from ibermuseos_notifications.domain.timezones import QuietHours, zone, zone_of_country
+
+NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------------------- languages
+
+
+@pytest.mark.parametrize(
+    ("preferred", "context", "template", "locale"),
+    [
+        ("pt-BR", "es", "pt", "pt-BR"),
+        ("pt", None, "pt", "pt"),
+        ("en", "pt", "en", "en"),
+        ("es-MX", None, "es", "es-MX"),
+        ("fr", "pt", "pt", "pt"),
+        ("fr", "en-GB", "en", "en-GB"),
+        ("fr", None, "es", "es"),
+        (None, None, "es", "es"),
+        ("de", "it", "es", "es"),
+    ],
+)
+def test_the_language_follows_the_chain_preferred_then_primary_then_context_then_spanish(
+    preferred: str | None, context: str | None, template: str, locale: str
+) -> None:
+    choice = choose_language(preferred, context)
+    assert (choice.template, choice.locale) == (template, locale)
+
+
+# -------------------------------------------------------------------------- quiet hours
+
+
+def test_quiet_hours_spanning_midnight_end_in_the_recipients_morning() -> None:
+    quiet = QuietHours(time(21), time(8))
+    lima = ZoneInfo("America/Lima")  # UTC-5
+    late = datetime(2027, 3, 10, 3, 30, tzinfo=UTC)  # 22:30 in Lima
+    assert quiet.next_allowed(late, lima) == datetime(2027, 3, 10, 13, 0, tzinfo=UTC)  # 08:00 in Lima
+    early = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # 06:00 in Lima
+    assert quiet.next_allowed(early, lima) == datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
+    day = datetime(2027, 3, 10, 17, 0, tzinfo=UTC)  # noon in Lima
+    assert quiet.next_allowed(day, lima) == day
+
+
+def test_quiet_hours_within_one_day_and_empty_ones() -> None:
+    siesta = QuietHours(time(13), time(15))
+    madrid = ZoneInfo("Europe/Madrid")
+    at_two = datetime(2027, 7, 1, 12, 0, tzinfo=UTC)  # 14:00 in Madrid (summer)
+    assert siesta.next_allowed(at_two, madrid) == datetime(2027, 7, 1, 13, 0, tzinfo=UTC)
+    assert QuietHours(time(0), time(0)).next_allowed(at_two, madrid) == at_two
+
+
+def test_quiet_hours_ending_on_a_daylight_saving_change_end_at_a_real_instant() -> None:
+    quiet = QuietHours(time(22), time(2, 30))
+    madrid = ZoneInfo("Europe/Madrid")  # 2027-03-28 02:00 → 03:00
+    night = datetime(2027, 3, 27, 23, 0, tzinfo=UTC)  # 00:00 local
+    allowed = quiet.next_allowed(night, madrid)
+    assert allowed > night
+    assert allowed.tzinfo is UTC
+
+
+def test_unknown_zones_are_read_as_utc_and_countries_have_their_usual_zone() -> None:
+    assert zone("Mars/Olympus") is UTC
+    assert zone(None) is UTC
+    assert zone_of_country("BR") == "America/Sao_Paulo"
+    assert zone_of_country("ZZ") == "UTC"
+
+
+# ---------------------------------------------------------------------------- reminders
+
+
+def test_report_reminders_fall_at_the_local_morning_before_the_due_date_and_past_ones_are_dropped() -> None:
+    lima = ZoneInfo("America/Lima")
+    moments = report_reminder_moments(date(2027, 3, 30), [14, 2, 30], time(9), lima, NOW)
+    assert moments == {
+        14: datetime(2027, 3, 16, 14, 0, tzinfo=UTC),
+        2: datetime(2027, 3, 28, 14, 0, tzinfo=UTC),
+    }
+
+
+def test_a_run_is_reminded_a_day_before_its_first_session_unless_that_has_passed() -> None:
+    start = NOW + timedelta(days=3)
+    assert run_reminder_moment(start, 24, NOW) == start - timedelta(days=1)
+    assert run_reminder_moment(NOW + timedelta(hours=5), 24, NOW) is None
+
+
+def test_retries_back_off_exponentially_up_to_a_cap() -> None:
+    delays = [
+        retry_delay(n, base_seconds=30, cap_seconds=600, jitter=False).total_seconds() for n in range(1, 8)
+    ]
+    assert delays == [30, 60, 120, 240, 480, 600, 600]
+    jittered = retry_delay(3, base_seconds=30, cap_seconds=600).total_seconds()
+    assert 96 <= jittered <= 120
+
+
+# ---------------------------------------------------------------------- which event, whom
+
+
+def _award(from_waitlist: bool) -> GrantAwardedV1:
+    return GrantAwardedV1(
+        application_id=uuid.uuid4(),
+        call_id=uuid.uuid4(),
+        call_year=2027,
+        applicant_id="ana",
+        amount=Money(amount=Decimal("1200.00"), currency="EUR"),
+        accept_by=NOW + timedelta(days=7),
+        from_waitlist=from_waitlist,
+        awarded_at=NOW,
+    )
+
+
+def test_an_award_from_the_waitlist_is_told_as_a_promotion() -> None:
+    (plain,) = recipes.grant_awarded(_award(False))
+    (promoted,) = recipes.grant_awarded(_award(True))
+    assert (plain.template, promoted.template) == ("grant_awarded", "grant_awarded_from_waitlist")
+    assert plain.category is Category.DECISION
+    assert plain.context["amount"] == {"amount": "1200.00", "currency": "EUR"}
+    assert plain.channels == (Channel.EMAIL, Channel.INBOX)
+
+
+def test_an_accepted_grant_is_confirmed_and_its_report_reminded_in_the_grantees_zone() -> None:
+    accepted = GrantAcceptedV1(
+        application_id=uuid.uuid4(),
+        call_id=uuid.uuid4(),
+        call_year=2027,
+        applicant_id="ana",
+        amount=Money(amount=Decimal("1200.00"), currency="EUR"),
+        report_due_on=date(2027, 6, 30),
+        accepted_at=NOW,
+    )
+    notices = recipes.grant_accepted(
+        accepted,
+        reminder_days=[14, 2],
+        reminder_time=time(9),
+        timezone=ZoneInfo("America/Sao_Paulo"),
+        now=NOW,
+    )
+    assert [(n.template, n.not_before) for n in notices] == [
+        ("grant_acceptance_confirmed", None),
+        ("report_reminder", datetime(2027, 6, 16, 12, 0, tzinfo=UTC)),
+        ("report_reminder", datetime(2027, 6, 28, 12, 0, tzinfo=UTC)),
+    ]
+    keys = {n.event_key(uuid.UUID(int=1)) for n in notices}
+    assert len(keys) == 3  # three messages per channel from one event, each its own
+
+
+def test_a_call_is_told_to_the_focal_points_of_the_eligible_countries_only() -> None:
+    call = CallOpenedV1(
+        call_id=uuid.uuid4(),
+        year=2027,
+        title=Localized(es="Becas", pt="Bolsas", en="Grants"),
+        rules=Localized(es="Bases", pt="Edital", en="Rules"),
+        opens_at=NOW,
+        closes_at=NOW + timedelta(days=30),
+        timezone="America/Mexico_City",
+        budget=Money(amount=Decimal("100000"), currency="USD"),
+        max_per_grant=Money(amount=Decimal("2000"), currency="USD"),
+        eligible_residence_countries=["BR", "PE"],
+        eligible_host_countries=["MX"],
+        eligible_activity_kinds=[ActivityKind.COURSE],
+    )
+    notices = recipes.call_opened(call, [("joao", "BR"), ("rosa", "PE"), ("ana", "AR")])
+    assert [(n.recipient_id, n.context["country"]) for n in notices] == [("joao", "BR"), ("rosa", "PE")]
+    assert all(n.category is Category.CALL_ANNOUNCEMENT and not n.category.urgent for n in notices)
+
+
+def test_every_template_has_a_category_and_only_reminders_may_be_opted_out_of() -> None:
+    optional = {template for template, category in recipes.TEMPLATES.items() if category.optional}
+    assert optional == {"report_reminder", "run_reminder"}
+    urgent = {template for template, category in recipes.TEMPLATES.items() if category.urgent}
+    assert {"grant_awarded", "application_rejected", "certificate_revoked", "enrolment_confirmed"} <= urgent
+    assert "run_reminder" not in urgent
+
+
+def test_a_person_who_opted_out_of_reminders_still_gets_decisions() -> None:
+    person = Recipient("ana", opted_out=frozenset({Category.RUN_REMINDER}))
+    assert not person.wants(Category.RUN_REMINDER)
+    assert person.wants(Category.REPORT_REMINDER)
+    assert person.wants(Category.DECISION)
+    # Even a stored opt-out of a decision (never accepted by the API) does not silence it.
+    assert Recipient("ana", opted_out=frozenset({Category.DECISION})).wants(Category.DECISION)
+
+
+# ------------------------------------------------------------------- the life of a message
+
+
+def _message(channel: Channel = Channel.EMAIL) -> Message:
+    notice = Notice("grant_awarded", "ana", Category.DECISION, "app-1", {"x": 1}, channels=(channel,))
+    (message,) = Message.from_notice(
+        notice, cause_id=uuid.UUID(int=7), cause_type="t", language="pt-BR", now=NOW
+    )
+    return message
+
+
+def test_one_event_makes_the_same_message_ids_however_often_it_is_seen() -> None:
+    notice = Notice("grant_awarded", "ana", Category.DECISION, "app-1", {})
+    first = Message.from_notice(notice, cause_id=uuid.UUID(int=7), cause_type="t", language="es", now=NOW)
+    again = Message.from_notice(notice, cause_id=uuid.UUID(int=7), cause_type="t", language="es", now=NOW)
+    assert [m.notification_id for m in first] == [m.notification_id for m in again]
+    assert first[0].notification_id != first[1].notification_id  # one per channel
+
+
+def test_a_delivered_message_records_its_attempt_and_publishes_delivered() -> None:
+    message = _message()
+    message.deliver(NOW, relay="primary", address="ana@museu.example")
+    assert message.status is Status.SENT
+    assert [a.outcome for a in message.new_attempts] == ["sent"]
+    (event,) = message.pull_events()
+    assert isinstance(event, NotificationDeliveredV1)
+    assert (event.attempts, event.relay, event.language) == (1, "primary", "pt-BR")
+    with pytest.raises(InvalidTransition):
+        message.deliver(NOW)
+
+
+def test_temporary_failures_retry_until_the_budget_is_spent_then_fail_and_publish() -> None:
+    message = _message()
+    message.attempt_failed(
+        NOW, relay="primary", code=451, detail="later", retry_at=NOW + timedelta(minutes=1)
+    )
+    assert (message.status, message.next_attempt_at) == (Status.PENDING, NOW + timedelta(minutes=1))
+    assert message.pull_events() == []
+    message.attempt_failed(NOW, relay="primary", code=451, detail="later", retry_at=None)
+    assert message.status is Status.FAILED
+    (event,) = message.pull_events()
+    assert isinstance(event, NotificationFailedV1)
+    assert (event.reason, event.attempts) == (FailureReason.RETRIES_EXHAUSTED, 2)
+
+
+def test_a_failed_message_is_resent_with_a_fresh_budget_and_a_sent_one_is_not() -> None:
+    message = _message()
+    message.refused(NOW, relay="primary", code=554, detail="no")
+    message.resend(NOW + timedelta(hours=1))
+    assert (message.status, message.retries, message.attempts) == (Status.PENDING, 0, 1)
+    message.deliver(NOW, relay="primary")
+    with pytest.raises(InvalidTransition):
+        message.resend(NOW)
+
+
+def test_a_hard_bounce_is_published_once_and_a_soft_one_leaves_the_message_sent() -> None:
+    message = _message()
+    message.deliver(NOW, relay="primary", address="ana@museu.example")
+    message.pull_events()
+    assert message.bounce(NOW, address="ana@museu.example", kind=BounceKind.SOFT, detail="mailbox full")
+    assert message.status is Status.SENT
+    assert message.bounce(NOW, address="ana@museu.example", kind=BounceKind.HARD, detail="no such user")
+    assert message.status is Status.BOUNCED
+    assert not message.bounce(NOW, address="ana@museu.example", kind=BounceKind.HARD, detail="again")
+    events = message.pull_events()
+    assert [type(e) for e in events] == [NotificationBouncedV1, NotificationBouncedV1]
+    assert [e.kind for e in events if isinstance(e, NotificationBouncedV1)] == [
+        BounceKind.SOFT,
+        BounceKind.HARD,
+    ]
+
+
+def test_only_sent_inbox_messages_are_read_and_cancelled_ones_stay_cancelled() -> None:
+    inbox = _message(Channel.INBOX)
+    with pytest.raises(InvalidTransition):
+        inbox.mark_read(NOW)
+    inbox.deliver(NOW)
+    inbox.mark_read(NOW)
+    inbox.mark_read(NOW + timedelta(days=1))
+    assert inbox.read_at == NOW
+    assert inbox.new_attempts == []  # the inbox is no relay: nothing to attempt
+    email = _message()
+    email.cancel("opted out")
+    with pytest.raises(InvalidTransition):
+        email.postpone(NOW)
+    with pytest.raises(InvalidTransition):
+        email.resend(NOW)
