@@ -236,6 +236,7 @@ async def test_retrying_with_the_same_idempotency_key_creates_one_call(api) -> N
 
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
+    assert first.json()["terms"]["budget"] == again.json()["terms"]["budget"] == "12000.00"
     assert again.headers["Idempotent-Replayed"] == "true"
 
 

@@ -2,7 +2,7 @@
 the coordinator's screening; everyone's reading of what they may see."""
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -77,11 +77,11 @@ async def start(
     # Name and e-mail come from the token when the applicant does not give them.
     prefill = Form(applicant=_contact(principal))
 
-    async def command() -> tuple[int, ApplicationOut]:
+    async def command() -> tuple[int, dict[str, Any]]:
         application = await handlers.start_application(
             handlers.StartApplication(call_id, prefill.merged(body), actor), c.uow(), c.clock
         )
-        return status.HTTP_201_CREATED, await _view(c, application, actor)
+        return status.HTTP_201_CREATED, (await _view(c, application, actor)).model_dump(mode="json")
 
     return await c.idempotency.run(
         principal=actor.subject, key=idempotency_key, body={"call_id": call_id, "form": body}, command=command
@@ -200,7 +200,7 @@ async def upload(
     content, size = await _read_body(request, c.document_limits.max_bytes)
     received = Upload(kind=kind, filename=filename, declared_type=content_type, content=content, size=size)
 
-    async def command() -> tuple[int, DocumentOut]:
+    async def command() -> tuple[int, dict[str, Any]]:
         document = await handlers.attach_document(
             handlers.AttachDocument(application_id, received, actor),
             c.uow(),
@@ -208,7 +208,7 @@ async def upload(
             c.storage,
             c.document_limits,
         )
-        return status.HTTP_201_CREATED, document_out(document)
+        return status.HTTP_201_CREATED, document_out(document).model_dump(mode="json")
 
     fingerprint = {
         "kind": kind,

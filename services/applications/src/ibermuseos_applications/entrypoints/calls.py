@@ -1,7 +1,7 @@
 """HTTP API of calls: the coordinator's drafting, publishing, closing, panel and decisions; the public listing."""
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
@@ -70,9 +70,9 @@ async def open_calls(c: ContainerDep, response: Response) -> list[OpenCallOut]:
 async def draft_call(
     terms: CallTerms, c: ContainerDep, actor: Coordinator, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    async def command() -> tuple[int, CallOut]:
+    async def command() -> tuple[int, dict[str, Any]]:
         call = await handlers.draft_call(handlers.DraftCall(terms, actor), c.uow(), c.clock)
-        return status.HTTP_201_CREATED, call_out(call, c.clock.now(), full=True)
+        return status.HTTP_201_CREATED, call_out(call, c.clock.now(), full=True).model_dump(mode="json")
 
     return await c.idempotency.run(principal=actor.subject, key=idempotency_key, body=terms, command=command)
 
