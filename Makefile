@@ -52,6 +52,7 @@ migrate: setup
 	bash deploy/local/services.sh migrate
 
 services: migrate
+	bash services/notifications/devtools/mailsink.sh start
 	bash deploy/local/services.sh start
 
 demo: services
@@ -61,11 +62,13 @@ run: demo
 
 status:
 	bash deploy/local/services.sh status
+	bash services/notifications/devtools/mailsink.sh status
 	bash deploy/local/kafka.sh status || true
 	bash deploy/local/postgres.sh status || true
 
 down:
 	bash deploy/local/services.sh stop
+	bash services/notifications/devtools/mailsink.sh stop
 	bash deploy/local/kafka.sh stop
 	bash deploy/local/postgres.sh stop
 
