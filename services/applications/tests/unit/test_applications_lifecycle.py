@@ -5,7 +5,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from ibermuseos_applications.domain.applications import DraftDecision, Outcome, Replication, Report, Status
+from ibermuseos_applications.domain.applications import (
+    DraftDecision,
+    Outcome,
+    ReachedInstitution,
+    Replication,
+    Report,
+    Status,
+)
 from ibermuseos_applications.domain.documents import DocumentRef
 from ibermuseos_applications.domain.eligibility import History
 from ibermuseos_applications.domain.errors import BudgetExceeded, Invalid, NotFound, NotNow
@@ -430,7 +437,7 @@ def test_replications_are_held_after_the_activity_started_not_in_the_future_and_
     build,
 ) -> None:
     call, application = _accepted(build)
-    museum = Institution(name="Museu da Maré", type="museum", city="Rio de Janeiro", country="BR")
+    museum = ReachedInstitution(name="Museu da Maré", type="museum", city="Rio de Janeiro", country="BR")
     report = Report(
         attended=True,
         learned="A lot",
@@ -452,7 +459,7 @@ def test_replications_are_held_after_the_activity_started_not_in_the_future_and_
 
 def test_the_report_carries_the_replications_to_the_event(build) -> None:
     call, application = _accepted(build)
-    museum = Institution(name="Museu da Maré", type="museum", city="Rio de Janeiro", country="BR")
+    museum = ReachedInstitution(name="Museu da Maré", type="museum", city="Rio de Janeiro", country="BR")
 
     application.submit_report(
         call=call,
@@ -469,7 +476,7 @@ def test_the_report_carries_the_replications_to_the_event(build) -> None:
     [reported] = application.pull_events()
     assert isinstance(reported, GrantReportSubmittedV1)
     assert reported.replications[0].colleagues_trained == 12
-    assert reported.replications[0].institutions == [museum]
+    assert reported.replications[0].institutions == [Institution(**museum.model_dump())]
 
 
 def test_decisions_are_drafted_only_on_evaluated_applications(build) -> None:

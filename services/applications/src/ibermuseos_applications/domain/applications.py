@@ -126,6 +126,12 @@ class Assignment:
         return Fraction(weighted) / total_weight
 
 
+class ReachedInstitution(Institution):
+    """An institution a replication reached, as the grantee writes it (nothing beyond the known fields)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 class Replication(BaseModel):
     """A train-the-trainer activity the grantee held at home."""
 
@@ -133,7 +139,7 @@ class Replication(BaseModel):
 
     held_on: date
     colleagues_trained: Annotated[int, Field(ge=0, le=100_000)]
-    institutions: Annotated[list[Institution], Field(max_length=100)]
+    institutions: Annotated[list[ReachedInstitution], Field(max_length=100)]
 
 
 class Report(BaseModel):
@@ -612,7 +618,7 @@ class Application:
                     ReplicationActivity(
                         held_on=replication.held_on,
                         colleagues_trained=replication.colleagues_trained,
-                        institutions=replication.institutions,
+                        institutions=[Institution(**i.model_dump()) for i in replication.institutions],
                     )
                     for replication in report.replications
                 ],

@@ -229,7 +229,8 @@ async def upload(
 async def download(application_id: UUID, document_id: UUID, c: ContainerDep, actor: CurrentActor) -> Response:
     async with c.uow() as uow:
         application = await load_application(uow, application_id)
-    if not (may_read(actor, application) or is_assigned(actor, application)):
+    evaluating = is_assigned(actor, application) and application.status is not Status.WITHDRAWN
+    if not (may_read(actor, application) or evaluating):
         raise NotFound("No such application")
     document = application.document(document_id)
     content = await c.storage.get(str(document.id))
