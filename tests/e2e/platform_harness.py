@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 from ibermuseos_platform.dev_issuer import DevIssuer
-from ibermuseos_platform.testing.services import RunningService
+from ibermuseos_platform.testing.services import RunningService, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("applications", "courses", "notifications", "reporting")
@@ -17,6 +17,16 @@ EXTRA_ENV: dict[str, dict[str, str]] = {
     "applications": {
         "APPLICATIONS_STORAGE__FOLDER": str(Path(tempfile.gettempdir()) / "ibermuseos-e2e-applications"),
         "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
+    },
+    # Notifications mail a real SMTP server that tests/e2e/test_notifications_*.py start on this port;
+    # retries are quick, and the service's quiet hours are off so results do not depend on the hour.
+    "notifications": {
+        "NOTIFICATIONS_SMTP__PORT": str(free_port()),
+        "NOTIFICATIONS_DELIVERY__POLL_SECONDS": "0.5",
+        "NOTIFICATIONS_DELIVERY__RETRY_BASE_SECONDS": "0.5",
+        "NOTIFICATIONS_DELIVERY__RETRY_CAP_SECONDS": "2",
+        "NOTIFICATIONS_QUIET_HOURS__START": "00:00",
+        "NOTIFICATIONS_QUIET_HOURS__END": "00:00",
     },
     # Tests poll the figures many times a second; lag is measured every second.
     "reporting": {
