@@ -1,6 +1,7 @@
 """Value types shared by the contracts: country codes, languages, money, privacy markers."""
 
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, Literal
 
 import pycountry
@@ -50,8 +51,14 @@ PersonalText = Annotated[str, PERSONAL]
 PersonalEmail = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"), PERSONAL]
 
 
+@cache
+def _is_country(code: str) -> bool:
+    # Looked up once per code: validating a replay of a million events asks the same few codes again and again.
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
 def _known_country(code: str) -> str:
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not _is_country(code):
         raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
     return code
 
