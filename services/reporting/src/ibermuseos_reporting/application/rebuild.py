@@ -7,6 +7,7 @@ serving pointer and lets go. Events the live consumer then applies again are har
 every projection is idempotent.
 """
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -121,14 +122,27 @@ async def _batches(
 async def _drain(
     source: EventSource, target: Target, goal: Offsets, batch_size: int, progress: Progress
 ) -> None:
-    async for read, events in _batches(source, goal, batch_size):
-        facts: list[Fact] = []
-        last: datetime | None = None
-        for item in events:
-            facts.extend(project(item.type, item.event))
-            last = item.time if last is None or item.time > last else last
-        await target.write(merge_facts(facts), len(events), last)
-        await progress.advance(read)
+    """Read, project and write batch after batch; a batch is written while the next one is read and projected."""
+    writing: asyncio.Task[None] | None = None
+    try:
+        async for read, events in _batches(source, goal, batch_size):
+            facts: list[Fact] = []
+            last: datetime | None = None
+            for item in events:
+                facts.extend(project(item.type, item.event))
+                last = item.time if last is None or item.time > last else last
+            rows = merge_facts(facts)
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(target.write(rows, len(events), last))
+            await progress.advance(read)
+        if writing is not None:
+            await writing
+            writing = None
+    finally:
+        if writing is not None:
+            writing.cancel()
+            await asyncio.gather(writing, return_exceptions=True)
 
 
 async def rebuild(

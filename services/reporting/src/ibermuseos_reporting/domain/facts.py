@@ -95,24 +95,53 @@ def _ordering(row: Mapping[str, Any], by: tuple[str, ...]) -> tuple[Any, ...] | 
     return tuple(row.get(name) for name in by)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    keep: tuple[str, ...]
+    greatest: tuple[str, ...]
+    least: tuple[str, ...]
+    groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
+_LAYOUTS: dict[int, _Layout] = {}
+
+
+def _layout(table: FactTable) -> _Layout:
+    found = _LAYOUTS.get(id(table))
+    if found is None:
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for name, column in table.columns.items():
+            if isinstance(column.policy, Latest):
+                groups.setdefault(column.policy.by, []).append(name)
+
+        def named(kind: type) -> tuple[str, ...]:
+            return tuple(name for name, column in table.columns.items() if isinstance(column.policy, kind))
+
+        found = _Layout(
+            named(Keep), named(Greatest), named(Least), tuple((by, tuple(c)) for by, c in groups.items())
+        )
+        _LAYOUTS[id(table)] = found
+    return found
+
+
 def merge_rows(table: FactTable, old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """The row that results from writing `new` over `old`, column by column by policy."""
+    layout = _layout(table)
     merged = {name: old.get(name, new.get(name)) for name in table.key}
-    decided: dict[tuple[str, ...], bool] = {}
-    for name, column in table.columns.items():
+    for name in layout.keep:
+        before = old.get(name)
+        merged[name] = before if before is not None else new.get(name)
+    for name in layout.greatest:
         before, after = old.get(name), new.get(name)
-        policy = column.policy
-        if isinstance(policy, Keep):
-            merged[name] = before if before is not None else after
-        elif isinstance(policy, Greatest):
-            merged[name] = max((v for v in (before, after) if v is not None), default=None)
-        elif isinstance(policy, Least):
-            merged[name] = min((v for v in (before, after) if v is not None), default=None)
-        else:
-            if policy.by not in decided:
-                new_order, old_order = _ordering(new, policy.by), _ordering(old, policy.by)
-                decided[policy.by] = new_order is not None and (old_order is None or new_order > old_order)
-            merged[name] = after if decided[policy.by] else before
+        merged[name] = after if before is None else before if after is None or after <= before else after
+    for name in layout.least:
+        before, after = old.get(name), new.get(name)
+        merged[name] = after if before is None else before if after is None or after >= before else after
+    for by, columns in layout.groups:
+        new_order, old_order = _ordering(new, by), _ordering(old, by)
+        source = new if new_order is not None and (old_order is None or new_order > old_order) else old
+        for name in columns:
+            merged[name] = source.get(name)
     return merged
 
 
@@ -122,8 +151,8 @@ def merge_facts(facts: Iterable[Fact]) -> dict[FactTable, dict[tuple[Any, ...], 
     for fact in facts:
         rows = tables.setdefault(fact.table, {})
         key = fact.key
-        values = dict(fact.values)
-        rows[key] = (
-            merge_rows(fact.table, rows[key], values) if key in rows else merge_rows(fact.table, {}, values)
-        )
+        before = rows.get(key)
+        # Projections give every column of a Latest group together with its ordering column, so a
+        # first fact is its own merge with nothing.
+        rows[key] = dict(fact.values) if before is None else merge_rows(fact.table, before, fact.values)
     return tables

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # Words commonly shortened in institution names, in Spanish and Portuguese.
 WORD_ABBREVIATIONS = {
@@ -36,6 +37,7 @@ _DOTS = re.compile(r"[.·']")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=65_536)
 def normalise(text: str) -> str:
     """Lower case, no accents, punctuation as spaces, common words spelt out: 'Museo Nac. de Antropología' → 'museo nacional de antropologia'."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -66,6 +68,7 @@ def spelling_id(key: str) -> uuid.UUID:
     return institution_id("spelling:" + key)
 
 
+@lru_cache(maxsize=65_536)
 def name_quality(name: str) -> int:
     """How well a spelling shows the name, to pick the one to display: accents and mixed case beat capitals."""
     letters = [char for char in name if char.isalpha()]

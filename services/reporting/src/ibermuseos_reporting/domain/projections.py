@@ -8,8 +8,10 @@ rows when asked (see the README for the definition of each figure).
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -270,8 +272,14 @@ def _value(enum_or_text: Any) -> Any:
 
 def spelling_fact(institution: Any) -> tuple[str, Fact]:
     """The spelling of an institution as written, and the fact that records it."""
+    return _spelling_fact(institution.name, institution.city, institution.country, _value(institution.type))
+
+
+@lru_cache(maxsize=65_536)
+def _spelling_fact(name: str, city: str, country: str, kind: str) -> tuple[str, Fact]:
+    # Institutions repeat a lot in a replay: normalising each spelling once saves most of the work.
+    institution = _Written(name, city, country)
     key = spelling_key(institution.country, institution.city, institution.name)
-    kind = _value(institution.type)
     return key, Fact(
         SPELLINGS,
         {
@@ -286,6 +294,13 @@ def spelling_fact(institution: Any) -> tuple[str, Fact]:
             "type": kind,
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    name: str
+    city: str
+    country: str
 
 
 def _call_opened(event: Any) -> list[Fact]:
