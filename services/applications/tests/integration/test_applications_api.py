@@ -243,7 +243,7 @@ async def test_retrying_with_the_same_idempotency_key_creates_one_call(api) -> N
 async def test_a_call_closes_at_its_deadline_by_itself_and_refuses_late_submissions(
     api, kafka: KafkaTestClient
 ) -> None:
-    call = await api.open_call(closes_at=(datetime.now(UTC) + timedelta(seconds=3)).isoformat())
+    call = await api.open_call(closes_at=(datetime.now(UTC) + timedelta(seconds=8)).isoformat())
     ana = api.who("ana", "participant", country="BR")
     draft = await api.ok("POST", f"/calls/{call['id']}/applications", ana, json=api.form("BR"))
 
