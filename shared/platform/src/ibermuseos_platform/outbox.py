@@ -137,7 +137,7 @@ class OutboxRelay:
             producer = self._producer_factory()
             try:
                 await producer.start()
-            except Exception:
+            except BaseException:  # cancelled while connecting too
                 await producer.stop()
                 raise
             self._producer = producer

@@ -144,7 +144,7 @@ class Platform:
                     producer = new_producer(kafka, f"{self.service}-dead-letters")
                     try:
                         await producer.start()
-                    except Exception:
+                    except BaseException:  # cancelled while connecting too
                         await producer.stop()
                         raise
                     self._dead_letter_producer = producer
