@@ -281,3 +281,64 @@ async def test_open_calls_are_listed_without_a_token_in_three_languages_and_rate
     limited = await api.request("GET", "/calls/open", None)
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
+
+
+async def test_a_coordinator_declares_ineligible_with_reasons_in_three_languages_and_can_reverse_it(
+    api,
+) -> None:
+    call = await api.open_call()
+    ana = api.who("ana", "participant", country="BR")
+    application = await api.apply(call["id"], ana, api.form("BR"))
+    path = f"/applications/{application['id']}/eligibility"
+
+    unexplained = await api.request(
+        "POST", path, api.coordinator, json={"eligible": False, "justification": "no"}
+    )
+    assert unexplained.status_code == 422
+    reason = {
+        "es": "La carta institucional no corresponde al museo declarado.",
+        "pt": "A carta institucional não corresponde ao museu declarado.",
+        "en": "The institutional letter is not from the declared museum.",
+    }
+    ineligible = await api.ok(
+        "POST",
+        path,
+        api.coordinator,
+        json={"eligible": False, "justification": "Letter mismatch", "reasons": [reason]},
+    )
+    assert ineligible["status"] == "ineligible"
+    assert ineligible["eligibility"]["reasons"] == [{"code": "coordinator_decision", "explanation": reason}]
+    seen_by_ana = await api.ok("GET", f"/applications/{application['id']}", ana)
+    assert seen_by_ana["eligibility"]["reasons"][0]["explanation"]["pt"] == reason["pt"]
+
+    eligible = await api.ok(
+        "POST",
+        path,
+        api.coordinator,
+        json={"eligible": True, "justification": "The museum sent the right letter"},
+    )
+    assert eligible["eligibility"] == {"eligible": True, "reasons": [], "overridden": True}
+    audit = await api.ok("GET", f"/audit?application_id={application['id']}", api.coordinator)
+    assert [(e["action"], e["justification"]) for e in audit["items"][:2]] == [
+        ("declared_eligible", "The museum sent the right letter"),
+        ("declared_ineligible", "Letter mismatch"),
+    ]
+
+
+async def test_a_draft_is_discarded_with_its_documents_but_a_submitted_application_is_not(
+    api, pdf: bytes
+) -> None:
+    call = await api.open_call()
+    ana = api.who("ana", "participant", country="BR")
+    draft = await api.ok("POST", f"/calls/{call['id']}/applications", ana, json=api.form("BR"))
+    await api.ok(
+        "POST",
+        f"/applications/{draft['id']}/documents?kind=cv&filename=cv.pdf",
+        {**ana, "Content-Type": "application/pdf"},
+        content=pdf,
+    )
+
+    assert (await api.request("DELETE", f"/applications/{draft['id']}", ana)).status_code == 204
+    assert (await api.request("GET", f"/applications/{draft['id']}", ana)).status_code == 404
+    again = await api.apply(call["id"], ana, api.form("BR"))
+    assert (await api.request("DELETE", f"/applications/{again['id']}", ana)).status_code == 409
