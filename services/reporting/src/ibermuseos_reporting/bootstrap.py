@@ -4,6 +4,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TextIO
 
 from ibermuseos_contracts import Event
 from ibermuseos_platform.consumer import Handler
@@ -13,12 +14,14 @@ from ibermuseos_platform.runtime import Platform, PlatformSettings
 from sqlalchemy import text
 
 from . import SERVICE
-from .adapters.kafka_source import consumer_lag
+from .adapters.kafka_source import PublicTopicsSource, consumer_lag
 from .adapters.queries import state
-from .adapters.rebuild_target import RebuildRunning
+from .adapters.rebuild_target import PostgresTarget, RebuildRunning
 from .adapters.schemas import ensure_serving
 from .adapters.tables import metadata
+from .application.rebuild import Progress, RebuildResult, rebuild
 from .domain.opendata import Publisher
+from .domain.projections import PROJECTIONS, handled_types, version
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,6 @@ class Container:
     rebuilding: bool = False
 
     async def measure_lag(self) -> None:
-        from .entrypoints.rebuild_cli import PUBLIC_TOPICS
-
         try:
             self.lag.by_topic = await consumer_lag(self.settings.kafka, SERVICE, PUBLIC_TOPICS)
             self.lag.measured_at = datetime.now(UTC)
@@ -56,8 +57,6 @@ class Container:
 
     async def maintain(self) -> None:
         """Rebuild in the service when the serving projections are missing events or of another version."""
-        from .entrypoints.rebuild_cli import run_rebuild
-
         if not self.settings.projections.auto_rebuild or self.rebuilding:
             return
         async with self.platform.sessions() as session, session.begin():
@@ -82,6 +81,51 @@ class Container:
             log.info("a rebuild is already running elsewhere")
         finally:
             self.rebuilding = False
+
+
+PUBLIC_TOPICS = sorted({cls.topic.public for cls in PROJECTIONS})
+
+
+async def run_rebuild(
+    settings: Settings, *, batch_size: int = 5_000, keep: int = 1, out: TextIO | None = None
+) -> RebuildResult:
+    """Rebuild into a fresh schema, switch to it, drop schemas older than the `keep` previous ones."""
+    source = PublicTopicsSource(settings.kafka, PUBLIC_TOPICS, handled_types())
+    await source.start()
+    try:
+        async with PostgresTarget.create(settings.database.url.get_secret_value()) as target:
+            if out is not None:
+                print(
+                    f"rebuilding projections version {version()} into {target.schema} "
+                    f"from {len(source.topics)} public topics",
+                    file=out,
+                    flush=True,
+                )
+
+            async def report(progress: Progress) -> None:
+                await target.report(progress.done, progress.total, progress.rate)
+                if out is not None:
+                    print(f"  {progress.line()}", file=out, flush=True)
+
+            result = await rebuild(
+                source,
+                target,
+                Progress(report),
+                batch_size=batch_size,
+                skipped=lambda: source.skipped,
+            )
+            dropped = await target.drop_old(keep)
+        if out is not None:
+            print(
+                f"switched to {result.schema}: {result.events:,} events in {result.seconds:,.1f}s "
+                f"({result.events_per_second:,.0f} events/s), {result.skipped} unreadable skipped"
+                + (f"; dropped {', '.join(dropped)}" if dropped else ""),
+                file=out,
+                flush=True,
+            )
+        return result
+    finally:
+        await source.stop()
 
 
 def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Container:
