@@ -84,6 +84,7 @@ async def running(
             "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
             "REPORTING_RATE_LIMIT__BURST": "1000",
             "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
+            "REPORTING_PROJECTIONS__MAINTENANCE_INTERVAL_SECONDS": "1",
         },
     )
     running = Running(service, issuer, kafka, module_scenario)
@@ -392,3 +393,24 @@ async def test_the_public_api_answers_429_to_a_client_asking_too_often(
         assert int(limited.headers["retry-after"]) >= 1
     finally:
         await strict.stop()
+
+
+async def test_projections_of_another_version_are_back_filled_by_the_service_and_switched_in(
+    running: Running, http: httpx.AsyncClient, expected: dict[str, Any]
+) -> None:
+    """What happens when a new projection is deployed: the serving schema is of an older version."""
+    import asyncpg
+
+    before = (await http.get(f"{running.url}/freshness")).json()["serving"]
+    connection = await asyncpg.connect(running.service.database_url.replace("+asyncpg", ""))
+    try:
+        await connection.execute("UPDATE serving SET version = 'older'")
+    finally:
+        await connection.close()
+
+    async def switched() -> bool:
+        serving = (await http.get(f"{running.url}/freshness")).json()["serving"]
+        return bool(serving["current_version"]) and serving["schema"] != before["schema"]
+
+    await eventually(switched, timeout=60, what="the service rebuilding and switching to the current version")
+    assert await _figures(http, running, running.coordinator) == expected

@@ -60,7 +60,11 @@ class PublicTopicsSource:
             max_partition_fetch_bytes=8 * 1024 * 1024,
             fetch_max_bytes=64 * 1024 * 1024,
         )
-        await consumer.start()
+        try:
+            await consumer.start()
+        except BaseException:
+            await consumer.stop()
+            raise
         self._consumer = consumer
         partitions = await _partitions(consumer, self._topics)
         consumer.assign(partitions)
