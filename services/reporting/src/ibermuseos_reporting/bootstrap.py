@@ -1,5 +1,7 @@
 """The composition root: builds the service's parts from its settings, inside the FastAPI lifespan."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from ibermuseos_platform.runtime import Platform, PlatformSettings
 from sqlalchemy import text
 
 from . import SERVICE
-from .adapters.kafka_source import PublicTopicsSource, consumer_lag
+from .adapters.kafka_source import LagMeter, PublicTopicsSource
 from .adapters.queries import state
 from .adapters.rebuild_target import PostgresTarget, RebuildRunning
 from .adapters.schemas import ensure_serving
@@ -43,12 +45,23 @@ class Container:
     limiter: RateLimiter
     idempotency: IdempotencyKeys
     publisher: Publisher
+    lag_meter: LagMeter
     lag: Lag = field(default_factory=Lag)
     rebuilding: bool = False
 
+    async def watch_lag(self) -> None:
+        """Measure the lag every few seconds while the service runs; close the Kafka clients when it stops."""
+        try:
+            while True:
+                with contextlib.suppress(Exception):
+                    await self.measure_lag()
+                await asyncio.sleep(self.settings.projections.lag_interval_seconds)
+        finally:
+            await self.lag_meter.close()
+
     async def measure_lag(self) -> None:
         try:
-            self.lag.by_topic = await consumer_lag(self.settings.kafka, SERVICE, PUBLIC_TOPICS)
+            self.lag.by_topic = await self.lag_meter.measure()
             self.lag.measured_at = datetime.now(UTC)
             self.lag.error = None
         except Exception as error:
@@ -139,6 +152,7 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
         settings=settings,
         limiter=RateLimiter(settings.rate_limit.per_second, settings.rate_limit.burst),
         idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
+        lag_meter=LagMeter(settings.kafka, SERVICE, PUBLIC_TOPICS),
         publisher=Publisher(
             organisation_ref=settings.open_data.organisation_ref,
             organisation_name=settings.open_data.organisation_name,
@@ -146,6 +160,7 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
             currency=settings.open_data.currency,
         ),
     )
-    platform.every(settings.projections.lag_interval_seconds, container.measure_lag, name="consumer-lag")
+    # Runs for as long as the service does (a year between "repeats"), so it can close its clients.
+    platform.every(365 * 24 * 3600, container.watch_lag, name="consumer-lag")
     platform.every(settings.projections.maintenance_interval_seconds, container.maintain, name="projections")
     return container

@@ -134,28 +134,57 @@ class PublicTopicsSource:
             return None
 
 
-async def consumer_lag(kafka: KafkaSettings, group: str, topics: Iterable[str]) -> dict[str, int]:
-    """Events on each public topic that the live consumer group has not committed yet."""
-    names = sorted({kafka.topic(topic) for topic in topics})
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, request_timeout_ms=5_000)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=kafka.bootstrap_servers, group_id=None, enable_auto_commit=False
-    )
-    await admin.start()
-    try:
-        await consumer.start()
-        partitions = await _partitions(consumer, names)
-        if not partitions:
-            return {}
-        ends = await consumer.end_offsets(partitions)
-        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+class LagMeter:
+    """Events on each public topic that the live consumer group has not committed yet.
+
+    Keeps one admin client and one group-less consumer open between measurements (they are
+    measured every few seconds), and opens them again after a failure.
+    """
+
+    def __init__(self, kafka: KafkaSettings, group: str, topics: Iterable[str]) -> None:
+        self._kafka = kafka
+        self._group = group
+        self._topics = sorted({kafka.topic(topic) for topic in topics})
+        self._admin: AIOKafkaAdminClient | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def _open(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        if self._admin is None or self._consumer is None:
+            await self.close()
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self._kafka.bootstrap_servers, request_timeout_ms=5_000
+            )
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self._kafka.bootstrap_servers, group_id=None, enable_auto_commit=False
+            )
+            self._admin, self._consumer = admin, consumer
+            await admin.start()
+            await consumer.start()
+        return self._admin, self._consumer
+
+    async def measure(self) -> dict[str, int]:
+        try:
+            admin, consumer = await self._open()
+            partitions = await _partitions(consumer, self._topics)
+            if not partitions:
+                return {}
+            ends = await consumer.end_offsets(partitions)
+            committed = await admin.list_consumer_group_offsets(self._group, partitions=partitions)
+        except BaseException:
+            await self.close()
+            raise
         lag: dict[str, int] = {}
         for partition in partitions:
             meta = committed.get(partition)
             done = meta.offset if meta is not None and meta.offset >= 0 else 0
-            topic = partition.topic.removeprefix(kafka.topic_prefix)
+            topic = partition.topic.removeprefix(self._kafka.topic_prefix)
             lag[topic] = lag.get(topic, 0) + max(0, int(ends[partition]) - done)
         return lag
-    finally:
-        await consumer.stop()
-        await admin.close()
+
+    async def close(self) -> None:
+        admin, consumer = self._admin, self._consumer
+        self._admin = self._consumer = None
+        if consumer is not None:
+            await consumer.stop()
+        if admin is not None:
+            await admin.close()
