@@ -185,6 +185,13 @@ async def courses(
     return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
 
 
+def _cell(value: object) -> object:
+    """A value safe to open in a spreadsheet: text that would start a formula is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv(body: dict[str, Any]) -> bytes:
     rows: list[dict[str, Any]] = body["rows"]
     columns: list[str] = ["key", "label"]
@@ -203,7 +210,7 @@ def _csv(body: dict[str, Any]) -> bytes:
             elif isinstance(value, dict):
                 values.append(";".join(f"{currency} {amount}" for currency, amount in value.items()))
             else:
-                values.append("" if value is None else value)
+                values.append("" if value is None else _cell(value))
         writer.writerow(values)
     return out.getvalue().encode()
 
