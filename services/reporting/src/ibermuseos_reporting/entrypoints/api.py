@@ -202,7 +202,7 @@ def _csv(body: dict[str, Any]) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        values = []
+        values: list[object] = []
         for name in columns:
             value = row.get(name)
             if name == "suppressed":
