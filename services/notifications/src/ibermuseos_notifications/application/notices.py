@@ -214,6 +214,11 @@ async def run_scheduled(
             moment = run_reminder_moment(first, policy.run_hours_before, clock.now())
             if moment is not None:
                 await uow.messages.reschedule_pending(str(enrolment["enrolment_id"]), "run_reminder", moment)
+            else:
+                # Moved so close that the day before has passed: a reminder at the old time would mislead.
+                await uow.messages.cancel_pending(
+                    str(enrolment["enrolment_id"]), ["run_reminder"], "run rescheduled"
+                )
         await _schedule_run_reminder(
             uow,
             enrolment_id=enrolment["enrolment_id"],
