@@ -71,9 +71,10 @@ def auth(tmp_path: Path) -> AuthSettings:
 
 async def readiness(settings: Settings) -> AsyncIterator[httpx.Response]:
     app = app_for(settings)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://probe"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://probe") as client,
+    ):
         yield await client.get("/health/ready")
         assert (await client.get("/health/live")).status_code == 200
 
