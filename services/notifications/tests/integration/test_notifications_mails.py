@@ -435,16 +435,17 @@ async def test_the_focal_points_of_the_eligible_countries_are_told_a_call_opened
 ) -> None:
     coordinator = notifications.token("coordinator-1", "coordinator", country="MX")
     focal = {}
-    for language, country in {"es": "CL", "pt": "PT", "en": "CR"}.items():
+    countries = {"es": ("CL", "es"), "pt": ("PT", "pt-BR"), "en": ("DO", "en"), "outside": ("CR", "es")}
+    for key, (country, language) in countries.items():
         person_id = f"focal-{country}-{RUN_ID}"
-        focal[language] = person_id
+        focal[key] = person_id
         response = await http.put(
             f"{notifications.url}/focal-points/{person_id}",
             json={
                 "country": country,
                 "name": f"Focal {country}",
                 "email": f"{person_id}@ibermuseos.example",
-                "preferred_language": LANGUAGES[language],
+                "preferred_language": language,
                 "timezone": "UTC",
             },
             headers=coordinator,
@@ -460,21 +461,29 @@ async def test_the_focal_points_of_the_eligible_countries_are_told_a_call_opened
         timezone="America/Mexico_City",
         budget=Money(amount=Decimal("250000.00"), currency="USD"),
         max_per_grant=Money(amount=Decimal("2500.00"), currency="USD"),
-        eligible_residence_countries=["CL", "PT"],
+        eligible_residence_countries=["CL", "PT", "DO"],
         eligible_host_countries=["MX", "ES"],
         eligible_activity_kinds=[ActivityKind.COURSE],
     )
     await notifications.bus.publish(call)
-    (es,) = await _mails(
-        notifications, smtp, f"{focal['es']}@ibermuseos.example", "Abierta la convocatoria 2027"
-    )
-    (pt,) = await _mails(notifications, smtp, f"{focal['pt']}@ibermuseos.example", "Aberta a chamada 2027")
-    assert "Chile" in es.text
-    assert "US$\xa0250.000,00" in pt.text or "250.000,00\xa0US$" in pt.text
-    assert f"https://portal.test/calls/{call.call_id}" in es.text
+    expected = {
+        "es": "Abierta la convocatoria 2027: Conservación preventiva",
+        "pt": "Aberta a chamada 2027: Conservação preventiva",
+        "en": "The 2027 call is open: Preventive conservation",
+    }
+    mails = {}
+    for key, subject in expected.items():
+        (mails[key],) = await _mails(notifications, smtp, f"{focal[key]}@ibermuseos.example", subject)
+        assert mails[key].subject == subject
+        assert mails[key].message["Content-Language"] == countries[key][1]
+        assert f"https://portal.test/calls/{call.call_id}" in mails[key].text
+    assert "abierta a postulantes de Chile" in mails["es"].text
+    assert "US$\xa0250.000,00" in mails["pt"].text
+    assert "applicants from Dominican Republic may apply" in mails["en"].text
+    assert "$250,000.00" in mails["en"].text
     # Costa Rica is not eligible: its focal point hears nothing of this call.
     inbox = await http.get(
-        f"{notifications.url}/inbox", headers=notifications.token(focal["en"], "focal_point")
+        f"{notifications.url}/inbox", headers=notifications.token(focal["outside"], "focal_point")
     )
     assert inbox.json() == []
-    assert smtp.mailbox.mails_to(f"{focal['en']}@ibermuseos.example") == []
+    assert smtp.mailbox.mails_to(f"{focal['outside']}@ibermuseos.example") == []
