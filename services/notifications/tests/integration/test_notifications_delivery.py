@@ -127,6 +127,8 @@ async def test_a_relay_refusing_the_first_two_attempts_gets_the_mail_on_the_thir
     delivered = await published(notifications, "NotificationDelivered", delivery["id"])
     assert delivered["attempts"] == 3
     assert delivered["relay"] == "primary"
+    metrics = (await http.get(f"{notifications.url}/metrics")).text
+    assert 'notifications_smtp_results_total{outcome="temporary",relay="primary"}' in metrics
 
 
 async def test_a_relay_refusing_forever_leaves_a_failed_message_and_a_notification_failed(

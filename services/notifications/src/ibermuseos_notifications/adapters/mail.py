@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import aiosmtplib
+from prometheus_client import Counter
 
 from ..application.ports import PermanentFailure, RecipientRefused, TemporaryFailure
 from ..domain.messages import Message
@@ -16,6 +17,12 @@ from ..settings import SmtpSettings
 from .composer import ComposedMail
 
 log = logging.getLogger(__name__)
+
+SMTP_RESULTS = Counter(
+    "notifications_smtp_results_total",
+    "Mails handed to SMTP relays, by relay and outcome (sent, temporary, permanent, recipient_refused)",
+    ["relay", "outcome"],
+)
 
 
 def build_email(
@@ -140,13 +147,21 @@ class RelayChain:
         relay = self.current()
         try:
             await relay.send(mail)
+        except RecipientRefused:
+            SMTP_RESULTS.labels(relay.name, "recipient_refused").inc()
+            raise
+        except PermanentFailure:
+            SMTP_RESULTS.labels(relay.name, "permanent").inc()
+            raise
         except TemporaryFailure:
+            SMTP_RESULTS.labels(relay.name, "temporary").inc()
             if relay is self.primary:
                 self._failures += 1
                 if self._failures >= self.failover_after and self.fallback is not None:
                     self._failed_over_at = self._clock()
                     log.warning("SMTP relay %s keeps failing; %s takes over", relay.name, self.fallback.name)
             raise
+        SMTP_RESULTS.labels(relay.name, "sent").inc()
         if relay is self.primary:
             self._failures = 0
         return relay.name
