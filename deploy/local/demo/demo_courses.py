@@ -1,8 +1,9 @@
 """Demo data of the courses service: the three kinds of offering, with runs in several states.
 
 - a training course whose run takes enrolments (Ana holds a seat),
-- a mini course whose run ended and was closed: Ana completed it and holds a certificate,
-  Carlos did not (the run ends a few seconds after loading, so loading waits for it once),
+- a mini course whose run ended and was closed: Ana and a cohort of 48 museum workers from
+  eight countries completed it and hold certificates, Carlos did not (the run ends a few
+  seconds after loading, so loading waits for it once),
 - a conversatorio in progress (Carlos attends) and another one announced for later,
 - a draft offering only coordinators see.
 
@@ -15,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from people import Urls, bearer
+from people import Urls, bearer, cohort
 
 
 def _text(es: str, pt: str, en: str) -> dict[str, str]:
@@ -172,24 +173,40 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
         enrol(training, "ana", "BR", "Rio de Janeiro", "Museu Nacional", "pt-BR")
 
     # A mini course that ends a few seconds from now, evaluated and certified when it is closed.
-    ends = now + timedelta(seconds=6)
+    ends = now + timedelta(seconds=15)
     mini = schedule(
         "Gestión de riesgos en museos",
         [(now - timedelta(days=2, hours=2), now - timedelta(days=2)), (now - timedelta(hours=2), ends)],
         timezone="America/Lima",
         modality="online",
         language="es",
-        capacity=40,
+        capacity=60,
         enrolment_opens_at=_iso(now - timedelta(days=10)),
         enrolment_closes_at=_iso(ends - timedelta(seconds=1)),
-        eligible_countries=["BR", "PE", "MX", "CO", "CL", "AR", "UY"],
+        eligible_countries=["BR", "PE", "MX", "CO", "CL", "AR", "UY", "PT"],
     )
     if mini:
         ana = enrol(mini, "ana", "BR", "Rio de Janeiro", "Museu Nacional", "pt-BR")
         carlos = enrol(mini, "carlos", "PE", "Cusco", "Museo Inka", "es")
+        # A cohort from eight countries who all complete it: enough people for public figures.
+        completers = [ana["id"]]
+        for member in cohort():
+            body = {
+                "preferred_language": member.language,
+                "timezone": member.timezone,
+                "gender": member.gender,
+                "country": member.country,
+                "institution": _institution(member.country, member.city, member.museum),
+            }
+            enrolment = _ok(
+                client.post(
+                    f"{base}/runs/{mini['id']}/enrolments", json=body, headers=bearer(tokens[member.key])
+                )
+            )
+            completers.append(enrolment["id"])
         instructor = bearer(tokens["instructor"])
         for index, session in enumerate(mini["sessions"]):
-            marks = [{"enrolment_id": ana["id"], "present": True}]
+            marks = [{"enrolment_id": enrolment_id, "present": True} for enrolment_id in completers]
             marks.append({"enrolment_id": carlos["id"], "present": index == 0})
             _ok(
                 client.put(
@@ -200,7 +217,7 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
             )
         time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()) + 0.5)
         closed = _ok(client.post(f"{base}/runs/{mini['id']}/close", headers=coordinator))
-        print(f"courses: closed a demo mini course run, {closed['certificates_issued']} certificate issued")
+        print(f"courses: closed a demo mini course run, {closed['certificates_issued']} certificates issued")
 
     # A conversatorio under way (enrolment still open) and one announced for later.
     conversation = schedule(

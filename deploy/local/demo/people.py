@@ -81,14 +81,73 @@ PEOPLE = [
 ]
 
 
+@dataclass(frozen=True)
+class CohortMember:
+    """One of the museum workers of the demo's mini course cohort (tokens are minted, not printed)."""
+
+    key: str
+    name: str
+    email: str
+    country: str
+    city: str
+    museum: str
+    language: str
+    timezone: str
+    gender: str
+
+
+_COHORT_PLACES = [
+    ("AR", "Buenos Aires", "Museo Nacional de Bellas Artes", "es", "America/Argentina/Buenos_Aires"),
+    ("BR", "São Paulo", "Pinacoteca de São Paulo", "pt-BR", "America/Sao_Paulo"),
+    ("CL", "Santiago", "Museo Nacional de Historia Natural", "es", "America/Santiago"),
+    ("CO", "Bogotá", "Museo del Oro", "es", "America/Bogota"),
+    ("MX", "Ciudad de México", "Museo Nacional de Antropología", "es", "America/Mexico_City"),
+    ("PE", "Lima", "Museo de Arte de Lima", "es", "America/Lima"),
+    ("PT", "Lisboa", "Museu Nacional do Azulejo", "pt", "Europe/Lisbon"),
+    ("UY", "Montevideo", "Museo Torres García", "es", "America/Montevideo"),
+]
+_GENDERS = ["female", "male", "female", "non_binary", "female", "male"]
+
+
+def cohort() -> list[CohortMember]:
+    """48 museum workers, six from each of eight countries, so that public figures show real numbers."""
+    members = []
+    for country, city, museum, language, timezone in _COHORT_PLACES:
+        for n in range(6):
+            key = f"cohort-{country.lower()}-{n}"
+            members.append(
+                CohortMember(
+                    key,
+                    f"Participante {country} {n + 1}",
+                    f"{key}@museo.example",
+                    country,
+                    city,
+                    museum,
+                    language,
+                    timezone,
+                    _GENDERS[n],
+                )
+            )
+    return members
+
+
 def mint_tokens(issuer_dir: Path) -> dict[str, str]:
     issuer = DevIssuer(issuer_dir)
-    return {
+    tokens = {
         p.key: issuer.token(
             f"demo-{p.key}", roles=list(p.roles), country=p.country, name=p.name, email=p.email
         )
         for p in PEOPLE
     }
+    for member in cohort():
+        tokens[member.key] = issuer.token(
+            f"demo-{member.key}",
+            roles=["participant"],
+            country=member.country,
+            name=member.name,
+            email=member.email,
+        )
+    return tokens
 
 
 class Urls:
