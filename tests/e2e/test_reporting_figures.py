@@ -278,7 +278,7 @@ async def figures(flow: Flow, call_id: str, offerings: dict[str, str]) -> dict[s
     institutions = await reporting(flow, "/institutions", q=flow.tag)
     return {
         "grants": next(
-            {k: v for k, v in row.items() if k not in ("key", "label", "suppressed")}
+            {k: v for k, v in row.items() if k not in ("key", "label", "suppressed", "protecting")}
             for row in grants["rows"]
             if row["key"] == call_id
         ),

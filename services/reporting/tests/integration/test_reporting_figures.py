@@ -51,7 +51,7 @@ async def exact_figures(session: AsyncSession, schema: str) -> dict[str, Any]:
         "grants": {
             key: value
             for key, value in grants["rows"][0].items()
-            if key not in ("key", "label", "suppressed")
+            if key not in ("key", "label", "suppressed", "protecting")
         },
         "courses": {row["label"]: {key: row[key] for key in keep} for row in courses["rows"]},
         "applications_by_country": await source.applications_by_country(),

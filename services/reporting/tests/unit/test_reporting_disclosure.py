@@ -21,6 +21,18 @@ def test_when_only_one_cell_is_hidden_the_next_smallest_is_hidden_too() -> None:
     assert suppress_column([20, 3, 7], [False] * 3) == [False, True, True]
 
 
+def test_a_cell_hidden_only_to_protect_another_is_not_called_small() -> None:
+    rows = [{"key": "BR", "people": 20}, {"key": "PE", "people": 3}, {"key": "CL", "people": 7}]
+
+    shown = suppress_table(rows, [Measure("people")], lambda row: False)
+
+    assert [(row["key"], row["suppressed"], row["protecting"]) for row in shown] == [
+        ("BR", [], []),
+        ("PE", ["people"], []),
+        ("CL", ["people"], ["people"]),
+    ]
+
+
 def test_cells_the_viewer_sees_exactly_are_never_hidden() -> None:
     assert suppress_column([20, 3, 7], [False, True, False]) == [False, False, False]
 

@@ -72,21 +72,28 @@ def suppress_table(
     """The rows with every measure that could single someone out replaced by None, named in `suppressed`."""
     exact_rows = [exact(row) for row in rows]
     hidden: dict[str, list[bool]] = {}
+    small: dict[str, list[bool]] = {}
     for measure in measures:
         if measure.people is not None:
             continue
         counts = [_count(row.get(measure.name)) for row in rows]
         hidden[measure.name] = suppress_column(counts, exact_rows)
+        small[measure.name] = [is_small(count) for count in counts]
     result: list[Row] = []
     for index, row in enumerate(rows):
         shown = dict(row)
-        suppressed = []
+        suppressed, protecting_others = [], []
         for measure in measures:
             protecting = measure.people or measure.name
             if protecting in hidden and hidden[protecting][index]:
                 shown[measure.name] = None
                 suppressed.append(measure.name)
+                if not small[protecting][index]:
+                    protecting_others.append(measure.name)
         shown["suppressed"] = suppressed
+        # Hidden though not small, so that a small cell cannot be worked out from the total:
+        # saying "<5" of these would be false.
+        shown["protecting"] = protecting_others
         result.append(shown)
     return result
 

@@ -113,7 +113,9 @@ BeneficiaryBy = Literal[
         "A beneficiary is a person (pseudonymous id) who completed a training or mini course, attended a "
         "conversatorio, or accepted a grant; each is counted once however many programs they took part in. "
         "Cells of 1 to 4 people are suppressed (null, named in `suppressed`) unless the caller may see them "
-        "exactly: focal points for their country, coordinators for all. `by=institution` needs such a caller."
+        "exactly: focal points for their country, coordinators for all; when one cell alone would be hidden, "
+        "the next smallest is hidden too (named also in `protecting`: it is not small). "
+        "`by=institution` needs such a caller."
     ),
 )
 async def beneficiaries(
@@ -196,8 +198,8 @@ def _csv(body: dict[str, Any]) -> bytes:
     rows: list[dict[str, Any]] = body["rows"]
     columns: list[str] = ["key", "label"]
     for row in rows:
-        columns += [name for name in row if name not in columns and name != "suppressed"]
-    columns.append("suppressed")
+        columns += [name for name in row if name not in columns and name not in ("suppressed", "protecting")]
+    columns += ["suppressed", "protecting"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -205,7 +207,7 @@ def _csv(body: dict[str, Any]) -> bytes:
         values: list[object] = []
         for name in columns:
             value = row.get(name)
-            if name == "suppressed":
+            if name in ("suppressed", "protecting"):
                 values.append(";".join(value or []))
             elif isinstance(value, dict):
                 values.append(";".join(f"{currency} {amount}" for currency, amount in value.items()))

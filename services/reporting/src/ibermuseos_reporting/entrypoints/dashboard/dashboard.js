@@ -5,8 +5,8 @@
       title: "Ibermuseos · Formación y Capacitación", beneficiaries: "Profesionales beneficiados",
       institutions: "Instituciones alcanzadas", replication: "Alcanzadas solo por replicación",
       countries: "Países", byCountry: "Personas beneficiadas por país", byYear: "Personas beneficiadas por año",
-      byProgram: "Personas beneficiadas por programa", asOf: "Datos al", suppressed: "<5",
-      suppression: "Para proteger a las personas, las cifras de menos de 5 personas no se publican (<5).",
+      byProgram: "Personas beneficiadas por programa", asOf: "Datos al", suppressed: "<5", protecting: "–",
+      suppression: "Para proteger a las personas, las cifras de menos de 5 personas no se publican (<5), ni las que permitirían deducirlas (–).",
       programs: { training_grants: "Becas de formación", training_courses: "Cursos de formación", mini_courses: "Minicursos", conversatorios: "Conversatorios" },
       error: "No se pudieron cargar las cifras."
     },
@@ -14,8 +14,8 @@
       title: "Ibermuseus · Formação e Capacitação", beneficiaries: "Profissionais beneficiados",
       institutions: "Instituições alcançadas", replication: "Alcançadas só por replicação",
       countries: "Países", byCountry: "Pessoas beneficiadas por país", byYear: "Pessoas beneficiadas por ano",
-      byProgram: "Pessoas beneficiadas por programa", asOf: "Dados em", suppressed: "<5",
-      suppression: "Para proteger as pessoas, os números de menos de 5 pessoas não são publicados (<5).",
+      byProgram: "Pessoas beneficiadas por programa", asOf: "Dados em", suppressed: "<5", protecting: "–",
+      suppression: "Para proteger as pessoas, os números de menos de 5 pessoas não são publicados (<5), nem os que permitiriam deduzi-los (–).",
       programs: { training_grants: "Bolsas de formação", training_courses: "Cursos de formação", mini_courses: "Minicursos", conversatorios: "Conversatórios" },
       error: "Não foi possível carregar os números."
     },
@@ -23,8 +23,8 @@
       title: "Ibermuseos · Training and Capacity Building", beneficiaries: "Professionals who benefited",
       institutions: "Institutions reached", replication: "Reached through replication only",
       countries: "Countries", byCountry: "People who benefited, by country", byYear: "People who benefited, by year",
-      byProgram: "People who benefited, by program", asOf: "Data as of", suppressed: "<5",
-      suppression: "To protect people, figures of fewer than 5 people are not published (<5).",
+      byProgram: "People who benefited, by program", asOf: "Data as of", suppressed: "<5", protecting: "–",
+      suppression: "To protect people, figures of fewer than 5 people are not published (<5), nor those from which they could be worked out (–).",
       programs: { training_grants: "Training grants", training_courses: "Training courses", mini_courses: "Mini courses", conversatorios: "Conversatorios" },
       error: "The figures could not be loaded."
     }
@@ -44,6 +44,10 @@
     return node;
   }
 
+  function hiddenLabel(row) {
+    return (row.protecting || []).includes("people") ? t.protecting : t.suppressed;
+  }
+
   function bars(container, rows, label) {
     const width = 480, rowHeight = 24, left = 150, right = 50;
     const max = Math.max(1, ...rows.map((r) => r.people || 0));
@@ -55,7 +59,7 @@
       const shown = row.people !== null && row.people !== undefined;
       const w = shown ? Math.max(2, ((width - left - right) * row.people) / max) : 12;
       g.appendChild(el("rect", { x: left, y: y + 4, width: w, height: rowHeight - 8, class: shown ? "bar" : "suppressed" }));
-      g.appendChild(el("text", { x: left + w + 4, y: y + 16, "data-value": "" }, shown ? number.format(row.people) : t.suppressed));
+      g.appendChild(el("text", { x: left + w + 4, y: y + 16, "data-value": "" }, shown ? number.format(row.people) : hiddenLabel(row)));
       svg.appendChild(g);
     });
     container.replaceChildren(svg);
@@ -73,7 +77,7 @@
       const h = shown ? Math.max(2, ((height - bottom - top) * row.people) / max) : 6;
       const x = i * step + step * 0.2;
       g.appendChild(el("rect", { x, y: height - bottom - h, width: step * 0.6, height: h, class: shown ? "bar" : "suppressed" }));
-      g.appendChild(el("text", { x: x + step * 0.3, y: height - bottom - h - 4, "text-anchor": "middle", "data-value": "" }, shown ? number.format(row.people) : t.suppressed));
+      g.appendChild(el("text", { x: x + step * 0.3, y: height - bottom - h - 4, "text-anchor": "middle", "data-value": "" }, shown ? number.format(row.people) : hiddenLabel(row)));
       g.appendChild(el("text", { x: x + step * 0.3, y: height - 6, "text-anchor": "middle" }, row.key));
       svg.appendChild(g);
     });
