@@ -111,6 +111,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "certificate_id": "6b1c2d3e-4f5a-4b6c-9d7e-8f90a1b2c3d4",
         "holder_name": "Ana Souza",
         "verification_code": "IBM-2027-ABCD1234",
+        "verification_url": "https://courses.ibermuseos.example/verify/IBM-2027-ABCD1234",
         "title": TITLE,
         "hours": "20.0",
         "completed_on": "2027-03-08",
@@ -215,6 +216,26 @@ def test_the_accept_link_is_in_the_award_and_clickable_in_html() -> None:
     link = f"https://portal.example/applications/{APPLICATION_ID}/acceptance"
     assert link in rendered.text
     assert f'<a href="{link}">' in rendered.html
+
+
+@pytest.mark.parametrize(
+    ("published", "link"),
+    [
+        (
+            "https://courses.ibermuseos.example/verify/IBM-2027-ABCD1234",
+            "https://courses.ibermuseos.example/verify/",
+        ),
+        (None, "https://portal.example/verify/IBM-2027-ABCD1234"),
+    ],
+)
+def test_the_certificate_link_is_the_one_courses_published_else_the_configured_one(
+    published: str | None, link: str
+) -> None:
+    context = {**CONTEXTS["certificate_issued"], "verification_url": published}
+    rendered = TemplateRenderer(LINKS).render(
+        "certificate_issued", choose_language("en"), context, name=None, timezone=None
+    )
+    assert link in rendered.text
 
 
 @pytest.mark.parametrize("template", sorted(WITH_CALENDAR))

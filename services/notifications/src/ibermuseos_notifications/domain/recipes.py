@@ -314,6 +314,8 @@ def certificate_issued(event: CertificateIssuedV1, run_language: str | None) -> 
                 "certificate_id": str(event.certificate_id),
                 "holder_name": event.holder_name,
                 "verification_code": event.verification_code,
+                # The courses service says where its verification page is; the setting is the fallback.
+                "verification_url": event.verification_url,
                 "title": event.title.model_dump(),
                 "hours": str(event.hours),
                 "completed_on": event.completed_on.isoformat(),
