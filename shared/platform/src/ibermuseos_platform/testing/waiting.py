@@ -35,7 +35,7 @@ class BrokerControl:
             raise RuntimeError(f"kafka.sh {action} failed: {result.stdout}{result.stderr}")
 
     async def stop(self) -> None:
-        await asyncio.to_thread(self._run, "stop")
+        await asyncio.to_thread(self._run, "pause")
 
     async def start(self) -> None:
-        await asyncio.to_thread(self._run, "start")
+        await asyncio.to_thread(self._run, "resume")
