@@ -1,9 +1,11 @@
 """Kafka clients built from settings: the relay's producer, the topic admin, the readiness probe, the FastStream broker."""
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -16,6 +18,28 @@ log = logging.getLogger(__name__)
 
 TOPIC_ALREADY_EXISTS = 36
 FOREVER = "-1"
+
+
+class _Client(Protocol):
+    async def start(self) -> None: ...
+
+
+async def start_or_close(
+    client: _Client, close: Callable[[], Awaitable[None]], timeout: float | None = None
+) -> None:
+    """Start an aiokafka client; if that fails or is cancelled, close it without leaking a connection.
+
+    A start cancelled half-way can leave the bootstrap connection open inside aiokafka, so the
+    start is let finish (it is bounded by the client's request timeout) before closing.
+    """
+    starting = asyncio.ensure_future(client.start())
+    try:
+        await asyncio.wait_for(asyncio.shield(starting), timeout)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            await starting
+        await close()
+        raise
 
 
 def new_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProducer:
@@ -87,7 +111,7 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[TopicConfig]) 
     if not wanted:
         return []
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=15_000)
-    await admin.start()
+    await start_or_close(admin, admin.close)
     try:
         response = await admin.create_topics(
             [
@@ -125,7 +149,7 @@ class KafkaProbe:
             admin = AIOKafkaAdminClient(
                 bootstrap_servers=self._settings.bootstrap_servers, request_timeout_ms=3_000
             )
-            await asyncio.wait_for(admin.start(), timeout=3)
+            await start_or_close(admin, admin.close, timeout=3)
             self._admin = admin
         try:
             await asyncio.wait_for(self._admin.list_topics(), timeout=3)

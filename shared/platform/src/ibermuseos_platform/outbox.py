@@ -19,6 +19,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from . import logs
+from .kafka import start_or_close
 from .metrics import OUTBOX_BACKLOG, OUTBOX_DELAY, OUTBOX_PUBLISHED
 from .retry import backoff
 from .settings import KafkaSettings, OutboxSettings
@@ -135,11 +136,7 @@ class OutboxRelay:
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
             producer = self._producer_factory()
-            try:
-                await producer.start()
-            except BaseException:  # cancelled while connecting too
-                await producer.stop()
-                raise
+            await start_or_close(producer, producer.stop)
             self._producer = producer
         return self._producer
 

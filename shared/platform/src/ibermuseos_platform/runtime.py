@@ -21,7 +21,15 @@ from .consumer import EventConsumer, Handler
 from .db import create_engine, session_factory
 from .dead_letters import DeadLetterPublisher
 from .health import Check, database_check
-from .kafka import KafkaProbe, dead_letter_topics, ensure_topics, new_broker, new_producer, published_topics
+from .kafka import (
+    KafkaProbe,
+    dead_letter_topics,
+    ensure_topics,
+    new_broker,
+    new_producer,
+    published_topics,
+    start_or_close,
+)
 from .outbox import Outbox, OutboxRelay
 from .retry import backoff
 from .settings import DatabaseSettings, KafkaSettings, OutboxSettings, PrivacySettings
@@ -142,11 +150,7 @@ class Platform:
                     relay_started = True
                 if self.consumers:
                     producer = new_producer(kafka, f"{self.service}-dead-letters")
-                    try:
-                        await producer.start()
-                    except BaseException:  # cancelled while connecting too
-                        await producer.stop()
-                        raise
+                    await start_or_close(producer, producer.stop)
                     self._dead_letter_producer = producer
                     await self.broker.start()
                 self.kafka_started.set()

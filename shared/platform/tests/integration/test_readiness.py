@@ -1,6 +1,5 @@
 """A service is ready only when its database and Kafka answer; it is alive regardless."""
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,20 +68,16 @@ def auth(tmp_path: Path) -> AuthSettings:
     return AuthSettings(jwks_url=issuer.jwks_url)
 
 
-async def readiness(settings: Settings) -> AsyncIterator[httpx.Response]:
+async def ready_response(settings: Settings) -> httpx.Response:
+    """GET /health/ready of a service built from `settings`, started and stopped around the call."""
     app = app_for(settings)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://probe") as client,
     ):
-        yield await client.get("/health/ready")
+        response = await client.get("/health/ready")
         assert (await client.get("/health/live")).status_code == 200
-
-
-async def ready_response(settings: Settings) -> httpx.Response:
-    async for response in readiness(settings):
-        return response
-    raise AssertionError("no response")
+    return response
 
 
 async def test_ready_when_database_and_kafka_answer(
