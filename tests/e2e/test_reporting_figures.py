@@ -10,8 +10,10 @@ Ana's replication reaches her colleague Diego's museum again and two institution
 came from.
 """
 
+import asyncio
 import subprocess
 import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -364,11 +366,16 @@ async def deliver_everything_again(platform: Platform) -> int:
     await consumer.start()
     await producer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()
+        # Right after a broker restart (another test's) metadata may lack leaders for a while.
+        deadline = time.monotonic() + 60
+        while True:
+            cluster = await consumer._client.fetch_all_metadata()
+            known = {topic: cluster.partitions_for_topic(prefix + topic) for topic in PUBLIC_TOPICS}
+            if all(known.values()) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
         partitions = [
-            TopicPartition(prefix + topic, p)
-            for topic in PUBLIC_TOPICS
-            for p in sorted(cluster.partitions_for_topic(prefix + topic) or ())
+            TopicPartition(prefix + topic, p) for topic in PUBLIC_TOPICS for p in sorted(known[topic] or ())
         ]
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
