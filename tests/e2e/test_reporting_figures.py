@@ -361,7 +361,11 @@ async def deliver_everything_again(platform: Platform) -> int:
     """Every record of the public topics produced once more, with the same key, headers and value."""
     env = platform.services["reporting"].env
     bootstrap, prefix = env["REPORTING_KAFKA__BOOTSTRAP_SERVERS"], env["REPORTING_KAFKA__TOPIC_PREFIX"]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    # earliest: otherwise the fetcher may reset the assigned partitions to their end before the
+    # seek to the beginning below takes effect, and nothing would be read.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
     await consumer.start()
     await producer.start()

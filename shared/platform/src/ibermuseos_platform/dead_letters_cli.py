@@ -36,7 +36,9 @@ async def _topics(bootstrap: str) -> list[str]:
 
 async def read_dead_letters(bootstrap: str, topic: str, limit: int | None = None) -> list[DeadLetter]:
     """Every record of a dead-letter topic, oldest first per partition."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
