@@ -10,6 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := $(patsubst %,-p %,$(notdir $(wildcard shared/*/src/ibermuseos_* services/*/src/ibermuseos_*)))
 TESTS := shared services tests
+LINTED := $(TESTS) deploy benchmarks
 
 # Tests reach the broker and database started below, unless given external ones; only the
 # local broker may be stopped and restarted by the tests (KAFKA_CONTROL).
@@ -73,15 +74,15 @@ down:
 	bash deploy/local/postgres.sh stop
 
 lint: python
-	$(BIN)/ruff check $(TESTS) deploy
-	$(BIN)/ruff format --check $(TESTS) deploy
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/lint-imports
 	$(BIN)/ibermuseos-schemas check
 
 format: python
-	$(BIN)/ruff format $(TESTS) deploy
-	$(BIN)/ruff check --fix $(TESTS) deploy
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 schemas: python
 	$(BIN)/ibermuseos-schemas export
