@@ -10,6 +10,7 @@ Failures of the database or Kafka are retried with backoff and never dead-letter
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +21,14 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from ibermuseos_contracts import Envelope, EnvelopeError, Event, decode, event_class
 from ibermuseos_contracts.envelope import known_name_unknown_version
+from opentelemetry.trace import Span, SpanKind
 from pydantic import BaseModel
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from . import logs
+from . import logs, tracing
 from .dead_letters import DeadLetterPublisher
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, LAST_EVENT_TIME
 from .retry import backoff
@@ -177,30 +179,50 @@ class EventConsumer:
                     continue
                 logs.correlation_id.set(item.envelope.correlation_id)
                 logs.causation_id.set(str(item.envelope.id))
-                if not isolate:
-                    await item.handler(session, item.event, item.envelope)
-                    outcomes.append("processed")
-                    continue
-                try:
-                    async with session.begin_nested():
+                with self._span(item) as span:
+                    if not isolate:
                         await item.handler(session, item.event, item.envelope)
-                    outcomes.append("processed")
-                except Exception as error:
-                    if is_transient(error):
-                        raise
-                    log.error(
-                        "event dead-lettered",
-                        extra={"consumer": self.name, "ce_id": str(item.envelope.id)},
-                        exc_info=True,
-                    )
-                    await self._dead_letter(item.record, error)
-                    await self._mark(session, item, "dead_lettered")
-                    outcomes.append("dead_lettered")
+                        outcomes.append("processed")
+                        continue
+                    try:
+                        async with session.begin_nested():
+                            await item.handler(session, item.event, item.envelope)
+                        outcomes.append("processed")
+                    except Exception as error:
+                        if is_transient(error):
+                            raise
+                        tracing.mark_failed(span, error)
+                        log.error(
+                            "event dead-lettered",
+                            extra={"consumer": self.name, "ce_id": str(item.envelope.id)},
+                            exc_info=True,
+                        )
+                        await self._dead_letter(item.record, error)
+                        await self._mark(session, item, "dead_lettered")
+                        outcomes.append("dead_lettered")
         logs.correlation_id.set(None)
         logs.causation_id.set(None)
         for outcome in outcomes:
             EVENTS_CONSUMED.labels(self.name, outcome).inc()
         LAST_EVENT_TIME.labels(self.name).set(max(item.envelope.time for item in items).timestamp())
+
+    def _span(self, item: _Item) -> AbstractContextManager[Span]:
+        """The span of applying one event, a child of the span that sent it."""
+        record = item.record
+        return tracing.tracer.start_as_current_span(
+            f"process {record.topic}",
+            context=tracing.context_from(record.headers or ()),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": record.topic,
+                "messaging.destination.partition.id": str(record.partition),
+                "messaging.kafka.offset": record.offset,
+                "messaging.consumer.group.name": self.name,
+                "cloudevents.event_id": str(item.envelope.id),
+                "cloudevents.event_type": item.envelope.type,
+            },
+        )
 
     async def _claim(self, session: AsyncSession, items: list[_Item]) -> set[Any]:
         """Insert an inbox row per event; the ids returned are those not processed before."""

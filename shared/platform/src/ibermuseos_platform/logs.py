@@ -4,6 +4,7 @@ import logging
 import sys
 from contextvars import ContextVar
 
+from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -18,6 +19,8 @@ class _CorrelationFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self._service
         record.correlation_id = correlation_id.get()
+        context = trace.get_current_span().get_span_context()
+        record.trace_id = format(context.trace_id, "032x") if context.is_valid else None
         return True
 
 
@@ -27,7 +30,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler.addFilter(_CorrelationFilter(service))
     handler.setFormatter(
         JsonFormatter(
-            "{asctime}{levelname}{name}{message}{service}{correlation_id}",
+            "{asctime}{levelname}{name}{message}{service}{correlation_id}{trace_id}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )

@@ -15,10 +15,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from ibermuseos_contracts import Envelope, Event, Pseudonymiser, encode, to_public
-from sqlalchemy import Table, delete, func, insert, select, update
+from opentelemetry.trace import SpanKind
+from sqlalchemy import Row, Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from . import logs
+from . import logs, tracing
 from .kafka import start_or_close
 from .metrics import OUTBOX_BACKLOG, OUTBOX_DELAY, OUTBOX_PUBLISHED
 from .retry import backoff
@@ -54,7 +55,10 @@ class Outbox:
                     "topic": event.topic.private,
                     "public_topic": event.topic.public,
                     "key": envelope.subject,
-                    "headers": [[name, value.decode()] for name, value in envelope.to_headers()],
+                    "headers": [
+                        *([name, value.decode()] for name, value in envelope.to_headers()),
+                        *([name, value] for name, value in tracing.current_trace_headers()),
+                    ],
                     "payload": encode(event).decode(),
                     "public_payload": encode(to_public(event, self._pseudonymise)).decode(),
                 }
@@ -167,22 +171,7 @@ class OutboxRelay:
                 return 0
             deliveries = []
             for row in rows:
-                headers = [(name, value.encode()) for name, value in row.headers]
-                key = row.key.encode()
-                deliveries.append(
-                    await producer.send(
-                        self._kafka.topic(row.topic), row.payload.encode(), key=key, headers=headers
-                    )
-                )
-                if row.public_topic is not None and row.public_payload is not None:
-                    deliveries.append(
-                        await producer.send(
-                            self._kafka.topic(row.public_topic),
-                            row.public_payload.encode(),
-                            key=key,
-                            headers=headers,
-                        )
-                    )
+                deliveries.extend(await self._send(producer, row))
             await asyncio.gather(*deliveries)
             now = datetime.now(UTC)
             await connection.execute(
@@ -196,6 +185,36 @@ class OutboxRelay:
         else:
             OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
         return len(rows)
+
+    async def _send(self, producer: AIOKafkaProducer, row: Row[Any]) -> list["asyncio.Future[Any]"]:
+        """Send a row to its private topic and its public twin, in a span the consumers' spans continue."""
+        topic = self._kafka.topic(row.topic)
+        with tracing.tracer.start_as_current_span(
+            f"send {topic}",
+            context=tracing.context_from(row.headers),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "cloudevents.event_id": str(row.event_id),
+                "cloudevents.event_type": row.event_type,
+            },
+        ):
+            headers = [
+                (name, value.encode())
+                for name, value in (
+                    *tracing.without_trace_headers(row.headers),
+                    *tracing.current_trace_headers(),
+                )
+            ]
+            key = row.key.encode()
+            sent = [await producer.send(topic, row.payload.encode(), key=key, headers=headers)]
+            if row.public_topic is not None and row.public_payload is not None:
+                public_topic = self._kafka.topic(row.public_topic)
+                sent.append(
+                    await producer.send(public_topic, row.public_payload.encode(), key=key, headers=headers)
+                )
+        return sent
 
     async def backlog(self) -> int:
         """How many recorded events are not yet published."""

@@ -15,6 +15,7 @@ from .auth import TokenVerifier
 from .logs import configure_logging
 from .runtime import Platform
 from .settings import AuthSettings, KafkaSettings
+from .tracing import configure_tracing
 from .web import create_app
 
 
@@ -44,6 +45,7 @@ def service_app(
 ) -> FastAPI:
     """The FastAPI app of a service; `bootstrap(settings)` runs in the lifespan, not at import."""
     configure_logging(service, settings.log_level)
+    configure_tracing(service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,7 @@
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -85,6 +85,12 @@ def _route_of(request: Request) -> str:
     return getattr(route, "path", "unmatched")
 
 
+def _operations_request(scope: MutableMapping[str, Any]) -> bool:
+    """Probes and scrapes, which would bury the traces of real work."""
+    path = str(scope.get("path", ""))
+    return path.startswith("/health/") or path == "/metrics"
+
+
 def install_middleware(app: FastAPI) -> None:
     @app.middleware("http")
     async def correlate_and_measure(
@@ -134,7 +140,16 @@ def create_app(
 
     The lifespan sets `app.state.checks`, the readiness checks of what bootstrap built.
     """
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        # FastAPI's own spans start the trace that the outbox carries on through Kafka. Its
+        # OpenTelemetry logs stay off: a validation failure there carries the input, which can
+        # be personal data; our JSON logs say what failed without it.
+        telemetry={"logs": False, "metrics": False, "exclude": _operations_request},
+    )
     app.state.asyncapi = asyncapi
     app.state.checks = {}
     app.add_exception_handler(RequestValidationError, _validation_problem)

@@ -1,7 +1,8 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from ibermuseos_platform.kafka import dead_letter_topics, ensure_topics, published_topics
+from aiokafka import AIOKafkaProducer
+from ibermuseos_platform.kafka import dead_letter_topics, ensure_topics, new_producer, published_topics
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.probe import PROBES, probe_metadata
@@ -31,3 +32,11 @@ async def probe_topics(kafka: KafkaTestClient) -> None:
         published_topics([PROBES], settings)
         + dead_letter_topics([settings.topic(PROBES.private), settings.topic(PROBES.public)], settings),
     )
+
+
+@pytest.fixture
+async def dead_letter_producer(kafka: KafkaTestClient) -> AsyncIterator[AIOKafkaProducer]:
+    producer = new_producer(kafka.settings(), "test-dead-letters")
+    await producer.start()
+    yield producer
+    await producer.stop()

@@ -11,7 +11,7 @@ from ibermuseos_platform import dead_letters
 from ibermuseos_platform.consumer import EventConsumer
 from ibermuseos_platform.dead_letters import DeadLetterPublisher
 from ibermuseos_platform.dead_letters_cli import read_dead_letters, redrive
-from ibermuseos_platform.kafka import new_broker, new_producer
+from ibermuseos_platform.kafka import new_broker
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1
 from ibermuseos_platform.testing.waiting import eventually
@@ -50,14 +50,6 @@ class Effects:
 @pytest.fixture
 def effects(metadata: MetaData) -> Effects:
     return Effects(metadata)
-
-
-@pytest.fixture
-async def dead_letter_producer(kafka: KafkaTestClient) -> AsyncIterator[AIOKafkaProducer]:
-    producer = new_producer(kafka.settings(), "test-dead-letters")
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 @pytest.fixture
