@@ -24,10 +24,12 @@ from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.services import RunningService, start_service
 from ibermuseos_platform.testing.waiting import eventually
 from ibermuseos_reporting.entrypoints.rebuild_cli import PUBLIC_TOPICS
+from lxml import etree
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[4]
+IATI_SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "iati-2.03" / "iati-activities-schema.xsd"
 
 
 class Running:
@@ -247,6 +249,8 @@ async def test_open_data_files_publish_only_aggregates(running: Running, http: h
         '<actual value="5" />' in iati.text
     )  # 2027: five people; every country and gender cell is under five
     assert "<dimension" not in iati.text
+    schema = etree.XMLSchema(etree.parse(IATI_SCHEMA))  # the official IATI 2.03 schema
+    assert schema.validate(etree.fromstring(iati.content)), schema.error_log
     giving = (await http.get(f"{running.url}/open-data/360giving.json")).json()
     # Two accepted grants in the call: too few to publish even pooled.
     assert giving["grants"] == []

@@ -7,7 +7,7 @@ cell counts fewer than five people, and no individual grantee appears.
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,11 @@ from .disclosure import THRESHOLD, disclosure_groups
 IATI_VERSION = "2.03"
 AID_TYPE_SCHOLARSHIPS_AND_TRAINING = "E01"
 SECTOR_CULTURE = "16061"
-"""DAC 5-digit sector: Culture and recreation."""
+"""DAC 5-digit sector: Culture and recreation ("including libraries and museums")."""
+REGION_AMERICA = "498"
+"""DAC region: America, regional (beneficiaries come from South, Central and North America and the Caribbean)."""
+PLANNED_START, ACTUAL_START = "1", "2"
+"""IATI ActivityDateType codes."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,14 @@ def _narratives(parent: ET.Element, texts: Mapping[str, str]) -> None:
         narrative = ET.SubElement(parent, "narrative")
         narrative.set("xml:lang", language)
         narrative.text = value
+
+
+def _start(indicators: Sequence[Indicator], generated: datetime) -> tuple[str, date]:
+    """The activity's start (IATI requires one): 1 January of the first year with figures, else planned today."""
+    years = [year for indicator in indicators for year in indicator.per_year]
+    if not years:
+        return PLANNED_START, generated.date()
+    return ACTUAL_START, min(date(min(years), 1, 1), generated.date())
 
 
 def iati_activity(publisher: Publisher, indicators: Sequence[Indicator], generated: datetime) -> bytes:
@@ -85,7 +97,11 @@ def iati_activity(publisher: Publisher, indicators: Sequence[Indicator], generat
     )
     _narratives(participating, {"es": publisher.organisation_name})
     ET.SubElement(activity, "activity-status", {"code": "2"})
-    ET.SubElement(activity, "recipient-region", {"code": "489", "vocabulary": "1", "percentage": "100"})
+    start_type, start = _start(indicators, generated)
+    ET.SubElement(activity, "activity-date", {"type": start_type, "iso-date": start.isoformat()})
+    ET.SubElement(
+        activity, "recipient-region", {"code": REGION_AMERICA, "vocabulary": "1", "percentage": "100"}
+    )
     ET.SubElement(activity, "sector", {"code": SECTOR_CULTURE, "vocabulary": "1", "percentage": "100"})
     ET.SubElement(
         activity, "default-aid-type", {"code": AID_TYPE_SCHOLARSHIPS_AND_TRAINING, "vocabulary": "1"}
