@@ -1,5 +1,6 @@
 """What every benchmark shares: where the infrastructure is, and how results are printed."""
 
+import math
 import os
 import time
 import uuid
@@ -32,6 +33,35 @@ def report(title: str, baseline: Result, results: Sequence[Result]) -> None:
         print(
             f"  {result.name:<58} {result.items:>8} {result.seconds:>8.2f} {result.rate:>11.0f} {ratio:>10.2f}x"
         )
+
+
+@dataclass(frozen=True)
+class Latencies:
+    """How long each event of one path took from its source's commit to its effect's, in seconds."""
+
+    name: str
+    seconds: Sequence[float]
+
+    def percentile(self, p: float) -> float:
+        """The nearest-rank percentile: the smallest latency that `p`% of the events did not exceed."""
+        ordered = sorted(self.seconds)
+        return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
+
+
+PERCENTILES = (50, 95, 99, 100)
+
+
+def report_latency(title: str, baseline: Latencies, results: Sequence[Latencies]) -> None:
+    """A table of latency percentiles in milliseconds, each also as a ratio of the raw baseline's."""
+    print(f"{title}")
+    names = "".join(f"{'max' if p == 100 else f'p{p}':>9}" for p in PERCENTILES)
+    print(f"  {'what (milliseconds)':<58} {'events':>8}{names}")
+    for result in (baseline, *results):
+        cells = "".join(f"{result.percentile(p) * 1000:>9.1f}" for p in PERCENTILES)
+        print(f"  {result.name:<58} {len(result.seconds):>8}{cells}")
+        if result is not baseline:
+            ratios = "".join(f"{result.percentile(p) / baseline.percentile(p):>8.2f}x" for p in PERCENTILES)
+            print(f"  {'  vs baseline':<58} {'':>8}{ratios}")
 
 
 class Stopwatch:
