@@ -1,7 +1,7 @@
 import copy
 from pathlib import Path
 
-from ibermuseos_contracts import schemas
+from ibermuseos_contracts import all_events, schemas
 
 RELEASED = {
     "type": "object",
@@ -92,6 +92,13 @@ def test_committed_schemas_are_stale_when_a_contract_changed() -> None:
 def test_every_event_has_a_private_and_a_public_schema() -> None:
     generated = schemas.current_schemas()
 
+    events = all_events()
+    assert len(events) > 1
+    for event in events:
+        base = f"{event.event_type.source}/{event.event_type.name}.v{event.event_type.version}"
+        assert {f"{base}.json", f"{base}.public.json"} <= set(generated), base
+        assert generated[f"{base}.public.json"]["x-topic"] == event.topic.public
+    assert len(generated) == 2 * len(events)
     assert "applications/ApplicationSubmitted.v1.json" in generated
     assert "applications/ApplicationSubmitted.v1.public.json" in generated
     public = generated["applications/ApplicationSubmitted.v1.public.json"]

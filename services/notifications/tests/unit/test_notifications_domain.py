@@ -78,13 +78,15 @@ def test_quiet_hours_within_one_day_and_empty_ones() -> None:
     assert QuietHours(time(0), time(0)).next_allowed(at_two, madrid) == at_two
 
 
-def test_quiet_hours_ending_on_a_daylight_saving_change_end_at_a_real_instant() -> None:
+def test_quiet_hours_ending_on_a_daylight_saving_change_end_at_a_real_instant_after_them() -> None:
     quiet = QuietHours(time(22), time(2, 30))
-    madrid = ZoneInfo("Europe/Madrid")  # 2027-03-28 02:00 → 03:00
+    madrid = ZoneInfo("Europe/Madrid")  # 2027-03-28 02:00 → 03:00: 02:30 does not exist that night
     night = datetime(2027, 3, 27, 23, 0, tzinfo=UTC)  # 00:00 local
     allowed = quiet.next_allowed(night, madrid)
-    assert allowed > night
     assert allowed.tzinfo is UTC
+    # 02:30 read at the winter offset, as zoneinfo reads it: 01:30 UTC, 03:30 local, after the quiet hours.
+    assert allowed == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    assert not quiet.contains(allowed.astimezone(madrid).time())
 
 
 def test_unknown_zones_are_read_as_utc_and_countries_have_their_usual_zone() -> None:

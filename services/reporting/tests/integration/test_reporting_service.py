@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -279,10 +280,17 @@ async def test_every_event_delivered_twice_changes_no_figure_live_or_rebuilt(
     running: Running, http: httpx.AsyncClient, expected: dict[str, Any]
 ) -> None:
     await running.produce(list(running.scenario.published))
+    produced_at = datetime.now(UTC)
 
     async def caught_up() -> bool:
+        # Only a lag measured after the duplicates were produced says they were consumed.
         lag = (await http.get(f"{running.url}/freshness")).json()["consumer_lag"]
-        return lag["total"] == 0 and lag["measured_at"] is not None
+        measured_at = lag["measured_at"]
+        return (
+            measured_at is not None
+            and datetime.fromisoformat(measured_at) > produced_at
+            and lag["total"] == 0
+        )
 
     await eventually(caught_up, timeout=60, what="the duplicates consumed")
     assert await _figures(http, running, running.coordinator) == expected

@@ -1,12 +1,17 @@
 """What each public event says, as facts (hand-checked), and the rebuild's steps with fakes."""
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from ibermuseos_reporting.application.rebuild import Progress, rebuild
-from ibermuseos_reporting.domain.facts import merge_facts
+from ibermuseos_reporting.domain import projections
+from ibermuseos_reporting.domain.facts import Column, FactTable, merge_facts
 from ibermuseos_reporting.domain.projections import (
     APPLICATIONS,
     CERTIFICATES,
@@ -117,10 +122,34 @@ def test_events_reporting_does_not_read_give_no_facts() -> None:
     assert project("org.ibermuseos.applications.ApplicationScored.v1", object()) == []
 
 
-def test_the_projection_version_is_a_stable_fingerprint() -> None:
-    assert version() == version()
-    assert len(version()) == 12
-    assert REPLICATION_INSTITUTIONS.name == "replication_institutions"
+def test_the_projection_version_is_the_same_in_every_process_and_changes_with_a_new_column(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    current = version()
+    assert len(current) == 12
+    in_another_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from ibermuseos_reporting.domain.projections import version; print(version())",
+        ],
+        env={**os.environ, "PYTHONHASHSEED": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert in_another_process == current
+    extended = FactTable(
+        REPLICATION_INSTITUTIONS.name,
+        REPLICATION_INSTITUTIONS.key,
+        {**REPLICATION_INSTITUTIONS.columns, "added_later": Column(str)},
+    )
+    monkeypatch.setattr(
+        projections,
+        "TABLES",
+        tuple(extended if table is REPLICATION_INSTITUTIONS else table for table in projections.TABLES),
+    )
+    assert version() != current
 
 
 # ---------------------------------------------------------------------------- rebuild
