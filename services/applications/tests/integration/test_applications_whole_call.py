@@ -131,6 +131,7 @@ async def test_a_whole_call_from_opening_to_reports(api, kafka: KafkaTestClient)
     assert sorted(assigned) == sorted(evaluated)
     country_of = {ids[n]: forms[n]["applicant"]["country_of_residence"] for n in range(20)}
     for application_id, evaluators in assigned.items():
+        expected[application_id] += ["EvaluationAssigned", "EvaluationAssigned"]
         assert len(evaluators) == 2
         assert all(PANEL[e.rsplit("-", 1)[0]] != country_of[application_id] for e in evaluators)
 
@@ -355,6 +356,7 @@ async def test_a_whole_call_from_opening_to_reports(api, kafka: KafkaTestClient)
                         assert body["applicant"]["person_id"].startswith("p-")
                     for person in ("applicant_id", "evaluator_id"):
                         assert body.get(person, "p-").startswith("p-")
+                    assert not {"evaluator_name", "evaluator_email", "evaluator_language"} & set(body)
                     assert "learned" not in body
                     assert "question" not in body
         else:

@@ -128,14 +128,15 @@ class Build:
     def evaluated(
         self, call: Call, scores: list[dict[str, str]], *, at: datetime | None = None, **form: Any
     ) -> Application:
-        """Submitted, assigned to one evaluator per score given, and scored."""
+        """Submitted, assigned to one evaluator per score given (all the evaluators it needs), and scored."""
         application = self.submitted(call, at=at, **form)
-        evaluators = [(f"ev-{n}", "ES") for n in range(len(scores))]
-        application.assign(evaluators, self.now)
-        for (evaluator, _), given in zip(evaluators, scores, strict=True):
+        terms = call.terms.model_copy(update={"evaluators_per_application": len(scores)})
+        evaluators = [PanelMember(f"ev-{n}", "ES") for n in range(len(scores))]
+        application.assign(evaluators, terms=terms, now=self.now)
+        for evaluator, given in zip(evaluators, scores, strict=True):
             application.score(
-                terms=call.terms,
-                evaluator_id=evaluator,
+                terms=terms,
+                evaluator_id=evaluator.evaluator_id,
                 scores={name: Decimal(value) for name, value in given.items()},
                 comments={name: "because" for name in given},
                 now=self.now,

@@ -1,6 +1,7 @@
 """Who may read an application: the object decides, not only the role."""
 
 from ibermuseos_applications.application.access import Actor, is_assigned, may_read, visibility
+from ibermuseos_applications.domain.calls import PanelMember
 
 
 def test_applicants_read_their_own_and_no_one_elses(build) -> None:
@@ -30,8 +31,11 @@ def test_coordinators_read_every_submitted_application_but_no_draft(build) -> No
 
 
 def test_evaluators_reach_only_their_assignments(build) -> None:
-    application = build.submitted(build.call(), country="BR")
-    application.assign([("ev-es", "ES"), ("ev-uy", "UY")], build.now)
+    call = build.call()
+    application = build.submitted(call, country="BR")
+    application.assign(
+        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")], terms=call.terms, now=build.now
+    )
 
     assert is_assigned(Actor("ev-es", frozenset({"evaluator"})), application)
     assert not is_assigned(Actor("ev-pt", frozenset({"evaluator"})), application)

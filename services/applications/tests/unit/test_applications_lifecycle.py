@@ -13,6 +13,7 @@ from ibermuseos_applications.domain.applications import (
     Report,
     Status,
 )
+from ibermuseos_applications.domain.calls import PanelMember
 from ibermuseos_applications.domain.documents import DocumentRef
 from ibermuseos_applications.domain.eligibility import History
 from ibermuseos_applications.domain.errors import BudgetExceeded, Invalid, NotFound, NotNow
@@ -271,16 +272,21 @@ def test_a_waitlisted_applicant_can_leave_the_waitlist(build) -> None:
 
 
 def test_an_evaluator_of_the_applicants_country_is_never_assigned(build) -> None:
-    application = build.submitted(build.call(), country="BR")
+    call = build.call()
+    application = build.submitted(call, country="BR")
 
     with pytest.raises(NotNow):
-        application.assign([("ev-br", "BR"), ("ev-es", "ES")], build.now)
+        application.assign(
+            [PanelMember("ev-br", "BR"), PanelMember("ev-es", "ES")], terms=call.terms, now=build.now
+        )
 
 
 def test_scores_need_every_criterion_within_the_scale_each_with_a_comment(build) -> None:
     call = build.call()
     application = build.submitted(call)
-    application.assign([("ev-es", "ES"), ("ev-uy", "UY")], build.now)
+    application.assign(
+        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")], terms=call.terms, now=build.now
+    )
 
     with pytest.raises(Invalid) as refused:
         application.score(
@@ -303,7 +309,9 @@ def test_scores_need_every_criterion_within_the_scale_each_with_a_comment(build)
 def test_only_an_assigned_evaluator_scores_and_only_once(build) -> None:
     call = build.call()
     application = build.submitted(call)
-    application.assign([("ev-es", "ES"), ("ev-uy", "UY")], build.now)
+    application.assign(
+        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")], terms=call.terms, now=build.now
+    )
     given = {"relevance": Decimal(8), "impact": Decimal(6), "budget": Decimal(5)}
     comments = dict.fromkeys(given, "ok")
 
@@ -323,7 +331,9 @@ def test_the_weighted_score_weighs_each_criterion_and_the_application_is_evaluat
 ) -> None:
     call = build.call()
     application = build.submitted(call)
-    application.assign([("ev-es", "ES"), ("ev-uy", "UY")], build.now)
+    application.assign(
+        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")], terms=call.terms, now=build.now
+    )
     application.pull_events()
 
     application.score(

@@ -12,7 +12,7 @@ from . import SERVICE
 from .adapters.credentials import CredentialSigner
 from .adapters.repository import UnitOfWork
 from .adapters.tables import metadata
-from .application.handlers import CertificateIssuer, close_ended_runs
+from .application.handlers import CertificateIssuer, close_ended_runs, lapse_waitlists
 from .settings import Settings
 
 
@@ -67,4 +67,9 @@ def bootstrap(settings: Settings) -> Container:
         )
 
     platform.every(settings.runs.close_check_interval_seconds, close_runs, name="close-ended-runs")
+
+    async def lapse() -> None:
+        await lapse_waitlists(container.uow, container.clock)
+
+    platform.every(settings.runs.lapse_check_interval_seconds, lapse, name="lapse-waitlists")
     return container

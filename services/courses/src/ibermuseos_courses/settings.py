@@ -42,6 +42,11 @@ class RunSettings(BaseModel):
         ge=0,
         description="A run closes by itself this long after its last session (time to record attendance and grades).",
     )
+    lapse_check_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the job looks for waitlists to lapse (runs started, enrolment closed).",
+    )
 
 
 class AttendanceSettings(BaseModel):

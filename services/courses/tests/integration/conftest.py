@@ -130,6 +130,7 @@ async def courses_service(
         extra_env={
             "COURSES_RUNS__CLOSE_AFTER_HOURS": CLOSE_AFTER_HOURS,
             "COURSES_RUNS__CLOSE_CHECK_INTERVAL_SECONDS": "1",
+            "COURSES_RUNS__LAPSE_CHECK_INTERVAL_SECONDS": "1",
             "COURSES_CERTIFICATES__PUBLIC_BASE_URL": "https://cursos.ibermuseos.example",
             "COURSES_DATABASE__POOL_SIZE": "20",
         },

@@ -71,6 +71,7 @@ def bootstrap(
             report_days_before=tuple(settings.reminders.report_days_before),
             report_local_time=settings.reminders.report_local_time,
             run_hours_before=settings.reminders.run_hours_before,
+            scoring_hours_before=settings.reminders.scoring_hours_before,
         ),
         delivery=DeliveryPolicy(
             quiet_hours=QuietHours(settings.quiet_hours.start, settings.quiet_hours.end),

@@ -60,6 +60,7 @@ class ReminderSettings(BaseModel):
     report_days_before: list[int] = Field(default=[14, 2])
     report_local_time: time = time(9, 0)
     run_hours_before: float = Field(default=24.0, gt=0)
+    scoring_hours_before: float = Field(default=24.0, gt=0)
 
 
 class LinkSettings(BaseModel):

@@ -30,7 +30,10 @@ from ibermuseos_contracts.courses import (
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseCompletedV1,
+    CourseRunRescheduledV1,
     CourseRunScheduledV1,
+    EnrolmentCancelledV1,
+    EnrolmentLapsedV1,
     OfferingKind,
     Outcome,
     Participant,
@@ -176,6 +179,25 @@ def certificate(person_id: str, run_id: uuid.UUID, certificate_id: uuid.UUID) ->
     )
 
 
+def moved_a_week_later(run_id: uuid.UUID) -> CourseRunRescheduledV1:
+    scheduled = run_scheduled(run_id)
+    week = timedelta(days=7)
+    return CourseRunRescheduledV1(
+        run_id=run_id,
+        offering_id=scheduled.offering_id,
+        kind=scheduled.kind,
+        sessions=[
+            Session(session_id=s.session_id, starts_at=s.starts_at + week, ends_at=s.ends_at + week)
+            for s in scheduled.sessions
+        ],
+        timezone=scheduled.timezone,
+        enrolment_opens_at=scheduled.enrolment_opens_at,
+        enrolment_closes_at=scheduled.enrolment_closes_at,
+        revision=1,
+        rescheduled_at=NOW,
+    )
+
+
 def scenario(template: str, person_id: str, language: str) -> list[Event]:
     """The events after which `person_id` must get the mail `template` (prerequisites first)."""
     ids = uuid.uuid5(uuid.NAMESPACE_URL, person_id)
@@ -251,6 +273,41 @@ def scenario(template: str, person_id: str, language: str) -> list[Event]:
             return [*course, completed(person_id, run_id, enrolment_id, Outcome.NOT_COMPLETED)]
         case "certificate_issued":
             return [*course, certificate(person_id, run_id, uuid.uuid5(ids, "certificate"))]
+        case "run_cancelled":
+            cancelled = EnrolmentCancelledV1(
+                enrolment_id=enrolment_id,
+                run_id=run_id,
+                person_id=person_id,
+                was_enrolled=True,
+                cancelled_at=NOW,
+                offering_id=uuid.uuid5(run_id, "offering"),
+                kind=OfferingKind.MINI_COURSE,
+                run_cancelled=True,
+                reason="La sede cerró por obras",
+            )
+            return [*course, cancelled]
+        case "run_rescheduled":
+            # The reschedule itself is published once the enrolment is known (see AFTER_CONFIRMATION).
+            return course
+        case "enrolment_lapsed":
+            waitlisted = ParticipantWaitlistedV1(
+                enrolment_id=enrolment_id,
+                run_id=run_id,
+                offering_id=uuid.uuid5(run_id, "offering"),
+                kind=OfferingKind.MINI_COURSE,
+                participant=participant(person_id, language),
+                position=1,
+                waitlisted_at=NOW,
+            )
+            lapsed = EnrolmentLapsedV1(
+                enrolment_id=enrolment_id,
+                run_id=run_id,
+                offering_id=uuid.uuid5(run_id, "offering"),
+                kind=OfferingKind.MINI_COURSE,
+                person_id=person_id,
+                lapsed_at=NOW,
+            )
+            return [run_scheduled(run_id), waitlisted, lapsed]
         case "certificate_revoked":
             certificate_id = uuid.uuid5(ids, "certificate")
             revoked = CertificateRevokedV1(
@@ -351,7 +408,23 @@ EXPECTED: dict[str, dict[str, tuple[str, list[str]]]] = {
         "pt": ("Seu certificado de «Conservação preventiva» foi revogado", ["Emitido por error"]),
         "en": ('Your certificate for "Preventive conservation" was revoked', ["Emitido por error"]),
     },
+    "run_cancelled": {
+        "es": ("Cancelado: Conservación preventiva", ["Motivo: La sede cerró por obras", "queda sin efecto"]),
+        "pt": ("Cancelado: Conservação preventiva", ["Motivo: La sede cerró por obras", "fica sem efeito"]),
+        "en": ("Cancelled: Preventive conservation", ["Reason: La sede cerró por obras", "no longer stands"]),
+    },
+    "run_rescheduled": {
+        "es": ("Nuevas fechas: Conservación preventiva", ["(hora de Perú)", ".ics"]),
+        "pt": ("Novas datas: Conservação preventiva", ["(Horário do Peru)", ".ics"]),
+        "en": ("New dates: Preventive conservation", ["(Peru Time)", ".ics"]),
+    },
+    "enrolment_lapsed": {
+        "es": ("Sin cupo en Conservación preventiva", ["lista de espera"]),
+        "pt": ("Sem vaga em Conservação preventiva", ["lista de espera"]),
+        "en": ("No seat in Preventive conservation", ["waiting list"]),
+    },
 }
+WITH_CALENDAR = {"enrolment_confirmed", "enrolment_promoted", "run_reminder", "run_rescheduled"}
 SCHEDULED = {"report_reminder", "run_reminder"}
 CASES = [(template, language) for template in EXPECTED for language in LANGUAGES]
 RUN_ID = uuid.uuid4().hex[:6]
@@ -397,6 +470,12 @@ async def test_the_mail_reaches_the_person_concerned_in_their_language(
             return len(rows) >= 2  # e-mail and inbox
 
         await eventually(scheduled, what=f"{template} scheduled")
+    if template == "run_rescheduled":
+        confirmed = EXPECTED["enrolment_confirmed"][language][0]
+        await _mails(published, smtp, address, confirmed)
+        await published.bus.publish(
+            moved_a_week_later(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, person_id), "r"))
+        )
     subject, fragments = EXPECTED[template][language]
     mails = await _mails(published, smtp, address, subject)
     assert len(mails) == 1
@@ -417,15 +496,22 @@ async def test_the_mail_reaches_the_person_concerned_in_their_language(
     assert f'<html lang="{LANGUAGES[language]}">' in mail.html
     for link in [word for word in mail.text.split() if word.startswith("https://")]:
         assert f'href="{link}"' in mail.html
-    if template in SCHEDULED - {"report_reminder"} or (
-        template.startswith("enrolment_") and template != "enrolment_waitlisted"
-    ):
+    if template in WITH_CALENDAR:
         (ics,) = mail.attachments()
         assert ics.get_content_type() == "text/calendar"
         calendar = icalendar.Calendar.from_ical(ics.get_content())
         starts = [event.decoded("dtstart") for event in calendar.walk("VEVENT")]
         assert len(starts) == 2
         assert {str(start.tzinfo) for start in starts} == {"America/Lima"}
+        if template == "run_rescheduled":
+            run_id = uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, person_id), "r")
+            moved = moved_a_week_later(run_id).sessions
+            sessions = list(calendar.walk("VEVENT"))
+            assert [str(e["uid"]) for e in sessions] == [
+                f"{s.session_id}@notifications.ibermuseos.example" for s in moved
+            ]
+            assert [e["sequence"] for e in sessions] == [1, 1]
+            assert starts == [s.starts_at for s in moved]
     else:
         assert mail.attachments() == []
 

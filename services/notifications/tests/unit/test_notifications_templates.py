@@ -117,6 +117,22 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "completed_on": "2027-03-08",
     },
     "certificate_revoked": {"certificate_id": "6b1c2d3e", "reason": "Error de emisión", "title": TITLE},
+    "run_cancelled": {
+        "enrolment_id": ENROLMENT_ID,
+        "run": RUN,
+        "was_enrolled": True,
+        "reason": "La sede cerró por obras",
+        "application": None,
+        "call": None,
+    },
+    "run_rescheduled": {
+        "enrolment_id": ENROLMENT_ID,
+        "run": RUN,
+        "revision": 1,
+        "application": None,
+        "call": None,
+    },
+    "enrolment_lapsed": {"enrolment_id": ENROLMENT_ID, "run": RUN, "application": None, "call": None},
     "call_opened": {
         "call_id": CALL["call_id"],
         "year": 2027,
@@ -131,6 +147,36 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "call": CALL,
     },
 }
+
+ASSIGNED = [
+    {"application_id": APPLICATION_ID, "activity_title": "Curso de museografía"},
+    {"application_id": "7c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "activity_title": None},
+]
+PANEL_CONTEXTS: dict[str, dict[str, Any]] = {
+    "evaluation_assigned": {
+        "round_id": "8d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60",
+        "call_id": CALL["call_id"],
+        "call_year": 2027,
+        "expected": 2,
+        "replacing": False,
+        "score_by": "2027-05-15T23:59:00+00:00",
+        "assignments": ASSIGNED,
+        "call": CALL,
+        "application": None,
+        "run": None,
+    },
+    "scoring_reminder": {
+        "call_id": CALL["call_id"],
+        "call_year": 2027,
+        "evaluator_id": "ev-es",
+        "score_by": "2027-05-15T23:59:00+00:00",
+        "assignments": ASSIGNED[:1],
+        "call": None,
+        "application": None,
+        "run": None,
+    },
+}
+CONTEXTS.update(PANEL_CONTEXTS)
 
 LANGUAGES = ["es", "pt-BR", "en"]
 
@@ -271,3 +317,38 @@ def test_inbox_messages_carry_no_attachment() -> None:
         timezone=None,
     )
     assert composed.attachments == ()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_evaluator_is_told_every_application_of_the_round_with_its_link_and_the_deadline(
+    language: str,
+) -> None:
+    rendered = TemplateRenderer(LINKS).render(
+        "evaluation_assigned",
+        choose_language(language),
+        CONTEXTS["evaluation_assigned"],
+        name=None,
+        timezone=None,
+    )
+    assert "2" in rendered.subject
+    for assignment in ASSIGNED:
+        assert f"https://portal.example/evaluations/{assignment['application_id']}" in rendered.text
+    assert "Curso de museografía" in rendered.text
+    assert {"es": "15 de mayo de 2027", "pt-BR": "15 de maio de 2027", "en": "May 15, 2027"}[
+        language
+    ] in rendered.text
+
+
+def test_a_replacement_is_told_as_such_and_a_deadline_less_call_asks_for_soon() -> None:
+    context = {
+        **CONTEXTS["evaluation_assigned"],
+        "replacing": True,
+        "score_by": None,
+        "assignments": ASSIGNED[:1],
+    }
+    rendered = TemplateRenderer(LINKS).render(
+        "evaluation_assigned", choose_language("en"), context, name="Elena", timezone=None
+    )
+    assert rendered.subject == "You have a grant application to evaluate"
+    assert "Replacing another evaluator" in rendered.text
+    assert "as soon as you can" in rendered.text

@@ -21,6 +21,7 @@ from .types import (
     LanguageTag,
     Localized,
     Money,
+    OptionalPersonId,
     PersonalEmail,
     PersonalText,
     PersonId,
@@ -68,6 +69,14 @@ class Reason(Part):
 
     code: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]
     explanation: Localized
+
+
+class DeclineGround(StrEnum):
+    """Why an evaluator gives an assignment back."""
+
+    CONFLICT_OF_INTEREST = "conflict_of_interest"
+    """A conflict of interest beyond the country rule (they know the applicant, their institution ...)."""
+    UNAVAILABLE = "unavailable"
 
 
 class ReplicationActivity(Part):
@@ -185,6 +194,52 @@ class ApplicationScoredV1(Event, topic=APPLICATION, subject="application_id"):
     """Criterion id → score."""
     weighted_score: float
     scored_at: datetime
+
+
+class EvaluationAssignedV1(Event, topic=APPLICATION, subject="application_id"):
+    """An evaluator of the technical panel was given the application to score (in an assignment round,
+    or replacing an evaluator who declined or was replaced). Their contact travels on the private topic only."""
+
+    application_id: UUID
+    call_id: UUID
+    call_year: int
+    evaluator_id: PersonId
+    evaluator_name: Annotated[str | None, StringConstraints(max_length=300), PERSONAL] = None
+    evaluator_email: Annotated[
+        str | None, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"), PERSONAL
+    ] = None
+    evaluator_language: Annotated[LanguageTag | None, PERSONAL] = None
+    round_id: UUID
+    """The assignment round: every application an evaluator received at once shares it."""
+    round_assignments: Annotated[int, Field(ge=1)]
+    """How many applications this evaluator received in this round (so that they can be told in one message)."""
+    replaces: OptionalPersonId = None
+    """The evaluator this one replaces, when the assignment is a replacement."""
+    score_by: datetime | None = None
+    """The call's scoring deadline, when it has one."""
+    assigned_at: datetime
+
+
+class EvaluationDeclinedV1(Event, topic=APPLICATION, subject="application_id"):
+    """An evaluator gave an assignment back before scoring it; their explanation stays on the private topic."""
+
+    application_id: UUID
+    call_id: UUID
+    evaluator_id: PersonId
+    ground: DeclineGround
+    reason: Annotated[str, StringConstraints(max_length=2_000), PERSONAL]
+    declined_at: datetime
+
+
+class EvaluationReassignedV1(Event, topic=APPLICATION, subject="application_id"):
+    """A coordinator took an unscored assignment from an evaluator (audited); the justification stays private."""
+
+    application_id: UUID
+    call_id: UUID
+    evaluator_id: PersonId
+    justification: Annotated[str, StringConstraints(max_length=2_000), PERSONAL]
+    reassigned_by: PersonId
+    reassigned_at: datetime
 
 
 class GrantAwardedV1(Event, topic=APPLICATION, subject="application_id"):

@@ -122,6 +122,40 @@ class CourseRunScheduledV1(Event, topic=RUN, subject="run_id"):
     scheduled_at: datetime
 
 
+class CourseRunCancelledV1(Event, topic=RUN, subject="run_id"):
+    """A coordinator cancelled a run before it ended: nobody can enrol, attend or complete it any more.
+
+    Each enrolment it ended has its own EnrolmentCancelled (`run_cancelled`) on `courses.enrolment.v1`,
+    in order with that person's other events."""
+
+    run_id: UUID
+    offering_id: UUID
+    kind: OfferingKind
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2_000), PERSONAL]
+    """The coordinator's words to the participants (free text: it may name someone, so it stays private)."""
+    enrolments_cancelled: Annotated[int, Field(ge=0)]
+    """Seats the cancellation took back."""
+    waitlist_cancelled: Annotated[int, Field(ge=0)]
+    """Places on the waitlist the cancellation ended."""
+    cancelled_at: datetime
+
+
+class CourseRunRescheduledV1(Event, topic=RUN, subject="run_id"):
+    """A run's sessions moved (same sessions, same ids, new times), and perhaps its enrolment's closing."""
+
+    run_id: UUID
+    offering_id: UUID
+    kind: OfferingKind
+    sessions: list[Session]
+    """Every session of the run with its new times, in order."""
+    timezone: str
+    enrolment_opens_at: datetime
+    enrolment_closes_at: datetime
+    revision: Annotated[int, Field(ge=1)]
+    """How many times the run was rescheduled: calendars use it as the events' SEQUENCE."""
+    rescheduled_at: datetime
+
+
 # ------------------------------------------------------------------------ enrolments
 
 
@@ -159,6 +193,22 @@ class EnrolmentCancelledV1(Event, topic=ENROLMENT, subject="enrolment_id"):
     cancelled_at: datetime
     offering_id: UUID | None = None
     kind: OfferingKind | None = None
+    run_cancelled: bool = False
+    """The run itself was cancelled (CourseRunCancelled), which ended this enrolment."""
+    reason: Annotated[str | None, StringConstraints(min_length=1, max_length=2_000), PERSONAL] = None
+    """The coordinator's reason when the run was cancelled."""
+
+
+class EnrolmentLapsedV1(Event, topic=ENROLMENT, subject="enrolment_id"):
+    """A place on the waitlist lapsed: the run started (or its enrolment closed, whichever came last)
+    and no seat was freed for the participant."""
+
+    enrolment_id: UUID
+    run_id: UUID
+    offering_id: UUID
+    kind: OfferingKind
+    person_id: PersonId
+    lapsed_at: datetime
 
 
 class AttendanceRecordedV1(Event, topic=ENROLMENT, subject="enrolment_id"):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ibermuseos_contracts.applications import Reason
+from ibermuseos_contracts.applications import DeclineGround, Reason
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,6 +21,7 @@ from ..domain.applications import (
     DraftDecision,
     InformationRequest,
     Outcome,
+    Release,
     Report,
     Status,
 )
@@ -47,11 +48,27 @@ def _call_values(call: Call) -> dict[str, Any]:
         "budget": call.terms.budget,
         "committed": call.committed,
         "max_awards_per_country": call.max_awards_per_country,
-        "panel": [{"evaluator_id": m.evaluator_id, "country": m.country} for m in call.panel],
+        "panel": [_panel_member_values(m) for m in call.panel],
         "published_at": call.published_at,
         "closed_at": call.closed_at,
         "results_released_at": call.results_released_at,
     }
+
+
+def _panel_member_values(member: PanelMember) -> dict[str, Any]:
+    values: dict[str, Any] = {"evaluator_id": member.evaluator_id, "country": member.country}
+    contact = {"name": member.name, "email": member.email, "preferred_language": member.preferred_language}
+    return {**values, **{key: value for key, value in contact.items() if value is not None}}
+
+
+def _panel_member(values: dict[str, Any]) -> PanelMember:
+    return PanelMember(
+        values["evaluator_id"],
+        values["country"],
+        values.get("name"),
+        values.get("email"),
+        values.get("preferred_language"),
+    )
 
 
 def _call(row: Any) -> Call:
@@ -61,7 +78,7 @@ def _call(row: Any) -> Call:
         status=CallStatus(row.status),
         created_at=row.created_at,
         created_by=row.created_by,
-        panel=[PanelMember(m["evaluator_id"], m["country"]) for m in row.panel],
+        panel=[_panel_member(m) for m in row.panel],
         committed=Decimal(row.committed),
         max_awards_per_country=row.max_awards_per_country,
         published_at=row.published_at,
@@ -235,6 +252,13 @@ def _application(row: Any, assignment_rows: Sequence[Any]) -> Application:
                 scores=None if a.scores is None else {k: Decimal(v) for k, v in a.scores.items()},
                 comments=a.comments,
                 scored_at=a.scored_at,
+                round_id=a.round_id,
+                replaces=a.replaces,
+                released_at=a.released_at,
+                release=None if a.release is None else Release(a.release),
+                release_ground=None if a.release_ground is None else DeclineGround(a.release_ground),
+                release_reason=a.release_reason,
+                released_by=a.released_by,
             )
             for a in assignment_rows
         ],
@@ -339,6 +363,15 @@ class SqlApplications:
                 else {k: str(v) for k, v in assignment.scores.items()},
                 "comments": assignment.comments,
                 "scored_at": assignment.scored_at,
+                "round_id": assignment.round_id,
+                "replaces": assignment.replaces,
+                "released_at": assignment.released_at,
+                "release": None if assignment.release is None else assignment.release.value,
+                "release_ground": None
+                if assignment.release_ground is None
+                else assignment.release_ground.value,
+                "release_reason": assignment.release_reason,
+                "released_by": assignment.released_by,
             }
             await self._session.execute(
                 pg_insert(assignments)
@@ -420,7 +453,9 @@ class SqlApplications:
         return await self._load(query)
 
     async def assigned_to(self, evaluator_id: str, call_id: UUID | None, page: Page) -> list[Application]:
-        mine = select(assignments.c.application_id).where(assignments.c.evaluator_id == evaluator_id)
+        mine = select(assignments.c.application_id).where(
+            assignments.c.evaluator_id == evaluator_id, assignments.c.released_at.is_(None)
+        )
         if call_id is not None:
             mine = mine.where(assignments.c.call_id == call_id)
         query = (
@@ -435,7 +470,7 @@ class SqlApplications:
     async def assignment_load(self, call_id: UUID) -> dict[str, int]:
         rows = await self._session.execute(
             select(assignments.c.evaluator_id, func.count())
-            .where(assignments.c.call_id == call_id)
+            .where(assignments.c.call_id == call_id, assignments.c.released_at.is_(None))
             .group_by(assignments.c.evaluator_id)
         )
         return {str(evaluator): int(count) for evaluator, count in rows}

@@ -88,6 +88,14 @@ assignments = Table(
     Column("scores", JSONB, nullable=True),
     Column("comments", JSONB, nullable=True),
     Column("scored_at", DateTime(timezone=True), nullable=True),
+    Column("round_id", Uuid, nullable=True),
+    Column("replaces", String(255), nullable=True),
+    # Given back by the evaluator (declined) or taken away by a coordinator (reassigned), before scoring.
+    Column("released_at", DateTime(timezone=True), nullable=True),
+    Column("release", String(20), nullable=True),
+    Column("release_ground", String(30), nullable=True),
+    Column("release_reason", Text, nullable=True),
+    Column("released_by", String(255), nullable=True),
     Index("ix_assignments_evaluator_id_call_id", "evaluator_id", "call_id"),
 )
 

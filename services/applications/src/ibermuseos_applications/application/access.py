@@ -47,8 +47,9 @@ def may_read(actor: Actor, application: Application) -> bool:
 
 
 def is_assigned(actor: Actor, application: Application) -> bool:
+    """Evaluators reach the applications they are assigned now: not one they gave back or had taken away."""
     return EVALUATOR in actor.roles and any(
-        assignment.evaluator_id == actor.subject for assignment in application.assignments
+        assignment.evaluator_id == actor.subject for assignment in application.active_assignments
     )
 
 

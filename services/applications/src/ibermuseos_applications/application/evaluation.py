@@ -1,12 +1,17 @@
-"""Commands of the technical panel's work: assigning evaluators, and their scores."""
+"""Commands of the technical panel's work: assigning evaluators, declines and replacements, and their scores."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from ibermuseos_contracts.applications import DeclineGround
+
 from ..domain.applications import Application, Status
-from ..domain.assignment import ToAssign, assign
-from ..domain.errors import Invalid, Issue, NotFound
+from ..domain.assignment import Round, assign, refusals, replacement
+from ..domain.audit import SYSTEM
+from ..domain.calls import Call, PanelMember
+from ..domain.errors import Invalid, Issue, NotFound, NotNow
 from .access import Actor, is_assigned
 from .common import audit, load_application, load_call
 from .ports import Clock, UnitOfWork
@@ -21,28 +26,28 @@ class AssignEvaluators:
 async def assign_evaluators(
     command: AssignEvaluators, uow: UnitOfWork, clock: Clock
 ) -> dict[UUID, list[str]]:
-    """Every eligible, unassigned application of a closed call gets the call's number of evaluators,
-    none of a conflicting country, spreading the work evenly; it can run again for late-eligible ones."""
+    """Every eligible, unassigned application of a closed call gets the call's number of evaluators, and every
+    one short of evaluators (after a decline nobody could take) gets the missing ones: none of a conflicting
+    country, never someone who already had it, spreading the work evenly; each evaluator is told once per round."""
     async with uow:
         call = await load_call(uow, command.call_id, lock=True)
         call.check_evaluation_may_start()
         if not call.panel:
             raise Invalid("The call has no panel", [Issue("panel", "register the technical panel first")])
-        eligible = await uow.applications.in_call(call.id, [Status.ELIGIBLE])
-        items = [
-            ToAssign(a.id, a.applicant_id, a.conflicting_countries, a.submitted_at or a.created_at)
-            for a in eligible
-        ]
+        terms = call.terms
+        found = await uow.applications.in_call(call.id, [Status.ELIGIBLE, Status.UNDER_EVALUATION])
+        eligible = [a for a in found if a.vacancies(terms) > 0]
         chosen = assign(
-            items,
+            [a.to_assign(terms) for a in eligible],
             call.panel,
-            call.terms.evaluators_per_application,
+            terms.evaluators_per_application,
             await uow.applications.assignment_load(call.id),
         )
+        assignment_round = Round.of(chosen)
         now = clock.now()
         for application in eligible:
             members = chosen[application.id]
-            application.assign([(m.evaluator_id, m.country) for m in members], now)
+            application.assign(members, terms=terms, now=now, assignment_round=assignment_round)
             await uow.applications.save(application)
             await audit(
                 uow,
@@ -63,6 +68,160 @@ async def assigned_application(uow: UnitOfWork, application_id: UUID, actor: Act
     if not is_assigned(actor, application) or application.status is Status.WITHDRAWN:
         raise NotFound("No such assignment")
     return application
+
+
+async def _replace(
+    uow: UnitOfWork, application: Application, call: Call, now: datetime, *, leaving: str, by: str
+) -> str | None:
+    """The least loaded eligible member of the panel takes the place of `leaving`; None when nobody may."""
+    load = await uow.applications.assignment_load(call.id)
+    member = replacement(application.to_assign(call.terms), call.panel, load)
+    if member is None:
+        return None
+    application.assign([member], terms=call.terms, now=now, replaces=leaving)
+    await audit(
+        uow,
+        at=now,
+        actor=by,
+        action="evaluator_reassigned",
+        call_id=call.id,
+        application_id=application.id,
+        replaced=leaving,
+        evaluator=member.evaluator_id,
+    )
+    return member.evaluator_id
+
+
+@dataclass(frozen=True)
+class DeclineAssignment:
+    application_id: UUID
+    ground: DeclineGround
+    reason: str
+    actor: Actor
+
+
+async def decline_assignment(command: DeclineAssignment, uow: UnitOfWork, clock: Clock) -> Application:
+    """An assigned evaluator gives back an application they have not scored, saying why; another eligible
+    member of the panel takes it at once when there is one (otherwise it waits for the next assignment round)."""
+    async with uow:
+        application = await assigned_application(uow, command.application_id, command.actor)
+        call = await load_call(uow, application.call_id, lock=True)
+        now = clock.now()
+        evaluator = command.actor.subject
+        application.decline_assignment(
+            evaluator_id=evaluator, ground=command.ground, reason=command.reason, now=now
+        )
+        await audit(
+            uow,
+            at=now,
+            actor=evaluator,
+            action="assignment_declined",
+            call_id=call.id,
+            application_id=application.id,
+            justification=command.reason,
+            ground=command.ground.value,
+        )
+        await _replace(uow, application, call, now, leaving=evaluator, by=SYSTEM)
+        await uow.applications.save(application)
+        await uow.commit()
+    return application
+
+
+@dataclass(frozen=True)
+class ReplaceEvaluator:
+    application_id: UUID
+    evaluator_id: str
+    justification: str
+    replacement_id: str | None
+    """Who takes the assignment; None: the least loaded eligible member of the panel."""
+    actor: Actor
+
+
+async def replace_evaluator(command: ReplaceEvaluator, uow: UnitOfWork, clock: Clock) -> Application:
+    """A coordinator takes an unscored assignment from an evaluator, with a justification, and gives it to another
+    member of the panel who may evaluate it (chosen, or the least loaded eligible one)."""
+    async with uow:
+        application = await load_application(uow, command.application_id)
+        call = await load_call(uow, application.call_id, lock=True)
+        item = application.to_assign(call.terms)
+        chosen = None
+        if command.replacement_id is not None:
+            chosen = call.panel_member(command.replacement_id)
+            problems = ["is not on the call's panel"] if chosen is None else refusals(item, chosen)
+            if problems:
+                raise Invalid(
+                    "That evaluator cannot take the assignment",
+                    [Issue("replacement_id", problem) for problem in problems],
+                )
+        now = clock.now()
+        application.take_from(
+            evaluator_id=command.evaluator_id,
+            justification=command.justification,
+            by=command.actor.subject,
+            now=now,
+        )
+        await audit(
+            uow,
+            at=now,
+            actor=command.actor.subject,
+            action="evaluator_removed",
+            call_id=call.id,
+            application_id=application.id,
+            justification=command.justification,
+            evaluator=command.evaluator_id,
+        )
+        if chosen is not None:
+            application.assign([chosen], terms=call.terms, now=now, replaces=command.evaluator_id)
+            await audit(
+                uow,
+                at=now,
+                actor=command.actor.subject,
+                action="evaluator_reassigned",
+                call_id=call.id,
+                application_id=application.id,
+                justification=command.justification,
+                replaced=command.evaluator_id,
+                evaluator=chosen.evaluator_id,
+            )
+        elif (
+            await _replace(
+                uow, application, call, now, leaving=command.evaluator_id, by=command.actor.subject
+            )
+            is None
+        ):
+            raise NotNow(
+                "No other member of the panel may evaluate this application; add one to the panel first",
+                "no_eligible_evaluator",
+            )
+        await uow.applications.save(application)
+        await uow.commit()
+    return application
+
+
+@dataclass(frozen=True)
+class AddPanelMember:
+    call_id: UUID
+    member: PanelMember
+    actor: Actor
+
+
+async def add_panel_member(command: AddPanelMember, uow: UnitOfWork, clock: Clock) -> Call:
+    """The panel grows while evaluation is under way, so that declined assignments find someone to take them."""
+    async with uow:
+        call = await load_call(uow, command.call_id, lock=True)
+        call.add_panel_member(command.member)
+        await uow.calls.save(call)
+        await audit(
+            uow,
+            at=clock.now(),
+            actor=command.actor.subject,
+            action="panel_member_added",
+            call_id=call.id,
+            evaluator_id=command.member.evaluator_id,
+            country=command.member.country,
+        )
+        await uow.commit()
+    return call
 
 
 @dataclass(frozen=True)

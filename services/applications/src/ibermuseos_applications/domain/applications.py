@@ -1,6 +1,7 @@
 """An application to a grant call, from the applicant's draft to their report after the grant."""
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +19,10 @@ from ibermuseos_contracts.applications import (
     ApplicationSubmittedV1,
     ApplicationWaitlistedV1,
     ApplicationWithdrawnV1,
+    DeclineGround,
+    EvaluationAssignedV1,
+    EvaluationDeclinedV1,
+    EvaluationReassignedV1,
     GrantAcceptedV1,
     GrantAwardedV1,
     GrantDeclinedV1,
@@ -32,7 +37,8 @@ from ibermuseos_contracts.types import Money
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import eligibility
-from .calls import Call, CallStatus, CallTerms
+from .assignment import Round, ToAssign, refusals
+from .calls import Call, CallStatus, CallTerms, PanelMember
 from .documents import DocumentRef
 from .errors import Invalid, Issue, NotFound, NotNow
 from .forms import Form, FormPatch
@@ -103,9 +109,22 @@ class InformationRequest:
     answered_at: datetime | None = None
 
 
+class Release(StrEnum):
+    """How an evaluator stopped having an assignment before scoring it."""
+
+    DECLINED = "declined"
+    """The evaluator gave it back (a conflict of interest, unavailability)."""
+    REASSIGNED = "reassigned"
+    """A coordinator took it from them."""
+
+
 @dataclass
 class Assignment:
-    """An evaluator of the panel assigned to the application, and their scores once given."""
+    """An evaluator of the panel assigned to the application, and their scores once given.
+
+    An assignment given back or taken away before scoring stays, released, as the application's history:
+    that evaluator is never assigned the application again.
+    """
 
     evaluator_id: str
     evaluator_country: str
@@ -113,10 +132,21 @@ class Assignment:
     scores: dict[str, Decimal] | None = None
     comments: dict[str, str] | None = None
     scored_at: datetime | None = None
+    round_id: UUID | None = None
+    replaces: str | None = None
+    released_at: datetime | None = None
+    release: Release | None = None
+    release_ground: DeclineGround | None = None
+    release_reason: str | None = None
+    released_by: str | None = None
 
     @property
     def done(self) -> bool:
         return self.scores is not None
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
 
     def weighted(self, terms: CallTerms) -> Fraction:
         """Σ score × weight / Σ weight, exact."""
@@ -397,20 +427,122 @@ class Application:
         countries = {self.form.applicant.country_of_residence, self.form.institution.country}
         return frozenset(country for country in countries if country)
 
-    def assign(self, evaluators: list[tuple[str, str]], now: datetime) -> None:
-        """The application goes to its evaluators (id, country); never one of a conflicting country."""
-        self._check(Status.ELIGIBLE, "be assigned")
-        for evaluator_id, country in evaluators:
-            if country in self.conflicting_countries or evaluator_id == self.applicant_id:
-                raise NotNow(f"{evaluator_id} has a conflict of interest with this application", "conflict")
-        self.assignments = [Assignment(evaluator_id, country, now) for evaluator_id, country in evaluators]
+    @property
+    def active_assignments(self) -> list[Assignment]:
+        return [assignment for assignment in self.assignments if assignment.active]
+
+    def to_assign(self, terms: CallTerms) -> ToAssign:
+        """What the assignment of evaluators needs to know: conflicts, who already had it, how many are missing."""
+        return ToAssign(
+            self.id,
+            self.applicant_id,
+            self.conflicting_countries,
+            self.submitted_at or self.created_at,
+            excluded=frozenset(assignment.evaluator_id for assignment in self.assignments),
+            needed=self.vacancies(terms),
+        )
+
+    def vacancies(self, terms: CallTerms) -> int:
+        """How many evaluators the application still needs: the call's number less those it has."""
+        if self.status not in (Status.ELIGIBLE, Status.UNDER_EVALUATION):
+            return 0
+        return max(0, terms.evaluators_per_application - len(self.active_assignments))
+
+    def assign(
+        self,
+        members: Sequence[PanelMember],
+        *,
+        terms: CallTerms,
+        now: datetime,
+        assignment_round: Round | None = None,
+        replaces: str | None = None,
+    ) -> None:
+        """The application goes to its evaluators, each told; never one of a conflicting country, never the
+        applicant, never someone who already had it (scored, declined or was replaced)."""
+        self._check(frozenset({Status.ELIGIBLE, Status.UNDER_EVALUATION}), "be assigned")
+        assignment_round = assignment_round or Round.of({self.id: members})
+        item = self.to_assign(terms)
+        for member in members:
+            if refusals(item, member):
+                raise NotNow(
+                    f"{member.evaluator_id} has a conflict of interest with this application", "conflict"
+                )
+        for member in members:
+            self.assignments.append(
+                Assignment(
+                    member.evaluator_id, member.country, now, round_id=assignment_round.id, replaces=replaces
+                )
+            )
+            self._record(
+                EvaluationAssignedV1(
+                    application_id=self.id,
+                    call_id=self.call_id,
+                    call_year=self.call_year,
+                    evaluator_id=member.evaluator_id,
+                    evaluator_name=member.name,
+                    evaluator_email=member.email,
+                    evaluator_language=member.preferred_language,
+                    round_id=assignment_round.id,
+                    round_assignments=assignment_round.size_for(member.evaluator_id),
+                    replaces=replaces,
+                    score_by=terms.scoring_deadline,
+                    assigned_at=now,
+                )
+            )
         self.status = Status.UNDER_EVALUATION
 
     def assignment_of(self, evaluator_id: str) -> Assignment:
-        for assignment in self.assignments:
+        """The evaluator's current assignment (one given back or taken away is no longer theirs)."""
+        for assignment in self.active_assignments:
             if assignment.evaluator_id == evaluator_id:
                 return assignment
         raise NotFound("No such assignment")
+
+    def _release(self, evaluator_id: str, doing: str) -> Assignment:
+        assignment = self.assignment_of(evaluator_id)
+        self._check(Status.UNDER_EVALUATION, doing)
+        if assignment.done:
+            raise NotNow("A scored assignment is final", "already_scored")
+        return assignment
+
+    def decline_assignment(
+        self, *, evaluator_id: str, ground: DeclineGround, reason: str, now: datetime
+    ) -> None:
+        """An evaluator gives back an assignment they have not scored, saying why."""
+        assignment = self._release(evaluator_id, "be declined")
+        assignment.released_at = now
+        assignment.release = Release.DECLINED
+        assignment.release_ground = ground
+        assignment.release_reason = reason
+        assignment.released_by = evaluator_id
+        self._record(
+            EvaluationDeclinedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                evaluator_id=evaluator_id,
+                ground=ground,
+                reason=reason,
+                declined_at=now,
+            )
+        )
+
+    def take_from(self, *, evaluator_id: str, justification: str, by: str, now: datetime) -> None:
+        """A coordinator takes an unscored assignment from an evaluator, with a justification."""
+        assignment = self._release(evaluator_id, "be reassigned")
+        assignment.released_at = now
+        assignment.release = Release.REASSIGNED
+        assignment.release_reason = justification
+        assignment.released_by = by
+        self._record(
+            EvaluationReassignedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                evaluator_id=evaluator_id,
+                justification=justification,
+                reassigned_by=by,
+                reassigned_at=now,
+            )
+        )
 
     def score(
         self,
@@ -455,17 +587,18 @@ class Application:
                 scored_at=now,
             )
         )
-        if all(assignment.done for assignment in self.assignments):
+        if self.vacancies(terms) == 0 and all(assignment.done for assignment in self.active_assignments):
             self.status = Status.EVALUATED
 
     def average(self, terms: CallTerms) -> Fraction | None:
         """The mean of the evaluators' weighted scores, once all have scored."""
-        if not self.assignments or not all(assignment.done for assignment in self.assignments):
+        active = self.active_assignments
+        if not active or not all(assignment.done for assignment in active):
             return None
-        return sum((a.weighted(terms) for a in self.assignments), Fraction(0)) / len(self.assignments)
+        return sum((a.weighted(terms) for a in active), Fraction(0)) / len(active)
 
     def criterion_average(self, criterion_id: str) -> Fraction:
-        scored = [a for a in self.assignments if a.scores is not None]
+        scored = [a for a in self.active_assignments if a.scores is not None]
         return sum((Fraction(a.scores[criterion_id]) for a in scored if a.scores), Fraction(0)) / max(
             len(scored), 1
         )

@@ -1,9 +1,10 @@
 """Assigning evaluators of the technical panel to applications: deterministic, balanced, free of conflicts of interest."""
 
 import hashlib
+import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -17,6 +18,27 @@ class ToAssign:
     applicant_id: str
     conflicting_countries: frozenset[str]
     submitted_at: datetime
+    excluded: frozenset[str] = frozenset()
+    """Evaluators who have had the application already: assigned, scored, declined or replaced."""
+    needed: int | None = None
+    """How many evaluators it still needs; None: the call's number per application."""
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One assignment run: each evaluator is told at once of everything it gave them."""
+
+    id: UUID = field(default_factory=uuid.uuid4)
+    sizes: Mapping[str, int] = field(default_factory=dict)
+    """Evaluator id → how many applications the round gave them."""
+
+    def size_for(self, evaluator_id: str) -> int:
+        return self.sizes.get(evaluator_id, 1)
+
+    @classmethod
+    def of(cls, chosen: Mapping[UUID, Sequence[PanelMember]], id: UUID | None = None) -> "Round":
+        sizes = Counter(member.evaluator_id for members in chosen.values() for member in members)
+        return cls(id or uuid.uuid4(), dict(sizes))
 
 
 def _spread(application_id: UUID, evaluator_id: str) -> str:
@@ -24,13 +46,38 @@ def _spread(application_id: UUID, evaluator_id: str) -> str:
     return hashlib.sha256(f"{application_id}:{evaluator_id}".encode()).hexdigest()
 
 
+def refusals(item: ToAssign, member: PanelMember) -> list[str]:
+    """Why `member` may not evaluate the application (nothing: they may)."""
+    problems = []
+    if member.country in item.conflicting_countries:
+        problems.append(f"is of {member.country}, the applicant's or their institution's country")
+    if member.evaluator_id == item.applicant_id:
+        problems.append("is the applicant")
+    if member.evaluator_id in item.excluded:
+        problems.append("has already had this application (assigned, scored, declined or replaced)")
+    return problems
+
+
 def candidates(item: ToAssign, panel: Iterable[PanelMember]) -> list[PanelMember]:
-    """The evaluators who may evaluate the application: none of the applicant's (or institution's) country, never the applicant."""
-    return [
-        member
-        for member in panel
-        if member.country not in item.conflicting_countries and member.evaluator_id != item.applicant_id
-    ]
+    """The evaluators who may evaluate the application: none of the applicant's (or institution's) country,
+    never the applicant, never someone who already had it."""
+    return [member for member in panel if not refusals(item, member)]
+
+
+def _by_load(item: ToAssign, options: Iterable[PanelMember], counts: Mapping[str, int]) -> list[PanelMember]:
+    return sorted(
+        options,
+        key=lambda member: (
+            counts.get(member.evaluator_id, 0),
+            _spread(item.application_id, member.evaluator_id),
+        ),
+    )
+
+
+def replacement(item: ToAssign, panel: Iterable[PanelMember], load: Mapping[str, int]) -> PanelMember | None:
+    """The eligible evaluator with the fewest assignments in the call (ties by the same hash), or None."""
+    ranked = _by_load(item, candidates(item, panel), load)
+    return ranked[0] if ranked else None
 
 
 def assign(
@@ -49,7 +96,11 @@ def assign(
     """
     counts: Counter[str] = Counter(load or {})
     options = {item.application_id: candidates(item, panel) for item in items}
-    short = [item for item in items if len(options[item.application_id]) < per_application]
+
+    def needed(item: ToAssign) -> int:
+        return per_application if item.needed is None else item.needed
+
+    short = [item for item in items if len(options[item.application_id]) < needed(item)]
     if short:
         raise Invalid(
             "The panel cannot evaluate every application without a conflict of interest",
@@ -57,7 +108,7 @@ def assign(
                 Issue(
                     f"applications.{item.application_id}",
                     f"only {len(options[item.application_id])} of the panel's evaluators are free of a "
-                    f"conflict of interest; {per_application} are needed",
+                    f"conflict of interest; {needed(item)} are needed",
                 )
                 for item in short
             ],
@@ -68,14 +119,7 @@ def assign(
         key=lambda item: (len(options[item.application_id]), item.submitted_at, str(item.application_id)),
     )
     for item in order:
-        ranked = sorted(
-            options[item.application_id],
-            key=lambda member: (
-                counts[member.evaluator_id],
-                _spread(item.application_id, member.evaluator_id),
-            ),
-        )
-        picked = ranked[:per_application]
+        picked = _by_load(item, options[item.application_id], counts)[: needed(item)]
         for member in picked:
             counts[member.evaluator_id] += 1
         chosen[item.application_id] = picked

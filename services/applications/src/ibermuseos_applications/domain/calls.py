@@ -71,6 +71,10 @@ class CallTerms(BaseModel):
     report_due_days: Annotated[int, Field(ge=1, le=365)] = Field(
         default=60, description="Days after the activity ends by which the grantee reports"
     )
+    scoring_deadline: AwareDatetime | None = Field(
+        default=None,
+        description="Evaluators score their assignments by this moment; they are reminded the day before",
+    )
 
     def issues(self) -> list[Issue]:
         """Rules that tie fields together; each broken one is listed."""
@@ -81,6 +85,8 @@ class CallTerms(BaseModel):
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             issues.append(Issue("timezone", f"'{self.timezone}' is not an IANA time zone"))
+        if self.scoring_deadline is not None and self.scoring_deadline <= self.closes_at:
+            issues.append(Issue("scoring_deadline", "evaluators can only score after the call closes"))
         if self.max_per_grant > self.budget:
             issues.append(Issue("max_per_grant", "the maximum per grant cannot exceed the budget"))
         if self.activities_until < self.activities_from:
@@ -126,10 +132,16 @@ _EVALUATOR_ID = re.compile(r"^\S{1,255}$")
 
 @dataclass(frozen=True, slots=True)
 class PanelMember:
-    """An evaluator of the technical panel and the country they belong to (for conflicts of interest)."""
+    """An evaluator of the technical panel and the country they belong to (for conflicts of interest).
+
+    Their name, e-mail and language, when the coordinator gives them, are how they are told of their assignments.
+    """
 
     evaluator_id: str
     country: str
+    name: str | None = None
+    email: str | None = None
+    preferred_language: str | None = None
 
 
 @dataclass
@@ -266,6 +278,22 @@ class Call:
         if issues:
             raise Invalid("The panel is not valid", issues)
         self.panel = list(members)
+
+    def add_panel_member(self, member: PanelMember) -> None:
+        """The panel may grow while evaluation is under way (to replace evaluators who declined); nobody leaves it."""
+        if self.status is CallStatus.RESULTS_RELEASED:
+            raise NotNow("The results of this call are released", "results_released")
+        issues = []
+        if not _EVALUATOR_ID.match(member.evaluator_id):
+            issues.append(Issue("evaluator_id", "is not a valid subject"))
+        if any(known.evaluator_id == member.evaluator_id for known in self.panel):
+            issues.append(Issue("evaluator_id", "is already on the panel"))
+        if issues:
+            raise Invalid("The evaluator cannot join the panel", issues)
+        self.panel.append(member)
+
+    def panel_member(self, evaluator_id: str) -> PanelMember | None:
+        return next((member for member in self.panel if member.evaluator_id == evaluator_id), None)
 
     def check_evaluation_may_start(self) -> None:
         """Assignments are made once the call has closed, over the whole set of applications."""

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.responses import JSONResponse
-from ibermuseos_contracts.types import CountryCode
+from ibermuseos_contracts.types import CountryCode, LanguageTag
 from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -138,6 +138,19 @@ class PanelMemberIn(Strict):
         str, Field(min_length=1, max_length=255, description="The evaluator's token subject")
     ]
     country: CountryCode
+    name: Annotated[str | None, Field(min_length=1, max_length=300)] = None
+    email: Annotated[
+        str | None,
+        Field(
+            max_length=320,
+            pattern=r"^[^@\s]+@[^@\s]+$",
+            description="Where they are told of their assignments",
+        ),
+    ] = None
+    preferred_language: LanguageTag | None = None
+
+    def member(self) -> PanelMember:
+        return PanelMember(self.evaluator_id, self.country, self.name, self.email, self.preferred_language)
 
 
 class PanelIn(Strict):
@@ -150,8 +163,22 @@ class PanelIn(Strict):
     summary="Register the call's technical panel: evaluators and their countries (coordinators)",
 )
 async def register_panel(call_id: UUID, body: PanelIn, c: ContainerDep, actor: Coordinator) -> CallOut:
-    members = [PanelMember(member.evaluator_id, member.country) for member in body.evaluators]
+    members = [member.member() for member in body.evaluators]
     call = await handlers.register_panel(handlers.RegisterPanel(call_id, members, actor), c.uow(), c.clock)
+    return call_out(call, c.clock.now(), full=True)
+
+
+@router.post(
+    "/{call_id}/panel/members",
+    response_model=CallOut,
+    summary="Add an evaluator to the panel, also while evaluation is under way (coordinators)",
+)
+async def add_panel_member(
+    call_id: UUID, body: PanelMemberIn, c: ContainerDep, actor: Coordinator
+) -> CallOut:
+    call = await evaluation.add_panel_member(
+        evaluation.AddPanelMember(call_id, body.member(), actor), c.uow(), c.clock
+    )
     return call_out(call, c.clock.now(), full=True)
 
 

@@ -1,16 +1,27 @@
-"""HTTP API of the technical panel: an evaluator's assignments, the blind view of each, and their scores."""
+"""HTTP API of the technical panel: an evaluator's assignments, the blind view of each, their scores and declines;
+a coordinator's replacement of an evaluator."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter
+from ibermuseos_contracts.applications import DeclineGround
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..application import evaluation
 from ..application.common import load_call
-from .dependencies import ContainerDep, Evaluator, PageDep
-from .views import AssignmentSummaryOut, EvaluationOut, PageOut, evaluation_out
+from ..domain.values import Justification
+from .dependencies import ContainerDep, Coordinator, Evaluator, PageDep
+from .views import (
+    AssignmentOut,
+    AssignmentSummaryOut,
+    EvaluationOut,
+    PageOut,
+    assignment_out,
+    evaluation_out,
+)
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
 
@@ -87,3 +98,67 @@ async def score(application_id: UUID, body: ScoresIn, c: ContainerDep, actor: Ev
     async with c.uow() as uow:
         call = await load_call(uow, application.call_id)
     return evaluation_out(application, call, actor.subject)
+
+
+class DeclineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ground: DeclineGround
+    reason: Justification = Field(description="Why: kept in the audit log; never on the public topic")
+
+
+class DeclinedOut(BaseModel):
+    application_id: UUID
+    declined_at: datetime
+
+
+@router.post(
+    "/{application_id}/decline",
+    response_model=DeclinedOut,
+    summary="Give back an assignment you have not scored (EvaluationDeclined); another evaluator takes it",
+)
+async def decline(application_id: UUID, body: DeclineIn, c: ContainerDep, actor: Evaluator) -> DeclinedOut:
+    application = await evaluation.decline_assignment(
+        evaluation.DeclineAssignment(application_id, body.ground, body.reason, actor), c.uow(), c.clock
+    )
+    mine = next(a for a in application.assignments if a.evaluator_id == actor.subject)
+    assert mine.released_at is not None
+    return DeclinedOut(application_id=application.id, declined_at=mine.released_at)
+
+
+class ReplacementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    justification: Justification
+    replacement_id: Annotated[str | None, Field(min_length=1, max_length=255)] = Field(
+        default=None, description="A member of the panel; omitted: the least loaded one who may evaluate it"
+    )
+
+
+class AssignmentsOfOut(BaseModel):
+    application_id: UUID
+    assignments: list[AssignmentOut]
+
+
+@router.post(
+    "/{application_id}/evaluators/{evaluator_id}/replacement",
+    response_model=AssignmentsOfOut,
+    summary="Take an unscored assignment from an evaluator and give it to another (coordinators; audited): "
+    "EvaluationReassigned + EvaluationAssigned",
+)
+async def replace(
+    application_id: UUID, evaluator_id: str, body: ReplacementIn, c: ContainerDep, actor: Coordinator
+) -> AssignmentsOfOut:
+    application = await evaluation.replace_evaluator(
+        evaluation.ReplaceEvaluator(
+            application_id, evaluator_id, body.justification, body.replacement_id, actor
+        ),
+        c.uow(),
+        c.clock,
+    )
+    async with c.uow() as uow:
+        call = await load_call(uow, application.call_id)
+    return AssignmentsOfOut(
+        application_id=application.id,
+        assignments=[assignment_out(a, call.terms) for a in application.assignments],
+    )

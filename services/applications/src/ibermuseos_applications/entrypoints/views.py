@@ -6,13 +6,13 @@ from fractions import Fraction
 from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
-from ibermuseos_contracts.applications import Reason
+from ibermuseos_contracts.applications import DeclineGround, Reason
 from ibermuseos_contracts.types import Localized, Money
 from pydantic import BaseModel, Field
 
 from ..application.access import Actor
 from ..application.decisions import Standing
-from ..domain.applications import Application, Replication, Status
+from ..domain.applications import Application, Assignment, Release, Replication, Status
 from ..domain.audit import AuditEntry
 from ..domain.calls import Call, CallStatus, CallTerms, Criterion
 from ..domain.documents import DocumentRef
@@ -34,6 +34,9 @@ def _score(value: Fraction | None) -> float | None:
 class PanelMemberOut(BaseModel):
     evaluator_id: str
     country: str
+    name: str | None = None
+    email: str | None = None
+    preferred_language: str | None = None
 
 
 class CallOut(BaseModel):
@@ -61,7 +64,16 @@ def call_out(call: Call, now: datetime, *, full: bool) -> CallOut:
             "committed": Money(amount=call.committed, currency=terms.currency),
             "remaining": Money(amount=call.remaining, currency=terms.currency),
             "max_awards_per_country": call.max_awards_per_country,
-            "panel": [PanelMemberOut(evaluator_id=m.evaluator_id, country=m.country) for m in call.panel],
+            "panel": [
+                PanelMemberOut(
+                    evaluator_id=m.evaluator_id,
+                    country=m.country,
+                    name=m.name,
+                    email=m.email,
+                    preferred_language=m.preferred_language,
+                )
+                for m in call.panel
+            ],
             "created_at": call.created_at,
         }
     return CallOut(
@@ -169,6 +181,16 @@ class InformationRequestOut(BaseModel):
     answered_at: datetime | None
 
 
+class ReleaseOut(BaseModel):
+    """How an evaluator stopped having the assignment: declined by them or reassigned by a coordinator."""
+
+    kind: Release
+    at: datetime
+    by: str | None
+    ground: DeclineGround | None
+    reason: str | None
+
+
 class AssignmentOut(BaseModel):
     evaluator_id: str
     evaluator_country: str
@@ -177,6 +199,32 @@ class AssignmentOut(BaseModel):
     scores: dict[str, Decimal] | None
     comments: dict[str, str] | None
     weighted_score: float | None
+    replaces: str | None = None
+    released: ReleaseOut | None = Field(
+        default=None, description="Set when the assignment is no longer theirs"
+    )
+
+
+def assignment_out(a: Assignment, terms: CallTerms) -> AssignmentOut:
+    return AssignmentOut(
+        evaluator_id=a.evaluator_id,
+        evaluator_country=a.evaluator_country,
+        assigned_at=a.assigned_at,
+        scored_at=a.scored_at,
+        scores=a.scores,
+        comments=a.comments,
+        weighted_score=_score(a.weighted(terms)) if a.done else None,
+        replaces=a.replaces,
+        released=None
+        if a.release is None or a.released_at is None
+        else ReleaseOut(
+            kind=a.release,
+            at=a.released_at,
+            by=a.released_by,
+            ground=a.release_ground,
+            reason=a.release_reason,
+        ),
+    )
 
 
 class EvaluationSummaryOut(BaseModel):
@@ -267,18 +315,7 @@ def application_out(application: Application, call: Call, actor: Actor) -> Appli
     draft = None
     if full and application.assignments:
         evaluation = EvaluationSummaryOut(
-            assignments=[
-                AssignmentOut(
-                    evaluator_id=a.evaluator_id,
-                    evaluator_country=a.evaluator_country,
-                    assigned_at=a.assigned_at,
-                    scored_at=a.scored_at,
-                    scores=a.scores,
-                    comments=a.comments,
-                    weighted_score=_score(a.weighted(terms)) if a.done else None,
-                )
-                for a in application.assignments
-            ],
+            assignments=[assignment_out(a, terms) for a in application.assignments],
             average_score=_score(application.average(terms)),
         )
     if full and application.draft is not None:
@@ -407,10 +444,11 @@ class EvaluationOut(BaseModel):
 def evaluation_out(application: Application, call: Call, evaluator_id: str) -> EvaluationOut:
     terms = call.terms
     mine = application.assignment_of(evaluator_id)
-    others = [a for a in application.assignments if a.evaluator_id != evaluator_id]
+    active = application.active_assignments
+    others = [a for a in active if a.evaluator_id != evaluator_id]
 
     def score(label: str, assignment_index: int) -> ScoreOut | None:
-        assignment = application.assignments[assignment_index]
+        assignment = active[assignment_index]
         if assignment.scores is None or assignment.comments is None or assignment.scored_at is None:
             return None
         return ScoreOut(
@@ -421,7 +459,7 @@ def evaluation_out(application: Application, call: Call, evaluator_id: str) -> E
             scored_at=assignment.scored_at,
         )
 
-    indices = {a.evaluator_id: index for index, a in enumerate(application.assignments)}
+    indices = {a.evaluator_id: index for index, a in enumerate(active)}
     other_scores = None
     if mine.done:
         labelled = [score(f"evaluator {n}", indices[a.evaluator_id]) for n, a in enumerate(others, start=1)]

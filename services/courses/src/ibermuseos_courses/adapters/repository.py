@@ -136,6 +136,11 @@ def _run(row: Any) -> Run:
         scheduled_at=row.scheduled_at,
         arrivals=row.arrivals,
         closed_at=row.closed_at,
+        cancelled_at=row.cancelled_at,
+        cancelled_by=row.cancelled_by,
+        cancellation_reason=row.cancellation_reason,
+        revision=row.revision,
+        rescheduled_at=row.rescheduled_at,
     )
 
 
@@ -169,6 +174,7 @@ class SqlRuns(_Repository):
                 arrivals=run.arrivals,
                 scheduled_at=run.scheduled_at,
                 closed_at=run.closed_at,
+                revision=run.revision,
             )
         )
         self._uow.track(run)
@@ -193,6 +199,15 @@ class SqlRuns(_Repository):
                 status=run.status.value,
                 arrivals=run.arrivals,
                 closed_at=run.closed_at,
+                sessions=[s.model_dump(mode="json") for s in run.sessions],
+                starts_at=run.starts_at,
+                ends_at=run.ends_at,
+                enrolment_closes_at=run.enrolment_closes_at,
+                cancelled_at=run.cancelled_at,
+                cancelled_by=run.cancelled_by,
+                cancellation_reason=run.cancellation_reason,
+                revision=run.revision,
+                rescheduled_at=run.rescheduled_at,
             )
         )
 
@@ -214,6 +229,19 @@ class SqlRuns(_Repository):
             select(runs.c.id)
             .where(runs.c.status == RunStatus.SCHEDULED.value, runs.c.ends_at <= moment)
             .order_by(runs.c.ends_at)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    async def waitlists_due(self, now: datetime, limit: int) -> list[UUID]:
+        lapses_at = func.greatest(runs.c.starts_at, runs.c.enrolment_closes_at)
+        waiting = select(enrolments.c.id).where(
+            enrolments.c.run_id == runs.c.id, enrolments.c.status == EnrolmentStatus.WAITLISTED.value
+        )
+        rows = await self._session.execute(
+            select(runs.c.id)
+            .where(runs.c.status == RunStatus.SCHEDULED.value, lapses_at <= now, waiting.exists())
+            .order_by(lapses_at)
             .limit(limit)
         )
         return [row.id for row in rows]

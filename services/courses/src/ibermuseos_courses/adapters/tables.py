@@ -76,6 +76,11 @@ runs = Table(
     Column("arrivals", Integer, nullable=False),
     Column("scheduled_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+    Column("cancelled_by", String(255), nullable=True),
+    Column("cancellation_reason", Text, nullable=True),
+    Column("revision", Integer, nullable=False, server_default=text("0")),
+    Column("rescheduled_at", DateTime(timezone=True), nullable=True),
     Index("ix_runs_open_ends_at", "ends_at", postgresql_where=text("status = 'scheduled'")),
 )
 

@@ -4,7 +4,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -22,11 +22,13 @@ from ..domain.enrolments import (
     EnrolmentStatus,
     Mark,
     cancel,
+    cancel_run,
     enrol,
+    lapse_waitlist,
     record_attendance,
 )
 from ..domain.errors import Conflict, Invalid, Problem
-from ..domain.runs import Run, RunPlan
+from ..domain.runs import NewTimes, Run, RunPlan
 from .access import COORDINATOR, Caller, Forbidden, NotFound, may_manage_run, may_see_enrolment
 from .ports import Clock, UnitOfWork
 
@@ -124,6 +126,70 @@ async def assign_instructors(run_id: UUID, instructors: list[str], uow: UnitOfWo
         await uow.runs.save(run)
         await uow.commit()
     return run
+
+
+@dataclass(frozen=True)
+class RunCancelled:
+    run: Run
+    enrolments_cancelled: int
+    waitlist_cancelled: int
+
+
+async def cancel_scheduled_run(
+    run_id: UUID, reason: str, caller: Caller, uow: UnitOfWork, clock: Clock
+) -> RunCancelled:
+    """Coordinators cancel a run before it ends, with a reason (CourseRunCancelled); every seat and
+    place on the waitlist ends with it (EnrolmentCancelled, `run_cancelled`); who and when are kept."""
+    if not caller.has(COORDINATOR):
+        raise Forbidden("only coordinators cancel runs")
+    async with uow:
+        run = await uow.runs.get(run_id, lock=True)
+        if run is None:
+            raise NotFound
+        active = await uow.enrolments.of_run(run_id, [EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED])
+        seats = sum(1 for e in active if e.status is EnrolmentStatus.ENROLLED)
+        cancel_run(run=run, active=active, reason=reason, by=caller.subject, now=clock.now())
+        for enrolment in active:
+            await uow.enrolments.save(enrolment)
+        await uow.runs.save(run)
+        await uow.commit()
+    return RunCancelled(run, seats, len(active) - seats)
+
+
+async def reschedule_run(
+    run_id: UUID, moves: list[NewTimes], enrolment_closes_at: datetime | None, uow: UnitOfWork, clock: Clock
+) -> Run:
+    """Coordinators move a run's sessions (and perhaps its enrolment's closing) ahead of time
+    (CourseRunRescheduled, with every session's new times)."""
+    async with uow:
+        run = await uow.runs.get(run_id, lock=True)
+        if run is None:
+            raise NotFound
+        run.reschedule(moves, enrolment_closes_at, clock.now())
+        await uow.runs.save(run)
+        await uow.commit()
+    return run
+
+
+async def lapse_waitlists(uow_factory: Callable[[], UnitOfWork], clock: Clock, *, batch: int = 50) -> int:
+    """The periodic job: in runs that have started with their enrolment closed, the places still on
+    the waitlist lapse (EnrolmentLapsed), one run per transaction with the run locked, so each once."""
+    async with uow_factory() as uow:
+        due = await uow.runs.waitlists_due(clock.now(), batch)
+    lapsed = 0
+    for run_id in due:
+        async with uow_factory() as uow:
+            run = await uow.runs.get(run_id, lock=True)
+            if run is None:
+                continue
+            ended = lapse_waitlist(run=run, waitlist=await uow.enrolments.waitlist(run_id), now=clock.now())
+            for enrolment in ended:
+                await uow.enrolments.save(enrolment)
+            await uow.commit()
+        lapsed += len(ended)
+    if lapsed:
+        log.info("%d places on waitlists lapsed", lapsed)
+    return lapsed
 
 
 # ------------------------------------------------------------------------ enrolments
@@ -381,8 +447,7 @@ async def close_run(
                 )
                 await uow.certificates.add(certificate)
                 issued.append(certificate)
-        for waiting in await uow.enrolments.of_run(run_id, [EnrolmentStatus.WAITLISTED]):
-            waiting.lapse()
+        for waiting in lapse_waitlist(run=run, waitlist=await uow.enrolments.waitlist(run_id), now=now):
             await uow.enrolments.save(waiting)
         await uow.runs.save(run)
         await uow.commit()

@@ -67,6 +67,10 @@ class Runs(Protocol):
 
     async def ended_before(self, moment: datetime, limit: int) -> list[UUID]: ...
 
+    async def waitlists_due(self, now: datetime, limit: int) -> list[UUID]:
+        """Scheduled runs whose waitlist should have lapsed by `now` and still has people on it."""
+        ...
+
     async def counts(self, run_ids: Sequence[UUID]) -> dict[UUID, tuple[int, int]]: ...
 
 

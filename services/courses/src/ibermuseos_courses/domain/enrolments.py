@@ -12,6 +12,7 @@ from ibermuseos_contracts.courses import (
     AttendanceRecordedV1,
     CourseCompletedV1,
     EnrolmentCancelledV1,
+    EnrolmentLapsedV1,
     OfferingKind,
     Outcome,
     Participant,
@@ -32,7 +33,7 @@ class EnrolmentStatus(StrEnum):
     COMPLETED = "completed"
     NOT_COMPLETED = "not_completed"
     LAPSED = "lapsed"
-    """Still waiting when the run closed."""
+    """Still waiting when the run started and its enrolment closed: no seat came free in time."""
 
 
 ACTIVE = (EnrolmentStatus.WAITLISTED, EnrolmentStatus.ENROLLED)
@@ -86,7 +87,8 @@ class Enrolment:
         self.from_waitlist = True
         self._events.append(self._enrolled_event(now))
 
-    def cancel(self, now: datetime) -> None:
+    def cancel(self, now: datetime, *, run_cancelled_because: str | None = None) -> None:
+        """Ends a seat or a place on the waitlist; `run_cancelled_because` when the run itself was cancelled."""
         if self.status not in ACTIVE:
             raise Conflict(f"the enrolment is {self.status.value}: there is nothing to cancel")
         was_enrolled = self.status is EnrolmentStatus.ENROLLED
@@ -101,6 +103,8 @@ class Enrolment:
                 cancelled_at=now,
                 offering_id=self.offering_id,
                 kind=self.kind,
+                run_cancelled=run_cancelled_because is not None,
+                reason=run_cancelled_because,
             )
         )
 
@@ -143,9 +147,21 @@ class Enrolment:
             )
         )
 
-    def lapse(self) -> None:
-        if self.status is EnrolmentStatus.WAITLISTED:
-            self.status = EnrolmentStatus.LAPSED
+    def lapse(self, now: datetime) -> None:
+        """A place on the waitlist lapses once: the participant is told they did not get a seat."""
+        if self.status is not EnrolmentStatus.WAITLISTED:
+            raise Conflict("only a place on the waitlist lapses")
+        self.status = EnrolmentStatus.LAPSED
+        self._events.append(
+            EnrolmentLapsedV1(
+                enrolment_id=self.id,
+                run_id=self.run_id,
+                offering_id=self.offering_id,
+                kind=self.kind,
+                person_id=self.person_id,
+                lapsed_at=now,
+            )
+        )
 
     def pull_events(self) -> list[Event]:
         events, self._events = self._events, []
@@ -205,6 +221,7 @@ def cancel(
 ) -> list[Enrolment]:
     """Cancelling frees the seat, and the next eligible people on the waitlist take the free seats
     at once (until the run starts). Returns who was promoted."""
+    run.check_not_cancelled()
     if run.status is RunStatus.CLOSED:
         raise Conflict("the run is closed: its enrolments are final")
     was_enrolled = enrolment.status is EnrolmentStatus.ENROLLED
@@ -217,6 +234,27 @@ def cancel(
     for waiting in promoted:
         waiting.promote(now)
     return promoted
+
+
+def cancel_run(*, run: Run, active: Sequence[Enrolment], reason: str, by: str, now: datetime) -> None:
+    """Cancelling a run ends every seat and every place on the waitlist, each with its own
+    EnrolmentCancelled carrying the reason, so that each person is told in order with their other events."""
+    enrolled = sum(1 for e in active if e.status is EnrolmentStatus.ENROLLED)
+    waiting = sum(1 for e in active if e.status is EnrolmentStatus.WAITLISTED)
+    run.cancel(reason=reason, by=by, now=now, enrolments=enrolled, waitlist=waiting)
+    for enrolment in active:
+        enrolment.cancel(now, run_cancelled_because=run.cancellation_reason)
+
+
+def lapse_waitlist(*, run: Run, waitlist: Iterable[Enrolment], now: datetime) -> list[Enrolment]:
+    """Once the run has started and its enrolment closed, no seat can come free for those waiting:
+    their places lapse (EnrolmentLapsed), each once. Returns who lapsed."""
+    if run.status is RunStatus.CANCELLED or now < run.waitlist_lapses_at:
+        return []
+    lapsed = [e for e in waitlist if e.status is EnrolmentStatus.WAITLISTED]
+    for enrolment in lapsed:
+        enrolment.lapse(now)
+    return lapsed
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ibermuseos_contracts import Event
 from ibermuseos_contracts.common import Modality
-from ibermuseos_contracts.courses import CourseRunScheduledV1, OfferingKind, Session, Venue
+from ibermuseos_contracts.courses import (
+    CourseRunCancelledV1,
+    CourseRunRescheduledV1,
+    CourseRunScheduledV1,
+    OfferingKind,
+    Session,
+    Venue,
+)
 from ibermuseos_contracts.types import Localized
 
 from .catalogue import CompletionRule, Offering, OfferingStatus
@@ -23,6 +30,8 @@ class RunStatus(StrEnum):
     SCHEDULED = "scheduled"
     CLOSED = "closed"
     """Ended and evaluated: completions recorded, certificates issued."""
+    CANCELLED = "cancelled"
+    """Called off by a coordinator before it ended: nothing more happens in it."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,15 @@ class RunPlan:
     instructors: list[str]
 
 
+@dataclass(frozen=True)
+class NewTimes:
+    """A session of the run moved to new times (times without an offset are read in the run's time zone)."""
+
+    session_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
 def zone(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
@@ -59,6 +77,23 @@ def zone(name: str) -> ZoneInfo | None:
 
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+def calendar_problems(sessions: list[tuple[datetime, datetime]]) -> list[Problem]:
+    """Sessions (sorted by start) last at most a day, end after they start and do not overlap."""
+    problems: list[Problem] = []
+    if not sessions:
+        problems.append(Problem("sessions", "a run has at least one session"))
+    if len(sessions) > MAX_SESSIONS:
+        problems.append(Problem("sessions", f"at most {MAX_SESSIONS} sessions"))
+    for index, (starts, ends) in enumerate(sessions):
+        if ends <= starts:
+            problems.append(Problem(f"sessions.{index}", "ends before it starts"))
+        elif ends - starts > timedelta(hours=24):
+            problems.append(Problem(f"sessions.{index}", "lasts more than 24 hours"))
+        if index and starts < sessions[index - 1][1]:
+            problems.append(Problem(f"sessions.{index}", "overlaps the session before it"))
+    return problems
 
 
 @dataclass
@@ -90,6 +125,12 @@ class Run:
     arrivals: int = 0
     """How many enrolment requests arrived so far: the next one's place in the order of arrival."""
     closed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: str | None = None
+    cancellation_reason: str | None = None
+    revision: int = 0
+    """How many times the run was rescheduled."""
+    rescheduled_at: datetime | None = None
     _events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -111,17 +152,7 @@ class Run:
             problems.append(Problem("timezone", "not an IANA time zone, e.g. America/Mexico_City"))
             tz = ZoneInfo("UTC")
         sessions = sorted((_aware(s.starts_at, tz), _aware(s.ends_at, tz)) for s in plan.sessions)
-        if not sessions:
-            problems.append(Problem("sessions", "a run has at least one session"))
-        if len(sessions) > MAX_SESSIONS:
-            problems.append(Problem("sessions", f"at most {MAX_SESSIONS} sessions"))
-        for index, (starts, ends) in enumerate(sessions):
-            if ends <= starts:
-                problems.append(Problem(f"sessions.{index}", "ends before it starts"))
-            elif ends - starts > timedelta(hours=24):
-                problems.append(Problem(f"sessions.{index}", "lasts more than 24 hours"))
-            if index and starts < sessions[index - 1][1]:
-                problems.append(Problem(f"sessions.{index}", "overlaps the session before it"))
+        problems.extend(calendar_problems(sessions))
         if plan.modality is Modality.ONLINE and plan.venue is not None:
             problems.append(Problem("venue", "an online run has no venue"))
         if plan.modality is not Modality.ONLINE and plan.venue is None:
@@ -193,8 +224,8 @@ class Run:
 
     def phase(self, now: datetime) -> str:
         """Where the run stands for a reader: upcoming, enrolment_open, in_progress, ended or closed."""
-        if self.status is RunStatus.CLOSED:
-            return "closed"
+        if self.status is not RunStatus.SCHEDULED:
+            return self.status.value
         if now >= self.ends_at:
             return "ended"
         if now >= self.starts_at:
@@ -208,7 +239,12 @@ class Run:
             return [Problem("country", f"this run is open to {', '.join(self.eligible_countries)} only")]
         return []
 
+    def check_not_cancelled(self) -> None:
+        if self.status is RunStatus.CANCELLED:
+            raise Conflict("the run was cancelled")
+
     def check_enrolment_open(self, now: datetime) -> None:
+        self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
             raise Conflict("the run is closed")
         if now < self.enrolment_opens_at:
@@ -219,7 +255,12 @@ class Run:
     def promotes_from_waitlist(self, now: datetime) -> bool:
         """A freed seat goes to the waitlist until the run starts, or later while enrolment is still
         open; once the run is under way and enrolment closed, no one joins late."""
-        return self.status is RunStatus.SCHEDULED and now < max(self.starts_at, self.enrolment_closes_at)
+        return self.status is RunStatus.SCHEDULED and now < self.waitlist_lapses_at
+
+    @property
+    def waitlist_lapses_at(self) -> datetime:
+        """From then on no one waiting can get a seat: the run has started and its enrolment has closed."""
+        return max(self.starts_at, self.enrolment_closes_at)
 
     def next_arrival(self) -> int:
         self.arrivals += 1
@@ -232,6 +273,7 @@ class Run:
         return next((s for s in self.sessions if s.session_id == session_id), None)
 
     def check_open_for_records(self) -> None:
+        self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
             raise Conflict("the run is closed: its completions are final")
 
@@ -240,12 +282,107 @@ class Run:
 
     def close(self, now: datetime) -> None:
         """A run closes once, after its last session ended."""
+        self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
             raise Conflict("the run is already closed")
         if now < self.ends_at:
             raise Conflict("the run has not ended yet: its last session ends at " + self.ends_at.isoformat())
         self.status = RunStatus.CLOSED
         self.closed_at = now
+
+    def cancel(self, *, reason: str, by: str, now: datetime, enrolments: int, waitlist: int) -> None:
+        """A run is cancelled once, with a reason, before it ends and before completions were evaluated."""
+        self.check_not_cancelled()
+        if self.status is RunStatus.CLOSED:
+            raise Conflict("the run is closed: its completions were evaluated, it can no longer be cancelled")
+        if now >= self.ends_at:
+            raise Conflict("the run has ended: close it instead of cancelling it")
+        raise_if([Problem("reason", "say why the run is cancelled")] if not reason.strip() else [])
+        self.status = RunStatus.CANCELLED
+        self.cancelled_at = now
+        self.cancelled_by = by
+        self.cancellation_reason = reason.strip()
+        self._events.append(
+            CourseRunCancelledV1(
+                run_id=self.id,
+                offering_id=self.offering_id,
+                kind=self.kind,
+                reason=self.cancellation_reason,
+                enrolments_cancelled=enrolments,
+                waitlist_cancelled=waitlist,
+                cancelled_at=now,
+            )
+        )
+
+    def reschedule(self, moves: list[NewTimes], enrolment_closes_at: datetime | None, now: datetime) -> None:
+        """Sessions move to new times, every one named once: a session that has started stays as it
+        is, new times lie ahead, the calendar stays coherent, and the enrolment window still fits it."""
+        self.check_not_cancelled()
+        if self.status is RunStatus.CLOSED:
+            raise Conflict("the run is closed: its sessions can no longer move")
+        if now >= self.ends_at:
+            raise Conflict("the run has ended: its sessions can no longer move")
+        tz = zone(self.timezone) or ZoneInfo("UTC")
+        problems: list[Problem] = []
+        current = {s.session_id: s for s in self.sessions}
+        named = [m.session_id for m in moves]
+        for index, move in enumerate(moves):
+            if move.session_id not in current:
+                problems.append(Problem(f"sessions.{index}.session_id", "no such session in this run"))
+            elif named.count(move.session_id) > 1:
+                problems.append(Problem(f"sessions.{index}.session_id", "listed twice"))
+        for session in self.sessions:
+            if session.session_id not in named:
+                problems.append(
+                    Problem("sessions", f"session {session.session_id} is missing: list every session")
+                )
+        moved: list[Session] = []
+        for index, move in enumerate(moves):
+            before = current.get(move.session_id)
+            if before is None:
+                continue
+            starts, ends = _aware(move.starts_at, tz), _aware(move.ends_at, tz)
+            if (starts, ends) != (before.starts_at, before.ends_at):
+                if before.starts_at <= now:
+                    problems.append(Problem(f"sessions.{index}", "has already started: it cannot move"))
+                elif starts <= now:
+                    problems.append(Problem(f"sessions.{index}", "cannot move into the past"))
+            moved.append(Session(session_id=move.session_id, starts_at=starts, ends_at=ends))
+        moved.sort(key=lambda s: s.starts_at)
+        calendar = calendar_problems([(s.starts_at, s.ends_at) for s in moved])
+        problems.extend(p for p in calendar if p.field != "sessions" or not moves)
+        closes = self.enrolment_closes_at
+        if enrolment_closes_at is not None:
+            closes = _aware(enrolment_closes_at, tz)
+            if closes != self.enrolment_closes_at:
+                if self.enrolment_closes_at <= now:
+                    problems.append(Problem("enrolment_closes_at", "enrolment has closed: it cannot reopen"))
+                elif closes <= now:
+                    problems.append(Problem("enrolment_closes_at", "cannot be in the past"))
+            if closes <= self.enrolment_opens_at:
+                problems.append(Problem("enrolment_closes_at", "must be after enrolment_opens_at"))
+        if moved and closes > moved[-1].ends_at:
+            problems.append(Problem("enrolment_closes_at", "must not be after the last session ends"))
+        if not problems and moved == self.sessions and closes == self.enrolment_closes_at:
+            problems.append(Problem("sessions", "nothing changes: every session keeps its times"))
+        raise_if(problems)
+        self.sessions = moved
+        self.enrolment_closes_at = closes
+        self.revision += 1
+        self.rescheduled_at = now
+        self._events.append(
+            CourseRunRescheduledV1(
+                run_id=self.id,
+                offering_id=self.offering_id,
+                kind=self.kind,
+                sessions=self.sessions,
+                timezone=self.timezone,
+                enrolment_opens_at=self.enrolment_opens_at,
+                enrolment_closes_at=self.enrolment_closes_at,
+                revision=self.revision,
+                rescheduled_at=now,
+            )
+        )
 
     def pull_events(self) -> list[Event]:
         events, self._events = self._events, []

@@ -19,7 +19,7 @@ from ..application import handlers, queries
 from ..application.access import Caller
 from ..application.queries import RunView
 from ..domain.enrolments import Mark
-from ..domain.runs import RunPlan, SessionTimes, zone
+from ..domain.runs import NewTimes, RunPlan, SessionTimes, zone
 from .catalogue import CompletionOut
 from .common import PROBLEMS, CallerDep, ContainerDep, PageDep, Strict
 
@@ -89,11 +89,15 @@ class RunOut(BaseModel):
     quota_per_country: int | None
     status: str
     phase: str
-    """upcoming, enrolment_open, in_progress, ended (awaiting closing) or closed."""
+    """upcoming, enrolment_open, in_progress, ended (awaiting closing), closed or cancelled."""
     instructors: list[str] | None
     """Shown to coordinators and the run's instructors only."""
     scheduled_at: datetime
     closed_at: datetime | None
+    cancelled_at: datetime | None
+    cancellation_reason: str | None
+    revision: int
+    """How many times the run was rescheduled."""
 
 
 def run_out(view: RunView, caller: Caller, now: datetime) -> RunOut:
@@ -127,6 +131,9 @@ def run_out(view: RunView, caller: Caller, now: datetime) -> RunOut:
         instructors=run.instructors if caller.coordinator or caller.teaches(run) else None,
         scheduled_at=run.scheduled_at,
         closed_at=run.closed_at,
+        cancelled_at=run.cancelled_at,
+        cancellation_reason=run.cancellation_reason,
+        revision=run.revision,
     )
 
 
@@ -177,7 +184,7 @@ async def list_runs(
     caller: CallerDep,
     paging: PageDep,
     offering_id: UUID | None = None,
-    status: Annotated[str | None, Query(pattern="^(scheduled|closed)$")] = None,
+    status: Annotated[str | None, Query(pattern="^(scheduled|closed|cancelled)$")] = None,
     teaching: bool = False,
 ) -> list[RunOut]:
     views = await queries.runs(
@@ -210,6 +217,71 @@ async def assign_instructors(
     run_id: UUID, body: InstructorsIn, c: ContainerDep, _: Coordinator, caller: CallerDep
 ) -> RunOut:
     await handlers.assign_instructors(run_id, body.instructors, c.uow())
+    return run_out(await queries.run(c.uow(), run_id), caller, c.clock.now())
+
+
+class CancelRunIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+    """Told to every participant and person waiting, in the words given."""
+
+
+class RunCancelledOut(BaseModel):
+    run: RunOut
+    enrolments_cancelled: int
+    waitlist_cancelled: int
+
+
+@router.post(
+    "/runs/{run_id}/cancel",
+    response_model=RunCancelledOut,
+    summary="Cancel a run before it ends, with a reason (coordinators)",
+    description=(
+        "Every seat and place on the waitlist ends (EnrolmentCancelled with `run_cancelled`) and the "
+        "people are told; no enrolment, attendance, grade or closing is possible afterwards."
+    ),
+    responses={409: {"description": "ended, closed or cancelled already"}, **PROBLEMS},
+)
+async def cancel_run(
+    run_id: UUID, body: CancelRunIn, c: ContainerDep, _: Coordinator, caller: CallerDep
+) -> RunCancelledOut:
+    done = await handlers.cancel_scheduled_run(run_id, body.reason, caller, c.uow(), c.clock)
+    return RunCancelledOut(
+        run=run_out(await queries.run(c.uow(), run_id), caller, c.clock.now()),
+        enrolments_cancelled=done.enrolments_cancelled,
+        waitlist_cancelled=done.waitlist_cancelled,
+    )
+
+
+class MovedSessionIn(Strict):
+    session_id: UUID
+    starts_at: datetime
+    """With an offset, or without one to be read in the run's time zone."""
+    ends_at: datetime
+
+
+class RescheduleRunIn(Strict):
+    sessions: Annotated[list[MovedSessionIn], Field(min_length=1, max_length=200)]
+    """Every session of the run, with its new (or unchanged) times."""
+    enrolment_closes_at: datetime | None = None
+    """A new closing of enrolment; unchanged when left out."""
+
+
+@router.post(
+    "/runs/{run_id}/reschedule",
+    response_model=RunOut,
+    summary="Move a run's sessions to new times (coordinators)",
+    description=(
+        "List every session by its id with its times. Sessions that have started cannot move, new times "
+        "lie ahead, sessions do not overlap, and enrolment closes before the last session ends. "
+        "CourseRunRescheduled tells the enrolled participants, with an updated calendar."
+    ),
+    responses={409: {"description": "ended, closed or cancelled"}, **PROBLEMS},
+)
+async def reschedule_run(
+    run_id: UUID, body: RescheduleRunIn, c: ContainerDep, _: Coordinator, caller: CallerDep
+) -> RunOut:
+    moves = [NewTimes(s.session_id, s.starts_at, s.ends_at) for s in body.sessions]
+    await handlers.reschedule_run(run_id, moves, body.enrolment_closes_at, c.uow(), c.clock)
     return run_out(await queries.run(c.uow(), run_id), caller, c.clock.now())
 
 

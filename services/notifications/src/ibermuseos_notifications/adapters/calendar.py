@@ -32,6 +32,8 @@ def run_calendar(
     for number, session in enumerate(run["sessions"], start=1):
         event = icalendar.Event()
         event.add("uid", f"{session['session_id']}@{uid_domain}")
+        # RFC 5545: a later version of the same event (same UID) carries a higher SEQUENCE.
+        event.add("sequence", int(session.get("sequence", 0)))
         event.add("dtstamp", stamp)
         event.add("dtstart", datetime.fromisoformat(session["starts_at"]).astimezone(tz))
         event.add("dtend", datetime.fromisoformat(session["ends_at"]).astimezone(tz))

@@ -44,6 +44,13 @@ class Links:
     def report(self, application_id: str) -> str:
         return f"{self.portal}/applications/{application_id}/report"
 
+    def evaluation(self, application_id: str) -> str:
+        return f"{self.portal}/evaluations/{application_id}"
+
+    @property
+    def evaluations(self) -> str:
+        return f"{self.portal}/evaluations"
+
     def enrolment(self, enrolment_id: str) -> str:
         return f"{self.portal}/enrolments/{enrolment_id}"
 

@@ -21,6 +21,7 @@ from .tables import (
     certificates,
     delivery_attempts,
     enrolments,
+    evaluation_assignments,
     focal_points,
     messages,
     recipients,
@@ -515,6 +516,58 @@ class SqlDirectory:
         if country:
             query = query.where(focal_points.c.country == country)
         return list((await self._session.execute(query.order_by(focal_points.c.country))).all())
+
+    async def remember_assignment(self, values: dict[str, Any]) -> None:
+        statement = pg_insert(evaluation_assignments).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[
+                    evaluation_assignments.c.application_id,
+                    evaluation_assignments.c.evaluator_id,
+                ],
+                set_={
+                    name: statement.excluded[name] for name in ("call_id", "round_id", "status", "score_by")
+                },
+            )
+        )
+
+    async def assignment_status(self, application_id: UUID, evaluator_id: str, status: str) -> None:
+        await self._session.execute(
+            update(evaluation_assignments)
+            .where(
+                evaluation_assignments.c.application_id == application_id,
+                evaluation_assignments.c.evaluator_id == evaluator_id,
+            )
+            .values(status=status)
+        )
+
+    async def _assignments(self, *where: Any) -> list[dict[str, Any]]:
+        rows = await self._session.execute(
+            select(evaluation_assignments, applications.c.activity_title)
+            .join(
+                applications,
+                applications.c.application_id == evaluation_assignments.c.application_id,
+                isouter=True,
+            )
+            .where(*where)
+            .order_by(applications.c.activity_title, evaluation_assignments.c.application_id)
+        )
+        return [
+            {"application_id": str(row.application_id), "activity_title": row.activity_title} for row in rows
+        ]
+
+    async def round_assignments(self, round_id: UUID, evaluator_id: str) -> list[dict[str, Any]]:
+        return await self._assignments(
+            evaluation_assignments.c.round_id == round_id,
+            evaluation_assignments.c.evaluator_id == evaluator_id,
+        )
+
+    async def assignments_to_score(self, call_id: UUID, evaluator_id: str) -> list[dict[str, Any]]:
+        return await self._assignments(
+            evaluation_assignments.c.call_id == call_id,
+            evaluation_assignments.c.evaluator_id == evaluator_id,
+            evaluation_assignments.c.status == "to_score",
+        )
 
     async def set_focal_point(self, person_id: str, country: str, by: str) -> None:
         await self._upsert(

@@ -167,3 +167,16 @@ certificates = Table(
     Column("title", JSONB, nullable=False),
     Column("completed_on", Date, nullable=False),
 )
+
+# What evaluators were assigned (from EvaluationAssigned), to tell them once per round and remind them of the rest.
+evaluation_assignments = Table(
+    "evaluation_assignments",
+    metadata,
+    Column("application_id", Uuid, primary_key=True),
+    Column("evaluator_id", String(255), primary_key=True),
+    Column("call_id", Uuid, nullable=False),
+    Column("round_id", Uuid, nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("score_by", DateTime(timezone=True), nullable=True),
+    Index("ix_evaluation_assignments_call_id_evaluator_id", "call_id", "evaluator_id"),
+)

@@ -28,6 +28,7 @@ from .ports import (
     DeliveryPolicy,
     Mailer,
     MissingDetails,
+    NoLongerRelevant,
     PermanentFailure,
     RecipientRefused,
     TemplateError,
@@ -96,6 +97,16 @@ async def _details(uow: UnitOfWork, message: Message) -> dict[str, Any]:
         if run is None and message.template in ABOUT_A_RUN:
             raise MissingDetails("the run's schedule")
         details["run"] = run
+    if message.template == "evaluation_assigned":
+        given = await uow.directory.round_assignments(UUID(context["round_id"]), message.recipient_id)
+        if len(given) < context["expected"]:
+            raise MissingDetails("the round's other assignments")
+        details["assignments"] = given
+    if message.template == "scoring_reminder":
+        left = await uow.directory.assignments_to_score(UUID(context["call_id"]), message.recipient_id)
+        if not left:
+            raise NoLongerRelevant("nothing left to score")
+        details["assignments"] = left
     return details
 
 
@@ -148,6 +159,9 @@ async def deliver(
             message.fail(now, FailureReason.MISSING_DETAILS, f"{missing} never arrived")
         else:
             message.postpone(now + timedelta(seconds=policy.details_poll_seconds))
+        return
+    except NoLongerRelevant as moot:
+        message.cancel(str(moot))
         return
     except TemplateError as error:
         log.error("template failed", extra={"template": message.template, "error": str(error)})

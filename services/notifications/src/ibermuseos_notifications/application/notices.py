@@ -23,8 +23,10 @@ from ibermuseos_contracts.courses import (
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseCompletedV1,
+    CourseRunRescheduledV1,
     CourseRunScheduledV1,
     EnrolmentCancelledV1,
+    EnrolmentLapsedV1,
     Participant,
     ParticipantEnrolledV1,
     ParticipantWaitlistedV1,
@@ -209,7 +211,20 @@ async def run_scheduled(
         "first_starts_at": first,
     }
     await uow.directory.remember_run(run)
-    for enrolment in await uow.directory.enrolled_in(event.run_id):
+    await _reschedule_run_reminders(uow, run, event.run_id, first, envelope, clock, policy)
+
+
+async def _reschedule_run_reminders(
+    uow: UnitOfWork,
+    run: Mapping[str, object],
+    run_id: UUID,
+    first: datetime | None,
+    envelope: Envelope,
+    clock: Clock,
+    policy: Policy,
+) -> None:
+    """The enrolled participants' reminders follow the run's first session wherever it moves."""
+    for enrolment in await uow.directory.enrolled_in(run_id):
         if first is not None:
             moment = run_reminder_moment(first, policy.run_hours_before, clock.now())
             if moment is not None:
@@ -230,6 +245,26 @@ async def run_scheduled(
             clock=clock,
             policy=policy,
         )
+
+
+async def run_rescheduled(
+    uow: UnitOfWork, event: CourseRunRescheduledV1, envelope: Envelope, clock: Clock, policy: Policy
+) -> None:
+    """The run's sessions move (each carrying the revision, the calendars' SEQUENCE); its enrolled
+    participants are told the new dates and their reminders follow the first session."""
+    known = await uow.directory.run(event.run_id)
+    if known is None:
+        return  # its CourseRunScheduled comes first on the same partition; nothing to update without it
+    first = min((s.starts_at for s in event.sessions), default=None)
+    run = {
+        **known,
+        "sessions": [{**s.model_dump(mode="json"), "sequence": event.revision} for s in event.sessions],
+        "first_starts_at": first,
+    }
+    await uow.directory.remember_run(run)
+    enrolled = [(e["enrolment_id"], e["person_id"]) for e in await uow.directory.enrolled_in(event.run_id)]
+    await record(uow, recipes.run_rescheduled(event, enrolled, str(run["language"])), envelope, clock.now())
+    await _reschedule_run_reminders(uow, run, event.run_id, first, envelope, clock, policy)
 
 
 async def participant_enrolled(
@@ -285,9 +320,24 @@ async def participant_waitlisted(
 async def enrolment_cancelled(
     uow: UnitOfWork, event: EnrolmentCancelledV1, envelope: Envelope, clock: Clock
 ) -> None:
-    """A cancelled enrolment is not reminded of its run."""
+    """A cancelled enrolment is not reminded of its run; when the run itself was cancelled, the person is told why."""
     await uow.directory.enrolment_status(event.enrolment_id, "cancelled")
-    await uow.messages.cancel_pending(str(event.enrolment_id), ["run_reminder"], "enrolment cancelled")
+    await uow.messages.cancel_pending(
+        str(event.enrolment_id), ["run_reminder", "run_rescheduled"], "enrolment cancelled"
+    )
+    run = await uow.directory.run(event.run_id)
+    language = str(run["language"]) if run else None
+    await record(uow, recipes.run_cancelled(event, language), envelope, clock.now())
+
+
+async def enrolment_lapsed(
+    uow: UnitOfWork, event: EnrolmentLapsedV1, envelope: Envelope, clock: Clock
+) -> None:
+    """A place on the waitlist that lapsed is told no seat came free."""
+    await uow.directory.enrolment_status(event.enrolment_id, "lapsed")
+    run = await uow.directory.run(event.run_id)
+    language = str(run["language"]) if run else None
+    await record(uow, recipes.enrolment_lapsed(event, language), envelope, clock.now())
 
 
 async def course_completed(

@@ -24,6 +24,7 @@ class Policy:
     report_days_before: Sequence[int] = (14, 2)
     report_local_time: time = time(9, 0)
     run_hours_before: float = 24.0
+    scoring_hours_before: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class DeliveryPolicy:
 
 class MissingDetails(Exception):
     """What a message speaks of is not known yet (a run whose schedule has not arrived)."""
+
+
+class NoLongerRelevant(Exception):
+    """What the message would say has become moot (everything it would remind of is done): it is cancelled."""
 
 
 class TemplateError(Exception):
@@ -161,6 +166,14 @@ class Directory(Protocol):
     async def certificate(self, certificate_id: UUID) -> dict[str, Any] | None: ...
 
     async def focal_points(self) -> list[tuple[str, str]]: ...
+
+    async def remember_assignment(self, values: dict[str, Any]) -> None: ...
+
+    async def assignment_status(self, application_id: UUID, evaluator_id: str, status: str) -> None: ...
+
+    async def round_assignments(self, round_id: UUID, evaluator_id: str) -> list[dict[str, Any]]: ...
+
+    async def assignments_to_score(self, call_id: UUID, evaluator_id: str) -> list[dict[str, Any]]: ...
 
     async def set_focal_point(self, person_id: str, country: str, by: str) -> None: ...
 

@@ -50,11 +50,20 @@ class Category(StrEnum):
     RUN_REMINDER = "run_reminder"
     CALL_ANNOUNCEMENT = "call_announcement"
     COURSE_RECORD = "course_record"
+    EVALUATION_TASK = "evaluation_task"
+    """An evaluator's assignments: work with a deadline, sent at once."""
+    SCORING_REMINDER = "scoring_reminder"
+    """A duty, not news: it waits for quiet hours to end but cannot be opted out of."""
 
     @property
     def urgent(self) -> bool:
         """Urgent news goes out at once; the rest waits for the end of the recipient's quiet hours."""
-        return self in (Category.ACKNOWLEDGEMENT, Category.DECISION, Category.CONFIRMATION)
+        return self in (
+            Category.ACKNOWLEDGEMENT,
+            Category.DECISION,
+            Category.CONFIRMATION,
+            Category.EVALUATION_TASK,
+        )
 
     @property
     def optional(self) -> bool:

@@ -21,6 +21,9 @@ from ibermuseos_contracts.courses import (
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseCompletedV1,
+    CourseRunRescheduledV1,
+    EnrolmentCancelledV1,
+    EnrolmentLapsedV1,
     Outcome,
     ParticipantEnrolledV1,
     ParticipantWaitlistedV1,
@@ -28,6 +31,7 @@ from ibermuseos_contracts.courses import (
 from ibermuseos_contracts.types import Money
 
 from .messages import Category, Notice
+from .panel_recipes import ASSIGNMENT_TEMPLATES
 from .schedule import report_reminder_moments, run_reminder_moment
 
 # The templates, each with its category; a unit test renders every one in every language.
@@ -49,10 +53,16 @@ TEMPLATES: dict[str, Category] = {
     "certificate_issued": Category.COURSE_RECORD,
     "certificate_revoked": Category.DECISION,
     "call_opened": Category.CALL_ANNOUNCEMENT,
+    # The technical panel's (panel_recipes.py): one message per evaluator and assignment round; the deadline's reminder.
+    **ASSIGNMENT_TEMPLATES,
+    "run_cancelled": Category.DECISION,
+    "run_rescheduled": Category.DECISION,
+    # Not a decision anyone took: it may wait for the end of quiet hours.
+    "enrolment_lapsed": Category.COURSE_RECORD,
 }
 
 # Templates with an iCalendar file of the run's sessions attached.
-WITH_CALENDAR = frozenset({"enrolment_confirmed", "enrolment_promoted", "run_reminder"})
+WITH_CALENDAR = frozenset({"enrolment_confirmed", "enrolment_promoted", "run_reminder", "run_rescheduled"})
 # Templates that speak of a run: sent only once the run's schedule is known.
 ABOUT_A_RUN = frozenset(
     {
@@ -62,6 +72,9 @@ ABOUT_A_RUN = frozenset(
         "run_reminder",
         "course_completed",
         "course_not_completed",
+        "run_cancelled",
+        "run_rescheduled",
+        "enrolment_lapsed",
     }
 )
 
@@ -252,6 +265,54 @@ def participant_waitlisted(event: ParticipantWaitlistedV1, run_language: str | N
             event.participant.person_id,
             event.enrolment_id,
             {**_run_context(event.enrolment_id, event.run_id, event.offering_id), "position": event.position},
+            context_language=run_language,
+        )
+    ]
+
+
+def run_cancelled(event: EnrolmentCancelledV1, run_language: str | None) -> list[Notice]:
+    """Whoever had a seat or a place on the waitlist of a cancelled run is told, with the coordinator's reason."""
+    if not event.run_cancelled or event.offering_id is None:
+        return []
+    return [
+        _notice(
+            "run_cancelled",
+            event.person_id,
+            event.enrolment_id,
+            {
+                **_run_context(event.enrolment_id, event.run_id, event.offering_id),
+                "was_enrolled": event.was_enrolled,
+                "reason": event.reason or "",
+            },
+            context_language=run_language,
+        )
+    ]
+
+
+def run_rescheduled(
+    event: CourseRunRescheduledV1, enrolled: Sequence[tuple[object, str]], run_language: str | None
+) -> list[Notice]:
+    """Each enrolled participant (enrolment id, person id) is told the new dates, with an updated calendar."""
+    return [
+        _notice(
+            "run_rescheduled",
+            person_id,
+            enrolment_id,
+            {**_run_context(enrolment_id, event.run_id, event.offering_id), "revision": event.revision},
+            context_language=run_language,
+        )
+        for enrolment_id, person_id in enrolled
+    ]
+
+
+def enrolment_lapsed(event: EnrolmentLapsedV1, run_language: str | None) -> list[Notice]:
+    """Someone still waiting when the run started and enrolment closed is told no seat came free."""
+    return [
+        _notice(
+            "enrolment_lapsed",
+            event.person_id,
+            event.enrolment_id,
+            _run_context(event.enrolment_id, event.run_id, event.offering_id),
             context_language=run_language,
         )
     ]

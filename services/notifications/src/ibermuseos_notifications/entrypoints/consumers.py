@@ -7,9 +7,13 @@ from ibermuseos_contracts import Envelope, Event
 from ibermuseos_contracts.applications import (
     ApplicationDeclaredIneligibleV1,
     ApplicationRejectedV1,
+    ApplicationScoredV1,
     ApplicationSubmittedV1,
     ApplicationWaitlistedV1,
     CallOpenedV1,
+    EvaluationAssignedV1,
+    EvaluationDeclinedV1,
+    EvaluationReassignedV1,
     GrantAcceptedV1,
     GrantAwardedV1,
     GrantReportSubmittedV1,
@@ -18,8 +22,10 @@ from ibermuseos_contracts.courses import (
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseCompletedV1,
+    CourseRunRescheduledV1,
     CourseRunScheduledV1,
     EnrolmentCancelledV1,
+    EnrolmentLapsedV1,
     ParticipantEnrolledV1,
     ParticipantWaitlistedV1,
 )
@@ -27,7 +33,7 @@ from ibermuseos_platform.consumer import Handler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters.repository import UnitOfWork
-from ..application import notices
+from ..application import notices, panel_notices
 
 if TYPE_CHECKING:
     from ..bootstrap import Container
@@ -48,6 +54,12 @@ CONSUMED: list[type[Event]] = [
     CourseCompletedV1,
     CertificateIssuedV1,
     CertificateRevokedV1,
+    CourseRunRescheduledV1,
+    EnrolmentLapsedV1,
+    EvaluationAssignedV1,
+    ApplicationScoredV1,
+    EvaluationDeclinedV1,
+    EvaluationReassignedV1,
 ]
 """Every event someone must be told about (or that tells what a message speaks of)."""
 
@@ -86,6 +98,12 @@ def handlers(container: "Container") -> Mapping[type[Event], Handler]:
         CourseCompletedV1: plain(notices.course_completed),
         CertificateIssuedV1: plain(notices.certificate_issued),
         CertificateRevokedV1: plain(notices.certificate_revoked),
+        CourseRunRescheduledV1: with_policy(notices.run_rescheduled),
+        EnrolmentLapsedV1: plain(notices.enrolment_lapsed),
+        EvaluationAssignedV1: with_policy(panel_notices.evaluation_assigned),
+        ApplicationScoredV1: plain(panel_notices.application_scored),
+        EvaluationDeclinedV1: plain(panel_notices.evaluation_declined),
+        EvaluationReassignedV1: plain(panel_notices.evaluation_reassigned),
     }
     assert list(table) == CONSUMED
     return table
