@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from ibermuseos_platform.testing.kafka import KafkaTestClient
@@ -331,14 +332,21 @@ async def test_a_draft_is_discarded_with_its_documents_but_a_submitted_applicati
     call = await api.open_call()
     ana = api.who("ana", "participant", country="BR")
     draft = await api.ok("POST", f"/calls/{call['id']}/applications", ana, json=api.form("BR"))
-    await api.ok(
+    document = await api.ok(
         "POST",
         f"/applications/{draft['id']}/documents?kind=cv&filename=cv.pdf",
         {**ana, "Content-Type": "application/pdf"},
         content=pdf,
     )
+    folder = Path(api.service.env["APPLICATIONS_STORAGE__FOLDER"])
+
+    def stored() -> list[Path]:
+        return [p for p in folder.rglob(document["id"]) if p.is_file()]
+
+    assert [p.read_bytes() for p in stored()] == [pdf]
 
     assert (await api.request("DELETE", f"/applications/{draft['id']}", ana)).status_code == 204
+    assert stored() == []
     assert (await api.request("GET", f"/applications/{draft['id']}", ana)).status_code == 404
     again = await api.apply(call["id"], ana, api.form("BR"))
     assert (await api.request("DELETE", f"/applications/{again['id']}", ana)).status_code == 409

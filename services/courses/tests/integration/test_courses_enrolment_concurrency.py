@@ -135,10 +135,15 @@ async def test_simultaneous_enrolments_fill_exactly_the_seats_within_quotas_and_
         return found
 
     expected_events = 200 + len(leaving) + len(all_promoted)
+    # Settling after the count is reached reads on, so that a second event coming late is seen too.
     records = await kafka.read(
-        "courses.enrolment.v1", until=lambda got: len(of_run(got)) >= expected_events, timeout=60
+        "courses.enrolment.v1",
+        until=lambda got: len(of_run(got)) >= expected_events,
+        timeout=60,
+        settle=3.0,
     )
     events = of_run(records)
+    assert len(events) == expected_events
     enrolled_events = Counter(e["enrolment_id"] for e in events if e["type"] == "ParticipantEnrolled")
     assert set(enrolled_events.values()) == {1}
     assert sum(enrolled_events.values()) == CAPACITY + len(all_promoted)

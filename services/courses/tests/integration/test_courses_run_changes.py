@@ -182,17 +182,19 @@ async def test_a_rescheduled_run_publishes_every_session_with_its_new_times(
     rescheduled = response.json()
     assert rescheduled["revision"] == 1
     assert [s["session_id"] for s in rescheduled["sessions"]] == [s["session_id"] for s in run["sessions"]]
-    assert [datetime.fromisoformat(s["starts_at"]) for s in rescheduled["sessions"]] == [
-        datetime.fromisoformat(s["starts_at"]) for s in moved
-    ]
+    for key in ("starts_at", "ends_at"):
+        assert [datetime.fromisoformat(s[key]) for s in rescheduled["sessions"]] == [
+            datetime.fromisoformat(s[key]) for s in moved
+        ], key
 
     for topic in ("courses.run.v1", "public.courses.run.v1"):
         records = await kafka.read(topic, until=lambda got: len(events(got, run_id=run["id"])) >= 2)
         [event] = [e for e in events(records, run_id=run["id"]) if e["type"] == "CourseRunRescheduled"]
         assert event["revision"] == 1
-        assert [datetime.fromisoformat(s["starts_at"]) for s in event["sessions"]] == [
-            datetime.fromisoformat(s["starts_at"]) for s in moved
-        ]
+        for key in ("starts_at", "ends_at"):
+            assert [datetime.fromisoformat(s[key]) for s in event["sessions"]] == [
+                datetime.fromisoformat(s[key]) for s in moved
+            ], (topic, key)
         assert [s["session_id"] for s in event["sessions"]] == [s["session_id"] for s in moved]
 
 
@@ -205,11 +207,12 @@ async def test_places_still_waiting_lapse_once_enrolment_has_closed_on_a_started
         (now - timedelta(hours=2), now - timedelta(hours=1)),
         (now + timedelta(days=2), now + timedelta(days=2, hours=2)),
     ]
+    closes = now + timedelta(seconds=5)
     run = await api.run(
         (await api.offering("mini_course"))["id"],
         capacity=1,
         sessions=[{"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in sessions],
-        enrolment_closes_at=(now + timedelta(seconds=5)).isoformat(),
+        enrolment_closes_at=closes.isoformat(),
     )
     seated = (await api.enrol(run["id"], f"vera-{tag}", "PE")).json()
     waiting = (await api.enrol(run["id"], f"walter-{tag}", "UY")).json()
@@ -257,6 +260,8 @@ async def test_places_still_waiting_lapse_once_enrolment_has_closed_on_a_started
     )
     [lapse] = [e for e in about(records) if e["type"] == "EnrolmentLapsed"]
     assert lapse["person_id"] == f"walter-{tag}"
+    # The run started two hours ago: only enrolment closing (5 seconds in) lets the place lapse.
+    assert datetime.fromisoformat(lapse["lapsed_at"]) >= closes, (lapse["lapsed_at"], closes)
     public = await kafka.read(
         "public.courses.enrolment.v1",
         until=lambda got: any(e["type"] == "EnrolmentLapsed" for e in about(got)),
