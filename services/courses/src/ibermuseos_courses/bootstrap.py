@@ -48,7 +48,9 @@ def bootstrap(settings: Settings) -> Container:
         settings=settings,
         clock=SystemClock(),
         idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
-        issuer=CertificateIssuer(certificates.issuer_name, certificates.public_base_url),
+        issuer=CertificateIssuer(
+            certificates.issuer_name, certificates.public_base_url, certificates.status_list_size
+        ),
         signer=CredentialSigner(
             private_key_pem=key.get_secret_value() if key else None,
             key_id=certificates.key_id,

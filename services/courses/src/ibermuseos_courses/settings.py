@@ -10,6 +10,8 @@ from ibermuseos_platform.settings import (
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .domain.bitstring import MINIMUM_BITS
+
 
 class CertificateSettings(BaseModel):
     issuer_name: str = Field(
@@ -31,6 +33,18 @@ class CertificateSettings(BaseModel):
         default=5.0, gt=0, description="Public verification requests per second per client."
     )
     verify_burst: int = Field(default=30, ge=1)
+    status_list_size: int = Field(
+        default=MINIMUM_BITS,
+        ge=MINIMUM_BITS,
+        multiple_of=8,
+        description="Bits of each new revocation status list (16 KB at least, for herd privacy).",
+    )
+    status_list_max_age_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="How long verifiers and caches may keep a status list (Cache-Control max-age, `ttl`).",
+    )
 
 
 class RunSettings(BaseModel):

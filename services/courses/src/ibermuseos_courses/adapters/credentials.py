@@ -2,12 +2,15 @@
 
 The credential is built on request from the frozen certificate and signed with the
 service's key (RS256 for an RSA key, EdDSA for an Ed25519 one); the public key is served
-as a JWK set beside the issuer's profile, so anyone can check a credential offline.
+as a JWK set beside the issuer's profile, so anyone can check a credential offline. Credentials
+issued with a status list entry carry `credentialStatus` (a BitstringStatusListEntry, purpose
+revocation) pointing at the published list, so a verifier learns of a revocation from the list.
 """
 
 import json
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -15,15 +18,18 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from ..domain.certificates import Certificate, CertificateStatus
 from ..domain.codes import formatted
+from ..domain.status_lists import StatusEntry, StatusPurpose
 
 CONTEXTS = [
     "https://www.w3.org/2018/credentials/v1",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
+STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+"""The Bitstring Status List terms for credentials of the VC 1.1 data model."""
 MEDIA_TYPE = "application/vc+ld+json+jwt"
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
@@ -52,6 +58,20 @@ class CredentialSigner:
     def issuer_id(self) -> str:
         return f"{self.base_url}/issuer"
 
+    def status_list_url(self, list_id: UUID) -> str:
+        return f"{self.base_url}/credentials/status/{list_id}"
+
+    def status_entry(self, entry: StatusEntry) -> dict[str, Any]:
+        """The credential's `credentialStatus`: its bit in the published revocation list."""
+        url = self.status_list_url(entry.list_id)
+        return {
+            "id": f"{url}#{entry.index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": StatusPurpose.REVOCATION.value,
+            "statusListIndex": str(entry.index),
+            "statusListCredential": url,
+        }
+
     def profile(self) -> dict[str, Any]:
         """The issuer's Open Badges profile, with the key its credentials are signed with."""
         return {
@@ -70,12 +90,13 @@ class CredentialSigner:
         """The certificate as an OpenBadgeCredential; the holder is named, as on the printed certificate."""
         code = formatted(certificate.code)
         wording = certificate.wording
-        return {
-            "@context": CONTEXTS,
+        entry = certificate.status_entry
+        credential: dict[str, Any] = {
+            "@context": CONTEXTS if entry is None else [*CONTEXTS, STATUS_CONTEXT],
             "id": f"urn:uuid:{certificate.id}",
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
             "issuer": {"id": self.issuer_id, "type": ["Profile"], "name": self.issuer_name},
-            "issuanceDate": _iso(certificate.issued_at),
+            "issuanceDate": iso(certificate.issued_at),
             "name": wording.heading.in_language(language),
             "credentialSubject": {
                 "type": ["AchievementSubject"],
@@ -104,6 +125,9 @@ class CredentialSigner:
             },
             "evidence": [{"id": f"{self.base_url}/verify/{code}", "type": ["Evidence"]}],
         }
+        if entry is not None:  # certificates issued before status lists have none
+            credential["credentialStatus"] = self.status_entry(entry)
+        return credential
 
     def sign(self, certificate: Certificate, language: str) -> str:
         """The credential as a compact JWS (VC-JWT: the credential in the `vc` claim)."""
@@ -118,6 +142,10 @@ class CredentialSigner:
             "iat": int(certificate.issued_at.timestamp()),
             "sub": f"urn:ibermuseos:certificate:{certificate.id}",
         }
+        return self.sign_claims(claims)
+
+    def sign_claims(self, claims: dict[str, Any]) -> str:
+        """Claims signed with the service's key, as a compact JWS naming the key (`kid`)."""
         return jwt.encode(
             claims, self._key, algorithm=self.algorithm, headers={"kid": self.key_id, "typ": "JWT"}
         )

@@ -21,6 +21,8 @@ from ..domain.certificates import Certificate, CertificateStatus, Wording
 from ..domain.enrolments import Attendance, Enrolment, EnrolmentStatus
 from ..domain.runs import Run, RunStatus
 from ..domain.seating import Seats
+from ..domain.status_lists import StatusEntry
+from .status_lists import SqlStatusLists
 from .tables import attendance, certificates, enrolments, offerings, runs, subject_areas
 
 
@@ -527,12 +529,15 @@ def _certificate(row: Any) -> Certificate:
         revoked_at=row.revoked_at,
         revoked_by=row.revoked_by,
         revocation_reason=row.revocation_reason,
+        status_entry=None
+        if row.status_list_id is None
+        else StatusEntry(row.status_list_id, row.status_list_index),
     )
 
 
 class SqlCertificates(_Repository):
     async def add(self, certificate: Certificate) -> None:
-        wording = certificate.wording
+        wording, entry = certificate.wording, certificate.status_entry
         await self._session.execute(
             insert(certificates).values(
                 id=certificate.id,
@@ -555,6 +560,8 @@ class SqlCertificates(_Repository):
                 issued_at=certificate.issued_at,
                 language=certificate.language,
                 status=certificate.status.value,
+                status_list_id=entry.list_id if entry else None,
+                status_list_index=entry.index if entry else None,
             )
         )
         self._uow.track(certificate)
@@ -607,6 +614,7 @@ class UnitOfWork(SqlAlchemyUnitOfWork):
     enrolments: SqlEnrolments
     attendance: SqlAttendance
     certificates: SqlCertificates
+    status_lists: SqlStatusLists
 
     async def __aenter__(self) -> "UnitOfWork":
         await super().__aenter__()
@@ -616,4 +624,5 @@ class UnitOfWork(SqlAlchemyUnitOfWork):
         self.enrolments = SqlEnrolments(self.session, self)
         self.attendance = SqlAttendance(self.session, self)
         self.certificates = SqlCertificates(self.session, self)
+        self.status_lists = SqlStatusLists(self.session)
         return self

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -131,6 +132,21 @@ attendance = Table(
     Column("recorded_by", String(255), nullable=False),
 )
 
+status_lists = Table(
+    "status_lists",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("purpose", String(20), nullable=False),
+    Column("revoked", LargeBinary, nullable=False),
+    Column("allocated", LargeBinary, nullable=False),
+    Column("allocated_count", Integer, nullable=False),
+    Column("open", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # One list per purpose takes new entries at a time.
+    Index("uq_status_lists_open_purpose", "purpose", unique=True, postgresql_where=text("open")),
+)
+
 certificates = Table(
     "certificates",
     metadata,
@@ -152,4 +168,9 @@ certificates = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     Column("revoked_by", String(255), nullable=True),
     Column("revocation_reason", Text, nullable=True),
+    # Its bit in a status list; NULL for certificates issued before status lists.
+    Column("status_list_id", Uuid, ForeignKey("status_lists.id"), nullable=True),
+    Column("status_list_index", Integer, nullable=True),
+    # No two certificates share a bit: the backstop behind the status list's row lock.
+    Index("uq_certificates_status_list_index", "status_list_id", "status_list_index", unique=True),
 )

@@ -31,6 +31,7 @@ from ..domain.errors import Conflict, Invalid, Problem
 from ..domain.runs import NewTimes, Run, RunPlan
 from .access import COORDINATOR, Caller, Forbidden, NotFound, may_manage_run, may_see_enrolment
 from .ports import Clock, UnitOfWork
+from .status_entries import StatusEntries, revoke_status
 
 log = logging.getLogger(__name__)
 
@@ -396,6 +397,8 @@ class CertificateIssuer:
 
     name: str
     verification_base_url: str
+    status_list_size: int = 131_072
+    """Bits of each new revocation list (the specification's minimum, 16 KB, by default)."""
 
     def url(self, code: str) -> str:
         return f"{self.verification_base_url.rstrip('/')}/verify/{formatted(code)}"
@@ -430,6 +433,7 @@ async def close_run(
             if record.present and record.session_id in session_ids:
                 attended[record.enrolment_id] = attended.get(record.enrolment_id, 0) + 1
         evaluated = await uow.enrolments.of_run(run_id, [EnrolmentStatus.ENROLLED])
+        status_entries = StatusEntries(uow, list_size=issuer.status_list_size, now=now)
         issued = []
         for enrolment in evaluated:
             enrolment.evaluate(run, attended.get(enrolment.id, 0), now)
@@ -444,9 +448,11 @@ async def close_run(
                     issuer=issuer.name,
                     verification_url=issuer.url(code),
                     now=now,
+                    status_entry=await status_entries.next(),
                 )
                 await uow.certificates.add(certificate)
                 issued.append(certificate)
+        await status_entries.save()
         for waiting in lapse_waitlist(run=run, waitlist=await uow.enrolments.waitlist(run_id), now=now):
             await uow.enrolments.save(waiting)
         await uow.runs.save(run)
@@ -484,14 +490,17 @@ async def close_ended_runs(
 async def revoke_certificate(
     certificate_id: UUID, reason: str, caller: Caller, uow: UnitOfWork, clock: Clock
 ) -> Certificate:
-    """Coordinators revoke a certificate with a reason; who and when are kept (CertificateRevoked)."""
+    """Coordinators revoke a certificate with a reason; who and when are kept (CertificateRevoked), and
+    its bit in the published status list is set in the same transaction."""
     if not caller.has(COORDINATOR):
         raise Forbidden("only coordinators revoke certificates")
     async with uow:
         certificate = await uow.certificates.get(certificate_id, lock=True)
         if certificate is None:
             raise NotFound
-        certificate.revoke(reason=reason, by=caller.subject, now=clock.now())
+        now = clock.now()
+        certificate.revoke(reason=reason, by=caller.subject, now=now)
         await uow.certificates.save(certificate)
+        await revoke_status(uow, certificate.status_entry, now)
         await uow.commit()
     return certificate

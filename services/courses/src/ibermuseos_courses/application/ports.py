@@ -1,6 +1,6 @@
 """What the handlers need from the outside world, as protocols the adapters implement."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -14,6 +14,7 @@ from ..domain.certificates import Certificate
 from ..domain.enrolments import Attendance, Enrolment, EnrolmentStatus
 from ..domain.runs import Run
 from ..domain.seating import Seats
+from ..domain.status_lists import StatusList, StatusPurpose
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,18 @@ class Certificates(Protocol):
     async def find(self, scope: Scope, *, run_id: UUID | None, page: Page) -> list[Certificate]: ...
 
 
+class StatusLists(Protocol):
+    async def open_for_issuing(
+        self, purpose: StatusPurpose, *, size: int, new_id: Callable[[], UUID], now: datetime
+    ) -> StatusList:
+        """The one list taking new entries, locked until the transaction ends (a new one if none)."""
+        ...
+
+    async def get(self, list_id: UUID, *, lock: bool = False) -> StatusList | None: ...
+
+    async def save(self, status_list: StatusList) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def subject_areas(self) -> SubjectAreas: ...
@@ -142,6 +155,9 @@ class UnitOfWork(Protocol):
 
     @property
     def certificates(self) -> Certificates: ...
+
+    @property
+    def status_lists(self) -> StatusLists: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -8,6 +8,7 @@ from ..domain.certificates import Certificate
 from ..domain.codes import canonical
 from ..domain.enrolments import Attendance, Enrolment, EnrolmentStatus
 from ..domain.runs import Run
+from ..domain.status_lists import StatusList
 from .access import Caller, Forbidden, NotFound, may_manage_run, may_see_certificate, may_see_enrolment
 from .ports import Page, UnitOfWork
 
@@ -126,6 +127,15 @@ async def verify(uow: UnitOfWork, code: str) -> Certificate:
         raise NotFound
     async with uow:
         found = await uow.certificates.by_code(normalised)
+    if found is None:
+        raise NotFound
+    return found
+
+
+async def status_list(uow: UnitOfWork, list_id: UUID) -> StatusList:
+    """A published status list, as it stands now (anyone may read it)."""
+    async with uow:
+        found = await uow.status_lists.get(list_id)
     if found is None:
         raise NotFound
     return found

@@ -14,6 +14,7 @@ from ibermuseos_contracts.types import Localized
 from .enrolments import Enrolment, EnrolmentStatus
 from .errors import Conflict
 from .runs import Run
+from .status_lists import StatusEntry
 
 _MONTHS = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
@@ -127,6 +128,8 @@ class Certificate:
     revoked_at: datetime | None = None
     revoked_by: str | None = None
     revocation_reason: str | None = None
+    status_entry: StatusEntry | None = None
+    """Its bit in a published status list; None for certificates issued before status lists existed."""
     _events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -140,6 +143,7 @@ class Certificate:
         issuer: str,
         verification_url: str,
         now: datetime,
+        status_entry: StatusEntry | None = None,
     ) -> "Certificate":
         """Only a completed enrolment of an offering that certifies earns a certificate."""
         if enrolment.status is not EnrolmentStatus.COMPLETED or not run.certificate:
@@ -161,6 +165,7 @@ class Certificate:
             completed_on=completed_on,
             issued_at=now,
             language=enrolment.participant.preferred_language,
+            status_entry=status_entry,
         )
         certificate._events.append(
             CertificateIssuedV1(

@@ -15,6 +15,8 @@ from pydantic import BaseModel, StringConstraints
 
 from ..adapters import certificate_pdf
 from ..adapters.credentials import MEDIA_TYPE as CREDENTIAL_JWT
+from ..adapters.status_list_credential import MEDIA_TYPE as STATUS_LIST_JWT
+from ..adapters.status_list_credential import entity_tag, sign_status_list
 from ..application import handlers, queries
 from ..bootstrap import Container
 from ..domain.certificates import Certificate, CertificateStatus
@@ -281,6 +283,23 @@ async def verify_credential(code: Code, request: Request, c: Limited, lang: Lang
     if CREDENTIAL_JWT in request.headers.get("accept", ""):
         return Response(c.signer.sign(certificate, language), media_type=CREDENTIAL_JWT)
     return JSONResponse(c.signer.credential(certificate, language))
+
+
+@public.get(
+    "/credentials/status/{list_id}",
+    response_class=Response,
+    summary="A revocation status list (W3C Bitstring Status List) as a signed VC-JWT, as it stands now",
+    responses={200: {"content": {STATUS_LIST_JWT: {}}}, 304: {"description": "not modified"}, 404: {}},
+)
+async def status_list(list_id: UUID, request: Request, c: ContainerDep) -> Response:
+    found = await queries.status_list(c.uow(), list_id)
+    max_age = c.settings.certificates.status_list_max_age_seconds
+    signed = sign_status_list(c.signer, found, max_age)
+    tag = entity_tag(signed)
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
+    if tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(signed, media_type=STATUS_LIST_JWT, headers=headers)
 
 
 @public.get("/issuer", summary="The issuer's Open Badges profile, with its signing key")
