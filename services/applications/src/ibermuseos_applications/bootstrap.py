@@ -2,12 +2,13 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ibermuseos_contracts.applications import APPLICATION, CALL
 from ibermuseos_platform.idempotency import IdempotencyKeys
 from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
+from prometheus_client import Counter
 
 from . import SERVICE
 from .adapters.repository import UnitOfWork
@@ -16,9 +17,17 @@ from .adapters.tables import metadata
 from .application.applications import DocumentLimits
 from .application.calls import close_due_calls
 from .application.decisions import lapse_due_awards
+from .application.sweeping import sweep_orphan_documents
+from .application.waitlist import close_due_waitlists
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+ORPHAN_DOCUMENTS_SWEPT = Counter(
+    "applications_orphan_documents_swept_total",
+    "Supporting documents deleted after the retention period, by why they were orphaned",
+    ["reason"],
+)
 
 
 class SystemClock:
@@ -34,16 +43,37 @@ class Container:
     storage: FilesystemStorage
     document_limits: DocumentLimits
     open_calls_limiter: RateLimiter
+    document_retention: timedelta
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.platform.sessions, self.platform.outbox)
 
     async def run_deadlines(self) -> None:
-        """Close the calls past their deadline and let unanswered awards lapse."""
+        """Close the calls past their deadline, let unanswered awards lapse, then close waitlists past their term
+        (after the lapses, so that a grant lapsing before the term still goes to the waitlist)."""
         closed = await close_due_calls(self.uow, self.clock)
         lapsed = await lapse_due_awards(self.uow, self.clock)
-        if closed or lapsed:
-            log.info("deadlines: %d calls closed, %d awards lapsed", len(closed), len(lapsed))
+        waitlists = await close_due_waitlists(self.uow, self.clock)
+        if closed or lapsed or waitlists:
+            log.info(
+                "deadlines: %d calls closed, %d awards lapsed, %d waitlists closed (%d applications rejected)",
+                len(closed),
+                len(lapsed),
+                len(waitlists),
+                sum(waitlists.values()),
+            )
+
+    async def sweep_documents(self) -> None:
+        """Delete the documents nobody can submit any more, once their retention period is over."""
+        swept = await sweep_orphan_documents(self.uow, self.storage, self.clock, self.document_retention)
+        ORPHAN_DOCUMENTS_SWEPT.labels("draft_of_closed_call").inc(swept.of_drafts_of_closed_calls)
+        ORPHAN_DOCUMENTS_SWEPT.labels("unreferenced_file").inc(swept.unreferenced_files)
+        if swept.of_drafts_of_closed_calls or swept.unreferenced_files:
+            log.info(
+                "documents swept: %d of drafts of closed calls, %d unreferenced files",
+                swept.of_drafts_of_closed_calls,
+                swept.unreferenced_files,
+            )
 
 
 def bootstrap(settings: Settings) -> Container:
@@ -61,6 +91,10 @@ def bootstrap(settings: Settings) -> Container:
         open_calls_limiter=RateLimiter(
             settings.open_calls_rate_limit.rate_per_second, settings.open_calls_rate_limit.burst
         ),
+        document_retention=timedelta(days=settings.document_retention.days),
     )
     platform.every(settings.deadlines.check_interval_seconds, container.run_deadlines, name="deadlines")
+    platform.every(
+        settings.document_retention.sweep_interval_seconds, container.sweep_documents, name="document_sweep"
+    )
     return container

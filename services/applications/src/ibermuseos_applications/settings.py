@@ -30,6 +30,18 @@ class DeadlineSettings(BaseModel):
     )
 
 
+class DocumentRetentionSettings(BaseModel):
+    days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Documents of drafts go this long after their call closed; files no application lists, this "
+        "long after they were written",
+    )
+    sweep_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often orphan documents are swept"
+    )
+
+
 class RateLimitSettings(BaseModel):
     rate_per_second: float = Field(default=5.0, gt=0)
     burst: int = Field(default=20, ge=1)
@@ -44,6 +56,7 @@ class Settings(BaseSettings, RefuseDevSecrets):
     auth: AuthSettings
     storage: StorageSettings = StorageSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
+    document_retention: DocumentRetentionSettings = DocumentRetentionSettings()
     open_calls_rate_limit: RateLimitSettings = RateLimitSettings()
     """The unauthenticated listing of open calls, per client address."""
     log_level: str = "INFO"

@@ -1,8 +1,8 @@
 """The composition root: builds the service's parts from its settings, inside the FastAPI lifespan."""
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from ibermuseos_contracts import Event
 from ibermuseos_contracts.notifications import MESSAGE
@@ -15,11 +15,14 @@ from .adapters.composer import MessageComposer
 from .adapters.mail import RelayChain, SmtpMailer, SmtpRelay
 from .adapters.rendering import Links, TemplateRenderer
 from .adapters.repository import UnitOfWork
+from .adapters.retention import CONTEXT_TABLES, ERASED_ROWS, RetentionUnitOfWork
 from .adapters.tables import metadata
 from .application.delivery import deliver_due
 from .application.ports import DeliveryPolicy, Policy
+from .application.retention import PersonErased, erase_expired, erase_person
+from .domain.retention import RetentionPolicy
 from .domain.timezones import QuietHours
-from .settings import Settings
+from .settings import RetentionSettings, Settings
 
 
 class SystemClock:
@@ -37,12 +40,61 @@ class Container:
     delivery: DeliveryPolicy
     composer: MessageComposer
     mailer: SmtpMailer
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.platform.sessions, self.platform.outbox)
 
     async def deliver_due(self) -> int:
         return await deliver_due(self.uow, self.composer, self.mailer, self.clock, self.delivery)
+
+    def retention_uow(self) -> RetentionUnitOfWork:
+        return RetentionUnitOfWork(self.platform.sessions, self.platform.outbox)
+
+    async def erase_expired(self) -> dict[str, int]:
+        """The retention job: rows erased per table, counted in Prometheus (no personal data)."""
+        erased = await erase_expired(
+            self.retention_uow,
+            self.clock,
+            self.retention,
+            batch_size=self.settings.retention.batch_size,
+            context_tables=CONTEXT_TABLES,
+        )
+        _count(erased)
+        return erased
+
+    async def erase_person(self, person_id: str, requested_by: str) -> PersonErased:
+        erased = await erase_person(
+            self.retention_uow,
+            person_id,
+            person_pseudonym=self.platform.pseudonymise(person_id),
+            requested_by=requested_by,
+            clock=self.clock,
+        )
+        _count(erased.counts)
+        return erased
+
+
+def _count(erased: Mapping[str, int]) -> None:
+    for table, rows in erased.items():
+        if rows:
+            ERASED_ROWS.labels(table=table).inc(rows)
+
+
+def retention_policy(settings: RetentionSettings) -> RetentionPolicy:
+    return RetentionPolicy(
+        sent_email=timedelta(days=settings.sent_email_days),
+        read_inbox=timedelta(days=settings.read_inbox_days),
+        unread_inbox=timedelta(days=settings.unread_inbox_days),
+        failed=timedelta(days=settings.failed_days),
+        cancelled=timedelta(days=settings.cancelled_days),
+        contact_idle=timedelta(days=settings.contact_idle_days),
+        run_after_end=timedelta(days=settings.run_days_after_end),
+        application_after_call_closes=timedelta(days=settings.application_days_after_call_closes),
+        assignment_after_deadline=timedelta(days=settings.assignment_days_after_deadline),
+        certificate=timedelta(days=settings.certificate_days),
+        context_max=timedelta(days=settings.context_max_days),
+    )
 
 
 def bootstrap(
@@ -90,7 +142,9 @@ def bootstrap(
             domain=settings.mail.message_id_domain,
             preferences_url=links.preferences,
         ),
+        retention=retention_policy(settings.retention),
     )
     platform.add_consumer(SERVICE, handlers(container), public=False)
     platform.every(delivery.poll_seconds, container.deliver_due, name="delivery")
+    platform.every(settings.retention.poll_seconds, container.erase_expired, name="retention")
     return container

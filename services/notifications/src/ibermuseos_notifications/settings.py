@@ -69,6 +69,28 @@ class LinkSettings(BaseModel):
     certificate_verification: str = "https://formacion.ibermuseos.example/certificates/verify/{code}"
 
 
+class RetentionSettings(BaseModel):
+    """How long personal data is kept (days); see the README's retention table."""
+
+    poll_seconds: float = Field(default=3600.0, gt=0)
+    """How often the erasure job runs."""
+    batch_size: int = Field(default=500, ge=1, le=10000)
+    """Rows erased per transaction: short transactions, no long locks."""
+    sent_email_days: int = Field(default=30, ge=1)
+    read_inbox_days: int = Field(default=90, ge=1)
+    unread_inbox_days: int = Field(default=365, ge=1)
+    failed_days: int = Field(default=180, ge=1)
+    """Failed and bounced e-mails: operators may resend them until then."""
+    cancelled_days: int = Field(default=30, ge=1)
+    contact_idle_days: int = Field(default=365, ge=1)
+    run_days_after_end: int = Field(default=90, ge=1)
+    application_days_after_call_closes: int = Field(default=730, ge=1)
+    assignment_days_after_deadline: int = Field(default=90, ge=1)
+    certificate_days: int = Field(default=365, ge=1)
+    context_max_days: int = Field(default=1095, ge=1)
+    """Records whose natural end is unknown (a run without sessions, a call never announced)."""
+
+
 class Settings(BaseSettings, RefuseDevSecrets):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", env_nested_delimiter="__", extra="ignore")
 
@@ -85,3 +107,4 @@ class Settings(BaseSettings, RefuseDevSecrets):
     quiet_hours: QuietHoursSettings = QuietHoursSettings()
     reminders: ReminderSettings = ReminderSettings()
     links: LinkSettings = LinkSettings()
+    retention: RetentionSettings = RetentionSettings()

@@ -24,6 +24,7 @@ from ibermuseos_contracts.applications import (
     GrantAcceptedV1,
     GrantAwardedV1,
     Reason,
+    RejectionReason,
 )
 from ibermuseos_contracts.common import Institution, InstitutionType, Modality
 from ibermuseos_contracts.courses import (
@@ -233,6 +234,10 @@ def scenario(template: str, person_id: str, language: str) -> list[Event]:
             return [*base, ApplicationRejectedV1(**grant, rejected_at=NOW)]
         case "application_waitlisted":
             return [*base, ApplicationWaitlistedV1(**grant, position=4, waitlisted_at=NOW)]
+        case "waitlist_closed":
+            waitlisted = ApplicationWaitlistedV1(**grant, position=4, waitlisted_at=NOW)
+            closed = ApplicationRejectedV1(**grant, rejected_at=NOW, reason=RejectionReason.WAITLIST_CLOSED)
+            return [*base, waitlisted, closed]
         case "grant_acceptance_confirmed" | "report_reminder":
             accepted = GrantAcceptedV1(
                 **grant,
@@ -348,6 +353,21 @@ EXPECTED: dict[str, dict[str, tuple[str, list[str]]]] = {
         "es": ("Su solicitud de beca está en la lista de espera (puesto 4)", ["puesto 4"]),
         "pt": ("Sua candidatura à bolsa está na lista de espera (posição 4)", ["posição 4"]),
         "en": ("Your grant application is on the waiting list (position 4)", ["position 4"]),
+    },
+    # When the waitlist closed, in the applicant's zone (of their country: Peru, Brazil, Spain).
+    "waitlist_closed": {
+        "es": (
+            "Se cerró la lista de espera de su solicitud de beca",
+            ["esta es la decisión final", "(hora de Perú)", "/applications/"],
+        ),
+        "pt": (
+            "A lista de espera da sua candidatura à bolsa foi encerrada",
+            ["esta é a decisão final", "(Horário de Brasília)", "/applications/"],
+        ),
+        "en": (
+            "The waiting list of your grant application has closed",
+            ["this is the final decision", "(Central European Time)", "/applications/"],
+        ),
     },
     "grant_acceptance_confirmed": {
         "es": ("Confirmamos la aceptación de su beca", ["/report", "1.800,00\xa0US$"]),

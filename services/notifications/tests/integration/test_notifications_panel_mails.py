@@ -194,3 +194,45 @@ async def test_the_reminder_is_dropped_once_nothing_is_left_to_score(notificatio
         f"dropped-{RUN_ID}",
     )
     assert [r["last_error"] for r in rows] == ["nothing left to score"]
+
+
+ONE_ASSIGNED_SUBJECT = {
+    "es": "Tiene una solicitud de beca para evaluar",
+    "pt": "Você tem uma candidatura à bolsa para avaliar",
+    "en": "You have a grant application to evaluate",
+}
+# 12:00 UTC is 21:00 in Tokyo.
+TOKYO_DEADLINE = {
+    "es": "viernes, 11 de abril de 2031, 21:00 (hora de Japón)",
+    "pt": "sexta-feira, 11 de abril de 2031, 21:00 (Horário do Japão)",
+    "en": "Friday, April 11, 2031, 9:00\u202fPM (Japan Time)",
+}
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+async def test_an_evaluator_with_a_registered_zone_is_told_the_deadline_on_their_clock(
+    notifications: Any, smtp: Any, language: str
+) -> None:
+    call_id, round_id, application_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    evaluator_id = f"zoned-{language}-{RUN_ID}"
+    score_by = datetime(2031, 4, 11, 12, 0, tzinfo=UTC)
+    await notifications.bus.publish(submitted(application_id, call_id))
+    await notifications.bus.publish(
+        assignment(language, application_id, call_id, round_id).model_copy(
+            update={
+                "evaluator_id": evaluator_id,
+                "evaluator_email": f"{evaluator_id}@panel.test",
+                "evaluator_timezone": "Asia/Tokyo",
+                "round_assignments": 1,
+                "score_by": score_by,
+            }
+        )
+    )
+
+    (mail,) = await _mails(smtp, f"{evaluator_id}@panel.test", ONE_ASSIGNED_SUBJECT[language])
+    assert TOKYO_DEADLINE[language] in mail.text, mail.text
+    # Quiet hours are kept in the zone the recipient row holds.
+    [recipient] = await notifications.sql(
+        "SELECT timezone, timezone_known FROM recipients WHERE person_id = $1", evaluator_id
+    )
+    assert (recipient["timezone"], recipient["timezone_known"]) == ("Asia/Tokyo", True)

@@ -6,7 +6,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from ibermuseos_contracts.applications import ActivityKind, CallOpenedV1, GrantAcceptedV1, GrantAwardedV1
+from ibermuseos_contracts.applications import (
+    ActivityKind,
+    ApplicationRejectedV1,
+    CallOpenedV1,
+    GrantAcceptedV1,
+    GrantAwardedV1,
+    RejectionReason,
+)
 from ibermuseos_contracts.notifications import (
     BounceKind,
     NotificationBouncedV1,
@@ -146,6 +153,24 @@ def test_an_award_from_the_waitlist_is_told_as_a_promotion() -> None:
     assert plain.category is Category.DECISION
     assert plain.context["amount"] == {"amount": "1200.00", "currency": "EUR"}
     assert plain.channels == (Channel.EMAIL, Channel.INBOX)
+
+
+def test_a_rejection_as_the_waitlist_closes_is_told_as_the_end_of_the_waitlist() -> None:
+    application_id, call_id = uuid.uuid4(), uuid.uuid4()
+    at_release = ApplicationRejectedV1(
+        application_id=application_id, call_id=call_id, applicant_id="ana", rejected_at=NOW
+    )
+    at_close = at_release.model_copy(update={"reason": RejectionReason.WAITLIST_CLOSED})
+
+    (not_selected,) = recipes.application_rejected(at_release)
+    (closed,) = recipes.application_rejected(at_close)
+
+    assert (not_selected.template, closed.template) == ("application_rejected", "waitlist_closed")
+    assert closed.category is Category.DECISION
+    assert closed.category.urgent
+    assert closed.context["closed_at"] == NOW.isoformat()
+    assert "closed_at" not in not_selected.context
+    assert closed.channels == (Channel.EMAIL, Channel.INBOX)
 
 
 def test_an_accepted_grant_is_confirmed_and_its_report_reminded_in_the_grantees_zone() -> None:

@@ -3,9 +3,13 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from ibermuseos_contracts import Envelope
 from ibermuseos_contracts.applications import EvaluationAssignedV1
+from ibermuseos_notifications.application import panel_notices
+from ibermuseos_notifications.application.ports import Policy
 from ibermuseos_notifications.domain import panel_recipes
 from ibermuseos_notifications.domain.messages import Category, Message
+from ibermuseos_notifications.domain.recipients import Contact
 
 NOW = datetime(2027, 4, 1, 12, tzinfo=UTC)
 ROUND = uuid.uuid4()
@@ -59,3 +63,59 @@ def test_assignments_go_out_at_once_and_the_scoring_reminder_cannot_be_opted_out
     assert Category.EVALUATION_TASK.urgent
     assert not Category.SCORING_REMINDER.urgent
     assert not Category.SCORING_REMINDER.optional
+
+
+class _Recipients:
+    def __init__(self) -> None:
+        self.contacts: list[Contact] = []
+
+    async def remember(self, contact: Contact) -> None:
+        self.contacts.append(contact)
+
+    async def get(self, person_id: str) -> None:
+        return None
+
+
+class _Directory:
+    async def remember_assignment(self, assignment: dict[str, object]) -> None:
+        pass
+
+
+class _Messages:
+    def __init__(self) -> None:
+        self.added: list[Message] = []
+
+    async def add(self, message: Message) -> int:
+        self.added.append(message)
+        return 1
+
+
+class _Uow:
+    def __init__(self) -> None:
+        self.recipients, self.directory, self.messages = _Recipients(), _Directory(), _Messages()
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+async def _contact_kept(event: EvaluationAssignedV1) -> Contact:
+    uow = _Uow()
+    await panel_notices.evaluation_assigned(
+        uow,  # type: ignore[arg-type]
+        event,
+        Envelope.for_event(event),
+        _Clock(),
+        Policy(),
+    )
+    (contact,) = uow.recipients.contacts
+    return contact
+
+
+async def test_the_evaluators_registered_zone_is_kept_as_known_for_dates_and_quiet_hours() -> None:
+    zoned = await _contact_kept(assigned(1).model_copy(update={"evaluator_timezone": "Europe/Madrid"}))
+    unzoned = await _contact_kept(assigned(2))
+
+    assert (zoned.timezone, zoned.timezone_known) == ("Europe/Madrid", True)
+    assert (unzoned.timezone, unzoned.timezone_known) == (None, False)

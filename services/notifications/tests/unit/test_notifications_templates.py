@@ -81,6 +81,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "grant_awarded_from_waitlist": {**GRANT, "amount": AMOUNT, "accept_by": "2027-04-01T23:59:00+00:00"},
     "application_rejected": GRANT,
     "application_waitlisted": {**GRANT, "position": 3},
+    "waitlist_closed": {**GRANT, "closed_at": "2027-09-30T23:59:00+00:00"},
     "grant_acceptance_confirmed": {**GRANT, "amount": AMOUNT, "report_due_on": "2027-07-31"},
     "report_reminder": {**GRANT, "amount": AMOUNT, "report_due_on": "2027-07-31", "days_before": 14},
     "enrolment_confirmed": {"enrolment_id": ENROLMENT_ID, "run": RUN, "application": None, "call": None},

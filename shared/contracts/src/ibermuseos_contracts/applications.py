@@ -79,6 +79,13 @@ class DeclineGround(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+class RejectionReason(StrEnum):
+    """Why an application was rejected after the results were released (absent: not selected at the release)."""
+
+    WAITLIST_CLOSED = "waitlist_closed"
+    """It was still on the waitlist when the call's waitlist closed: no grant came free for it in time."""
+
+
 class ReplicationActivity(Part):
     """A train-the-trainer activity a grantee held at home after the grant."""
 
@@ -209,6 +216,8 @@ class EvaluationAssignedV1(Event, topic=APPLICATION, subject="application_id"):
         str | None, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"), PERSONAL
     ] = None
     evaluator_language: Annotated[LanguageTag | None, PERSONAL] = None
+    evaluator_timezone: Annotated[str | None, StringConstraints(max_length=64), PERSONAL] = None
+    """The evaluator's IANA time zone, when the coordinator registered it: dates are told and quiet hours kept in it."""
     round_id: UUID
     """The assignment round: every application an evaluator received at once shares it."""
     round_assignments: Annotated[int, Field(ge=1)]
@@ -256,12 +265,15 @@ class GrantAwardedV1(Event, topic=APPLICATION, subject="application_id"):
 
 
 class ApplicationRejectedV1(Event, topic=APPLICATION, subject="application_id"):
-    """The results were released and this application was not awarded nor waitlisted."""
+    """The results were released and this application was not awarded nor waitlisted, or it was still on the
+    waitlist when the waitlist closed (`reason: waitlist_closed`): either way a final decision."""
 
     application_id: UUID
     call_id: UUID
     applicant_id: PersonId
     rejected_at: datetime
+    reason: RejectionReason | None = None
+    """Absent when the application was not selected at the release of the results."""
 
 
 class ApplicationWaitlistedV1(Event, topic=APPLICATION, subject="application_id"):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from ibermuseos_contracts.applications import DeclineGround, Reason
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,12 +52,19 @@ def _call_values(call: Call) -> dict[str, Any]:
         "published_at": call.published_at,
         "closed_at": call.closed_at,
         "results_released_at": call.results_released_at,
+        "waitlist_closes_at": call.terms.waitlist_closes_at,
+        "waitlist_closed_at": call.waitlist_closed_at,
     }
 
 
 def _panel_member_values(member: PanelMember) -> dict[str, Any]:
     values: dict[str, Any] = {"evaluator_id": member.evaluator_id, "country": member.country}
-    contact = {"name": member.name, "email": member.email, "preferred_language": member.preferred_language}
+    contact = {
+        "name": member.name,
+        "email": member.email,
+        "preferred_language": member.preferred_language,
+        "timezone": member.timezone,
+    }
     return {**values, **{key: value for key, value in contact.items() if value is not None}}
 
 
@@ -68,6 +75,7 @@ def _panel_member(values: dict[str, Any]) -> PanelMember:
         values.get("name"),
         values.get("email"),
         values.get("preferred_language"),
+        values.get("timezone"),
     )
 
 
@@ -84,6 +92,7 @@ def _call(row: Any) -> Call:
         published_at=row.published_at,
         closed_at=row.closed_at,
         results_released_at=row.results_released_at,
+        waitlist_closed_at=row.waitlist_closed_at,
         version=row.version,
     )
 
@@ -144,6 +153,16 @@ class SqlCalls:
         )
         return list(rows.scalars())
 
+    async def waitlists_due_to_close(self, now: datetime) -> list[UUID]:
+        rows = await self._session.execute(
+            select(calls.c.id).where(
+                calls.c.status == CallStatus.RESULTS_RELEASED.value,
+                calls.c.waitlist_closed_at.is_(None),
+                calls.c.waitlist_closes_at <= now,
+            )
+        )
+        return list(rows.scalars())
+
 
 # ------------------------------------------------------------------------------ applications
 
@@ -197,6 +216,7 @@ def _document(application: Application) -> dict[str, Any]:
         "awarded_at": _iso(application.awarded_at),
         "from_waitlist": application.from_waitlist,
         "waitlist_position": application.waitlist_position,
+        "rejected_as_waitlist_closed": application.rejected_as_waitlist_closed,
         "decided_at": _iso(application.decided_at),
         "answered_at": _iso(application.answered_at),
         "report_due_on": _iso(application.report_due_on),
@@ -274,6 +294,7 @@ def _application(row: Any, assignment_rows: Sequence[Any]) -> Application:
         accept_by=row.accept_by,
         from_waitlist=doc["from_waitlist"],
         waitlist_position=doc["waitlist_position"],
+        rejected_as_waitlist_closed=doc.get("rejected_as_waitlist_closed", False),
         decided_at=_moment(doc["decided_at"]),
         answered_at=_moment(doc["answered_at"]),
         report_due_on=None if doc["report_due_on"] is None else date.fromisoformat(doc["report_due_on"]),
@@ -474,6 +495,30 @@ class SqlApplications:
             .group_by(assignments.c.evaluator_id)
         )
         return {str(evaluator): int(count) for evaluator, count in rows}
+
+    async def drafts_with_documents_in_calls_closed_before(self, moment: datetime) -> list[UUID]:
+        rows = await self._session.scalars(
+            select(applications.c.id)
+            .join(calls, calls.c.id == applications.c.call_id)
+            .where(
+                applications.c.status == Status.DRAFT.value,
+                func.jsonb_array_length(applications.c.document["documents"]) > 0,
+                calls.c.closed_at < moment,
+            )
+        )
+        return list(rows)
+
+    async def referenced_documents(self, document_ids: Sequence[str]) -> set[str]:
+        if not document_ids:
+            return set()
+        rows = await self._session.scalars(
+            text(
+                "SELECT listed->>'id' FROM applications, jsonb_array_elements(document->'documents') AS listed "
+                "WHERE listed->>'id' = ANY(:ids)"
+            ),
+            {"ids": list(document_ids)},
+        )
+        return set(rows)
 
     async def lapsing(self, now: datetime) -> list[UUID]:
         rows = await self._session.scalars(

@@ -4,6 +4,7 @@ import asyncio
 import os
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 _KEY = re.compile(r"^[0-9a-f-]{36}$")
@@ -42,3 +43,17 @@ class FilesystemStorage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, True)
+
+    def _stored_before(self, moment: datetime) -> list[str]:
+        if not self._folder.is_dir():
+            return []
+        cutoff = moment.timestamp()
+        return sorted(
+            path.name
+            for path in self._folder.glob("*/*")
+            if _KEY.match(path.name) and path.is_file() and path.stat().st_mtime < cutoff
+        )
+
+    async def stored_before(self, moment: datetime) -> list[str]:
+        """The keys of the documents written before `moment` (by the file's modification time)."""
+        return await asyncio.to_thread(self._stored_before, moment)

@@ -41,10 +41,18 @@ calls = Table(
     Column("published_at", DateTime(timezone=True), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
     Column("results_released_at", DateTime(timezone=True), nullable=True),
+    # The waitlist's term (also in `terms`, here for the closing job) and when it closed.
+    Column("waitlist_closes_at", DateTime(timezone=True), nullable=True),
+    Column("waitlist_closed_at", DateTime(timezone=True), nullable=True),
     Column("version", Integer, nullable=False),
     # The last line of defence of "never award past the budget", under any concurrency.
     CheckConstraint("committed >= 0 AND committed <= budget", name="committed_within_budget"),
     Index("ix_calls_status_closes_at", "status", "closes_at"),
+    Index(
+        "ix_calls_waitlist_to_close",
+        "waitlist_closes_at",
+        postgresql_where=text("status = 'results_released' AND waitlist_closed_at IS NULL"),
+    ),
 )
 
 applications = Table(

@@ -210,8 +210,11 @@ async def release_results(command: ReleaseResults, uow: UnitOfWork, clock: Clock
 
 
 async def _fill_from_waitlist(uow: UnitOfWork, call: Call, now: datetime) -> list[Application]:
-    """While the freed budget fits someone on the waitlist (in position order, within the per-country maximum), award them."""
+    """While the waitlist is open and the freed budget fits someone on it (in position order, within the per-country
+    maximum), award them."""
     promoted: list[Application] = []
+    if not call.waitlist_open:
+        return promoted  # the freed budget stays unspent: the waitlist's people already have their final decision
     while True:
         applications = await uow.applications.in_call(call.id, [*GRANTED, Status.WAITLISTED])
         granted = Counter(a.country for a in applications if a.status in GRANTED)

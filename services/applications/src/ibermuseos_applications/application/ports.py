@@ -49,6 +49,10 @@ class Calls(Protocol):
 
     async def due_to_close(self, now: datetime) -> list[UUID]: ...
 
+    async def waitlists_due_to_close(self, now: datetime) -> list[UUID]:
+        """Calls whose results are out and whose waitlist's term passed while it is still open."""
+        ...
+
 
 class Applications(Protocol):
     async def add(self, application: Application) -> None: ...
@@ -75,6 +79,14 @@ class Applications(Protocol):
 
     async def lapsing(self, now: datetime) -> list[UUID]:
         """Awards whose acceptance deadline passed without an answer."""
+        ...
+
+    async def drafts_with_documents_in_calls_closed_before(self, moment: datetime) -> list[UUID]:
+        """Drafts never submitted, holding documents, of calls that closed before `moment`."""
+        ...
+
+    async def referenced_documents(self, document_ids: Sequence[str]) -> set[str]:
+        """Which of these document ids an application (of any status) still lists."""
         ...
 
 
@@ -121,6 +133,12 @@ class DocumentStorage(Protocol):
     async def get(self, key: str) -> bytes: ...
 
     async def delete(self, key: str) -> None: ...
+
+
+class SweepableStorage(DocumentStorage, Protocol):
+    async def stored_before(self, moment: datetime) -> list[str]:
+        """The keys of the documents written before `moment`."""
+        ...
 
 
 class ConcurrentChange(Exception):

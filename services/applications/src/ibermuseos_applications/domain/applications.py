@@ -30,6 +30,7 @@ from ibermuseos_contracts.applications import (
     InformationProvidedV1,
     InformationRequestedV1,
     Reason,
+    RejectionReason,
     ReplicationActivity,
 )
 from ibermuseos_contracts.common import Institution
@@ -205,6 +206,8 @@ class Application:
     accept_by: datetime | None = None
     from_waitlist: bool = False
     waitlist_position: int | None = None
+    rejected_as_waitlist_closed: bool = False
+    """Rejected because it was still on the waitlist when the waitlist closed (its position is kept)."""
     decided_at: datetime | None = None
     """When the results were released for this application (award, waitlist or rejection)."""
     answered_at: datetime | None = None
@@ -271,6 +274,13 @@ class Application:
         """Only a draft that was never submitted can be thrown away; its documents go with it."""
         self._check(Status.DRAFT, "be discarded")
         return list(self.documents)
+
+    def purge_documents(self) -> list[DocumentRef]:
+        """A draft that can no longer be submitted (its call closed long ago) loses its documents: personal data
+        kept for nothing. The draft itself stays, for its applicant to see what they had written."""
+        self._check(Status.DRAFT, "lose its documents to the retention period")
+        purged, self.documents = self.documents, []
+        return purged
 
     def document(self, document_id: UUID) -> DocumentRef:
         for document in self.documents:
@@ -482,6 +492,7 @@ class Application:
                     evaluator_name=member.name,
                     evaluator_email=member.email,
                     evaluator_language=member.preferred_language,
+                    evaluator_timezone=member.timezone,
                     round_id=assignment_round.id,
                     round_assignments=assignment_round.size_for(member.evaluator_id),
                     replaces=replaces,
@@ -659,6 +670,22 @@ class Application:
         self._record(
             ApplicationRejectedV1(
                 application_id=self.id, call_id=self.call_id, applicant_id=self.applicant_id, rejected_at=now
+            )
+        )
+
+    def reject_from_waitlist(self, now: datetime) -> None:
+        """The waitlist closed with the application still on it: the final decision is a rejection."""
+        self._check(Status.WAITLISTED, "be rejected as the waitlist closes")
+        # `decided_at` stays the release of the results, as for a promotion.
+        self.status = Status.REJECTED
+        self.rejected_as_waitlist_closed = True
+        self._record(
+            ApplicationRejectedV1(
+                application_id=self.id,
+                call_id=self.call_id,
+                applicant_id=self.applicant_id,
+                rejected_at=now,
+                reason=RejectionReason.WAITLIST_CLOSED,
             )
         )
 

@@ -75,18 +75,23 @@ class CallTerms(BaseModel):
         default=None,
         description="Evaluators score their assignments by this moment; they are reminded the day before",
     )
+    waitlist_closes_at: AwareDatetime | None = Field(
+        default=None,
+        description="Whoever is still on the waitlist at this moment is rejected and nobody is promoted afterwards "
+        "(optional: without it the waitlist lasts until a coordinator closes it)",
+    )
 
     def issues(self) -> list[Issue]:
         """Rules that tie fields together; each broken one is listed."""
         issues: list[Issue] = []
         if self.closes_at <= self.opens_at:
             issues.append(Issue("closes_at", "the call must close after it opens"))
-        try:
-            zoneinfo.ZoneInfo(self.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if unknown_zone(self.timezone):
             issues.append(Issue("timezone", f"'{self.timezone}' is not an IANA time zone"))
         if self.scoring_deadline is not None and self.scoring_deadline <= self.closes_at:
             issues.append(Issue("scoring_deadline", "evaluators can only score after the call closes"))
+        if self.waitlist_closes_at is not None:
+            issues += self._waitlist_issues(self.waitlist_closes_at)
         if self.max_per_grant > self.budget:
             issues.append(Issue("max_per_grant", "the maximum per grant cannot exceed the budget"))
         if self.activities_until < self.activities_from:
@@ -100,6 +105,18 @@ class CallTerms(BaseModel):
             issues.append(Issue("criteria", "two criteria have the same id"))
         if len(set(self.required_documents)) != len(self.required_documents):
             issues.append(Issue("required_documents", "lists a kind twice"))
+        return issues
+
+    def _waitlist_issues(self, waitlist_closes_at: datetime) -> list[Issue]:
+        """The waitlist can only close after the results could be released: after the call closes and, when the
+        call has one, after the scoring deadline."""
+        issues = []
+        if waitlist_closes_at <= self.closes_at:
+            issues.append(Issue("waitlist_closes_at", "the waitlist can only close after the call closes"))
+        if self.scoring_deadline is not None and waitlist_closes_at <= self.scoring_deadline:
+            issues.append(
+                Issue("waitlist_closes_at", "the waitlist can only close after the scoring deadline")
+            )
         return issues
 
     @property
@@ -142,6 +159,16 @@ class PanelMember:
     name: str | None = None
     email: str | None = None
     preferred_language: str | None = None
+    timezone: str | None = None
+    """Their IANA time zone, so that their messages tell dates and keep quiet hours in it."""
+
+
+def unknown_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return True
+    return False
 
 
 @dataclass
@@ -161,6 +188,8 @@ class Call:
     published_at: datetime | None = None
     closed_at: datetime | None = None
     results_released_at: datetime | None = None
+    waitlist_closed_at: datetime | None = None
+    """When the waitlist closed (at its term or by a coordinator): nobody is promoted afterwards."""
     version: int = 0
     _events: list[Event] = field(default_factory=list, repr=False)
 
@@ -265,6 +294,11 @@ class Call:
             for index, member in enumerate(members)
             if not _EVALUATOR_ID.match(member.evaluator_id)
         ]
+        issues += [
+            Issue(f"evaluators.{index}.timezone", f"'{member.timezone}' is not an IANA time zone")
+            for index, member in enumerate(members)
+            if member.timezone is not None and unknown_zone(member.timezone)
+        ]
         ids = [member.evaluator_id for member in members]
         if len(set(ids)) != len(ids):
             issues.append(Issue("evaluators", "lists an evaluator twice"))
@@ -288,6 +322,8 @@ class Call:
             issues.append(Issue("evaluator_id", "is not a valid subject"))
         if any(known.evaluator_id == member.evaluator_id for known in self.panel):
             issues.append(Issue("evaluator_id", "is already on the panel"))
+        if member.timezone is not None and unknown_zone(member.timezone):
+            issues.append(Issue("timezone", f"'{member.timezone}' is not an IANA time zone"))
         if issues:
             raise Invalid("The evaluator cannot join the panel", issues)
         self.panel.append(member)
@@ -338,6 +374,34 @@ class Call:
         self.check_deciding()
         self.status = CallStatus.RESULTS_RELEASED
         self.results_released_at = now
+
+    # ------------------------------------------------------------------ the waitlist
+
+    @property
+    def waitlist_open(self) -> bool:
+        """Promotions happen only while the waitlist is open: once it closes, freed budget stays unspent."""
+        return self.waitlist_closed_at is None
+
+    def is_waitlist_due_to_close(self, now: datetime) -> bool:
+        closes_at = self.terms.waitlist_closes_at
+        return (
+            self.status is CallStatus.RESULTS_RELEASED
+            and self.waitlist_open
+            and closes_at is not None
+            and now >= closes_at
+        )
+
+    def close_waitlist(self, now: datetime, *, early: bool = False) -> None:
+        """The waitlist closes at its term (the periodic job) or earlier by a coordinator's justified decision,
+        once the results are released, and only once."""
+        if self.status is not CallStatus.RESULTS_RELEASED:
+            raise NotNow("The waitlist exists once the results are released", "results_not_released")
+        if not self.waitlist_open:
+            raise NotNow("The waitlist of this call is already closed", "waitlist_closed")
+        closes_at = self.terms.waitlist_closes_at
+        if not early and (closes_at is None or now < closes_at):
+            raise NotNow("The waitlist's term has not passed", "waitlist_term_not_passed")
+        self.waitlist_closed_at = now
 
     def accept_by(self, awarded_at: datetime) -> datetime:
         return awarded_at + timedelta(days=self.terms.acceptance_days)

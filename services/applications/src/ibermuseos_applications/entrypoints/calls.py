@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.types import CountryCode, LanguageTag
 from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..application import calls as handlers
-from ..application import decisions, evaluation
+from ..application import decisions, evaluation, waitlist
 from ..application.common import load_call
 from ..application.ports import Page
 from ..domain.applications import Outcome
-from ..domain.calls import CallStatus, CallTerms, PanelMember
+from ..domain.calls import CallStatus, CallTerms, PanelMember, unknown_zone
 from ..domain.errors import NotFound
 from ..domain.values import Justification
 from .dependencies import ContainerDep, Coordinator, CurrentActor, PageDep
@@ -133,6 +133,27 @@ async def close_call(call_id: UUID, body: JustificationIn, c: ContainerDep, acto
     return call_out(call, c.clock.now(), full=True)
 
 
+@router.post(
+    "/{call_id}/waitlist/close",
+    response_model=CallOut,
+    summary="Close a released call's waitlist, with a justification: whoever waits is rejected, nobody is promoted "
+    "afterwards (waitlists also close by themselves at `waitlist_closes_at`)",
+)
+async def close_waitlist(
+    call_id: UUID, body: JustificationIn, c: ContainerDep, actor: Coordinator
+) -> CallOut:
+    call = await waitlist.close_waitlist(
+        waitlist.CloseWaitlist(call_id, body.justification, actor), c.uow(), c.clock
+    )
+    return call_out(call, c.clock.now(), full=True)
+
+
+def _known_zone(name: str | None) -> str | None:
+    if name is not None and unknown_zone(name):
+        raise ValueError(f"'{name}' is not an IANA time zone")
+    return name
+
+
 class PanelMemberIn(Strict):
     evaluator_id: Annotated[
         str, Field(min_length=1, max_length=255, description="The evaluator's token subject")
@@ -148,9 +169,20 @@ class PanelMemberIn(Strict):
         ),
     ] = None
     preferred_language: LanguageTag | None = None
+    timezone: Annotated[
+        str | None,
+        AfterValidator(_known_zone),
+        Field(
+            min_length=1,
+            max_length=64,
+            description="IANA time zone, e.g. Europe/Madrid: their messages tell dates and keep quiet hours in it",
+        ),
+    ] = None
 
     def member(self) -> PanelMember:
-        return PanelMember(self.evaluator_id, self.country, self.name, self.email, self.preferred_language)
+        return PanelMember(
+            self.evaluator_id, self.country, self.name, self.email, self.preferred_language, self.timezone
+        )
 
 
 class PanelIn(Strict):

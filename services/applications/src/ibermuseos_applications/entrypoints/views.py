@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
-from ibermuseos_contracts.applications import DeclineGround, Reason
+from ibermuseos_contracts.applications import DeclineGround, Reason, RejectionReason
 from ibermuseos_contracts.types import Localized, Money
 from pydantic import BaseModel, Field
 
@@ -37,6 +37,7 @@ class PanelMemberOut(BaseModel):
     name: str | None = None
     email: str | None = None
     preferred_language: str | None = None
+    timezone: str | None = None
 
 
 class CallOut(BaseModel):
@@ -52,6 +53,9 @@ class CallOut(BaseModel):
     published_at: datetime | None
     closed_at: datetime | None
     results_released_at: datetime | None
+    waitlist_closed_at: datetime | None = Field(
+        default=None, description="When the waitlist closed: nobody is promoted from it afterwards"
+    )
 
 
 def call_out(call: Call, now: datetime, *, full: bool) -> CallOut:
@@ -71,6 +75,7 @@ def call_out(call: Call, now: datetime, *, full: bool) -> CallOut:
                     name=m.name,
                     email=m.email,
                     preferred_language=m.preferred_language,
+                    timezone=m.timezone,
                 )
                 for m in call.panel
             ],
@@ -84,6 +89,7 @@ def call_out(call: Call, now: datetime, *, full: bool) -> CallOut:
         published_at=call.published_at,
         closed_at=call.closed_at,
         results_released_at=call.results_released_at,
+        waitlist_closed_at=call.waitlist_closed_at,
         **extra,
     )
 
@@ -251,6 +257,9 @@ class DecisionOut(BaseModel):
     answered_at: datetime | None = None
     report_due_on: date | None = None
     average_score: float | None = None
+    rejection_reason: RejectionReason | None = Field(
+        default=None, description="waitlist_closed: still on the waitlist when it closed"
+    )
 
 
 class ReportOut(BaseModel):
@@ -310,6 +319,9 @@ def application_out(application: Application, call: Call, actor: Actor) -> Appli
             answered_at=application.answered_at,
             report_due_on=application.report_due_on,
             average_score=_score(application.average(terms)),
+            rejection_reason=RejectionReason.WAITLIST_CLOSED
+            if application.rejected_as_waitlist_closed
+            else None,
         )
     evaluation = None
     draft = None

@@ -58,6 +58,7 @@ def _message(row: Row[Any]) -> Message:
         read_at=row.read_at,
         relay=row.relay,
         last_error=row.last_error,
+        erased_at=row.erased_at,
     )
 
 
@@ -209,6 +210,7 @@ class SqlMessages:
             messages.c.recipient_id == recipient_id,
             messages.c.channel == Channel.INBOX.value,
             messages.c.status == Status.SENT.value,
+            messages.c.erased_at.is_(None),
         )
         if unread_only:
             query = query.where(messages.c.read_at.is_(None))
@@ -241,6 +243,7 @@ class SqlMessages:
                     messages.c.recipient_id == recipient_id,
                     messages.c.channel == Channel.INBOX.value,
                     messages.c.status == Status.SENT.value,
+                    messages.c.erased_at.is_(None),
                 )
             )
         ).one()

@@ -55,6 +55,8 @@ messages = Table(
     Column("relay", String(50), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Set when the retention policy (or a person's erasure) removed the content; the key and metadata stay.
+    Column("erased_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint(
         "event_id", "recipient_id", "channel", name="uq_messages_one_per_event_recipient_channel"
     ),
@@ -68,6 +70,7 @@ messages = Table(
         postgresql_where=text("channel = 'inbox' AND status = 'sent'"),
     ),
     Index("ix_messages_status_updated", "status", "updated_at"),
+    Index("ix_messages_not_erased", "status", "sent_at", postgresql_where=text("erased_at IS NULL")),
 )
 
 delivery_attempts = Table(
@@ -130,6 +133,7 @@ applications = Table(
     Column("call_id", Uuid, nullable=False),
     Column("call_year", Integer, nullable=False),
     Column("activity_title", String(300), nullable=False),
+    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 runs = Table(
@@ -146,6 +150,7 @@ runs = Table(
     Column("language", String(10), nullable=False),
     Column("hours", String(10), nullable=False),
     Column("first_starts_at", DateTime(timezone=True), nullable=True),
+    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 enrolments = Table(
@@ -156,6 +161,8 @@ enrolments = Table(
     Column("offering_id", Uuid, nullable=False),
     Column("person_id", String(255), nullable=False),
     Column("status", String(20), nullable=False),
+    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_enrolments_person_id", "person_id"),
 )
 
 certificates = Table(
@@ -166,6 +173,7 @@ certificates = Table(
     Column("run_id", Uuid, nullable=False),
     Column("title", JSONB, nullable=False),
     Column("completed_on", Date, nullable=False),
+    Index("ix_certificates_person_id", "person_id"),
 )
 
 # What evaluators were assigned (from EvaluationAssigned), to tell them once per round and remind them of the rest.
@@ -178,5 +186,18 @@ evaluation_assignments = Table(
     Column("round_id", Uuid, nullable=False, index=True),
     Column("status", String(20), nullable=False),
     Column("score_by", DateTime(timezone=True), nullable=True),
+    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_evaluation_assignments_call_id_evaluator_id", "call_id", "evaluator_id"),
+    Index("ix_evaluation_assignments_evaluator_id", "evaluator_id"),
+)
+
+# Erasures on a person's request, audited without personal data: the person's keyed pseudonym, who, when, how much.
+person_erasures = Table(
+    "person_erasures",
+    metadata,
+    Column("id", Uuid, primary_key=True, server_default=text("gen_random_uuid()")),
+    Column("person_pseudonym", String(64), nullable=False, index=True),
+    Column("requested_by", String(255), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("counts", JSONB, nullable=False),
 )

@@ -29,6 +29,7 @@ async def mark_read(uow: UnitOfWork, recipient_id: str, notification_id: UUID, c
             or message.recipient_id != recipient_id
             or message.channel is not Channel.INBOX
             or message.status is not Status.SENT
+            or message.erased_at is not None
         ):
             raise NotFound
         message.mark_read(clock.now())

@@ -29,8 +29,9 @@ async def evaluation_assigned(
             name=event.evaluator_name,
             email=event.evaluator_email,
             preferred_language=event.evaluator_language,
-            timezone=None,
-            timezone_known=False,
+            # The zone the coordinator registered; without one, the one known (else UTC) stays.
+            timezone=event.evaluator_timezone,
+            timezone_known=event.evaluator_timezone is not None,
         )
     )
     await uow.directory.remember_assignment(

@@ -142,6 +142,8 @@ class Message:
     read_at: datetime | None = None
     relay: str | None = None
     last_error: str | None = None
+    erased_at: datetime | None = None
+    """When its content was erased (retention, or the person's request): it cannot be sent again."""
     new_attempts: list[Attempt] = field(default_factory=list, repr=False)
     _events: list[Event] = field(default_factory=list, repr=False)
 
@@ -293,6 +295,10 @@ class Message:
     def resend(self, now: datetime) -> None:
         """An operator sends a failed or bounced message again, with a fresh retry budget."""
         self._require(Status.FAILED, Status.BOUNCED)
+        if self.erased_at is not None:
+            raise InvalidTransition(
+                f"message {self.notification_id} was erased: there is nothing left to send"
+            )
         self.status = Status.PENDING
         self.retries = 0
         self.next_attempt_at = now

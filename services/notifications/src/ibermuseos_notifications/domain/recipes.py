@@ -16,6 +16,7 @@ from ibermuseos_contracts.applications import (
     CallOpenedV1,
     GrantAcceptedV1,
     GrantAwardedV1,
+    RejectionReason,
 )
 from ibermuseos_contracts.courses import (
     CertificateIssuedV1,
@@ -42,6 +43,7 @@ TEMPLATES: dict[str, Category] = {
     "grant_awarded_from_waitlist": Category.DECISION,
     "application_rejected": Category.DECISION,
     "application_waitlisted": Category.DECISION,
+    "waitlist_closed": Category.DECISION,
     "grant_acceptance_confirmed": Category.CONFIRMATION,
     "report_reminder": Category.REPORT_REMINDER,
     "enrolment_confirmed": Category.CONFIRMATION,
@@ -158,12 +160,16 @@ def grant_awarded(event: GrantAwardedV1) -> list[Notice]:
 
 
 def application_rejected(event: ApplicationRejectedV1) -> list[Notice]:
+    """The applicant is told they were not selected, or, when the waitlist closed with them on it, that no grant
+    came free in time and the waitlist is over."""
+    closed = event.reason is RejectionReason.WAITLIST_CLOSED
     return [
         _notice(
-            "application_rejected",
+            "waitlist_closed" if closed else "application_rejected",
             event.applicant_id,
             event.application_id,
-            {"application_id": str(event.application_id), "call_id": str(event.call_id)},
+            {"application_id": str(event.application_id), "call_id": str(event.call_id)}
+            | ({"closed_at": event.rejected_at.isoformat()} if closed else {}),
         )
     ]
 
