@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from ibermuseos_platform.testing.services import free_port
+from ibermuseos_platform.testing.waiting import eventually
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,18 @@ class Mailbox:
     def mails_to(self, address: str) -> list[Mail]:
         with self._lock:
             return [mail for mail in self._mails if mail.to == address]
+
+    async def arrived(self, address: str, subject: str) -> list[Mail]:
+        """The mails to `address` whose subject starts with `subject`, once there is one."""
+
+        def matching() -> list[Mail]:
+            return [mail for mail in self.mails_to(address) if mail.subject.startswith(subject)]
+
+        async def there() -> bool:
+            return bool(matching())
+
+        await eventually(there, what=f"the mail '{subject}' to {address}")
+        return matching()
 
     @property
     def count(self) -> int:

@@ -1,7 +1,10 @@
 """The notifications service as a process, on a fresh database, fed by events produced onto its topics."""
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +12,23 @@ import asyncpg
 import httpx
 import pytest
 from ibermuseos_contracts import Envelope, Event, encode
+from ibermuseos_contracts.applications import (
+    Activity,
+    ActivityKind,
+    Applicant,
+    ApplicationSubmittedV1,
+    GrantAcceptedV1,
+    GrantAwardedV1,
+)
+from ibermuseos_contracts.common import Institution, InstitutionType, Modality
+from ibermuseos_contracts.types import Money
 from ibermuseos_notifications.entrypoints.consumers import CONSUMED
 from ibermuseos_platform.dev_issuer import DevIssuer
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -74,6 +88,27 @@ class Deployment:
 
     def token(self, subject: str, *roles: str, country: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.issuer.token(subject, roles=list(roles), country=country)}"}
+
+    async def replay(self, http: httpx.AsyncClient, topic: str) -> int:
+        """Publish every record of `topic` again and wait until the service recognised each one as a
+        duplicate; how many were replayed."""
+        before = await self.duplicates(http)
+        replayed = await self.bus.replay(topic)
+
+        async def recognised() -> bool:
+            return await self.duplicates(http) >= before + replayed
+
+        await eventually(recognised, what="the replayed events read and recognised")
+        return replayed
+
+    async def duplicates(self, http: httpx.AsyncClient) -> float:
+        """How many events the service has read and recognised as already consumed."""
+        metrics = (await http.get(f"{self.url}/metrics")).text
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("events_consumed_total{") and 'outcome="duplicate"' in line
+        )
 
     async def sql(self, query: str, *args: Any) -> list[Any]:
         """Read or change the service's database directly (to move time forward for a scheduled message)."""
@@ -155,3 +190,94 @@ def smtp_settings() -> Callable[..., dict[str, str]]:
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=10) as client:
         yield client
+
+
+class Applications:
+    """The applications service's events about one grant application, as notifications receives them.
+
+    Everything but who applied (and in which language) is the same in every test: an application
+    for "Curso de museografía" asking for 1,800.00 USD, awarded and accepted for that amount.
+    """
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    @staticmethod
+    def person(local: str) -> str:
+        """A person id of its own for this test run, starting with `local` (which steers the SMTP server)."""
+        return f"{local}-{uuid.uuid4().hex[:8]}"
+
+    def submitted(
+        self,
+        person_id: str,
+        *,
+        language: str = "es",
+        country: str = "PE",
+        name: str = "Ana Souza",
+        email: str | None = None,
+        application_id: uuid.UUID | None = None,
+        call_id: uuid.UUID | None = None,
+    ) -> ApplicationSubmittedV1:
+        """`person_id`'s application, mailed to `email` (by default `<person_id>@museo.test`)."""
+        return ApplicationSubmittedV1(
+            application_id=application_id or uuid.uuid4(),
+            call_id=call_id or uuid.uuid4(),
+            call_year=2027,
+            applicant=Applicant(
+                person_id=person_id,
+                name=name,
+                email=email or f"{person_id}@museo.test",
+                preferred_language=language,
+                role="Conservadora",
+                country_of_residence=country,
+            ),
+            institution=Institution(
+                name="Museo de Arte", type=InstitutionType.MUSEUM, city="Lima", country="PE"
+            ),
+            activity=Activity(
+                title="Curso de museografía",
+                organiser="INAH",
+                kind=ActivityKind.COURSE,
+                host_country="MX",
+                host_city="Ciudad de México",
+                starts_on=date(2027, 5, 10),
+                ends_on=date(2027, 5, 21),
+                modality=Modality.IN_PERSON,
+            ),
+            requested=Money(amount=Decimal("1800.00"), currency="USD"),
+            replication_commitment=True,
+            submitted_at=self.now,
+        )
+
+    @staticmethod
+    def _grant(application: ApplicationSubmittedV1) -> dict[str, Any]:
+        """The grant of `application`, for the amount it asked for."""
+        return {
+            "application_id": application.application_id,
+            "call_id": application.call_id,
+            "call_year": application.call_year,
+            "applicant_id": application.applicant.person_id,
+            "amount": application.requested,
+        }
+
+    def awarded(self, application: ApplicationSubmittedV1, *, from_waitlist: bool = False) -> GrantAwardedV1:
+        """The grant awarded, to be accepted within ten days."""
+        return GrantAwardedV1(
+            **self._grant(application),
+            accept_by=self.now + timedelta(days=10),
+            from_waitlist=from_waitlist,
+            awarded_at=self.now,
+        )
+
+    def accepted(self, application: ApplicationSubmittedV1) -> GrantAcceptedV1:
+        """The grant accepted with the report due in 60 days: two report reminders are scheduled (pending)."""
+        return GrantAcceptedV1(
+            **self._grant(application),
+            report_due_on=(self.now + timedelta(days=60)).date(),
+            accepted_at=self.now,
+        )
+
+
+@pytest.fixture(scope="session")
+def applications() -> Applications:
+    return Applications()

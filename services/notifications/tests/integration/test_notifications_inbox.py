@@ -1,19 +1,12 @@
 """The in-app inbox and a person's preferences over HTTP: own messages only, cursor pages, cheap polling, opt-outs and quiet hours."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from ibermuseos_contracts.applications import (
-    Activity,
-    ActivityKind,
-    Applicant,
-    ApplicationRejectedV1,
-    ApplicationSubmittedV1,
-    ApplicationWaitlistedV1,
-)
+from ibermuseos_contracts.applications import ApplicationRejectedV1, ApplicationWaitlistedV1
 from ibermuseos_contracts.common import Institution, InstitutionType, Modality
 from ibermuseos_contracts.courses import (
     CourseCompletedV1,
@@ -25,7 +18,7 @@ from ibermuseos_contracts.courses import (
     ParticipantProfile,
     Session,
 )
-from ibermuseos_contracts.types import Localized, Money
+from ibermuseos_contracts.types import Localized
 from ibermuseos_platform.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -35,51 +28,21 @@ INSTITUTION = Institution(name="Museo", type=InstitutionType.MUSEUM, city="Lima"
 TITLE = Localized(es="Museos y comunidad", pt="Museus e comunidade", en="Museums and community")
 
 
-def submitted(person_id: str) -> ApplicationSubmittedV1:
-    return ApplicationSubmittedV1(
-        application_id=uuid.uuid4(),
-        call_id=uuid.uuid4(),
-        call_year=2027,
-        applicant=Applicant(
-            person_id=person_id,
-            name="Rosa Quispe",
-            email=f"{person_id}@museo.example",
-            preferred_language="es",
-            role="Educadora",
-            country_of_residence="PE",
-        ),
-        institution=INSTITUTION,
-        activity=Activity(
-            title="Mediación",
-            organiser="MALI",
-            kind=ActivityKind.WORKSHOP,
-            host_country="CO",
-            host_city="Bogotá",
-            starts_on=date(2027, 6, 1),
-            ends_on=date(2027, 6, 5),
-            modality=Modality.HYBRID,
-        ),
-        requested=Money(amount=Decimal("900.00"), currency="USD"),
-        replication_commitment=True,
-        submitted_at=NOW,
-    )
-
-
 async def inbox(d: Any, http: Any, person_id: str, **params: Any) -> Any:
     return await http.get(f"{d.url}/inbox", params=params, headers=d.token(person_id, "participant"))
 
 
 async def test_a_person_pages_through_their_own_inbox_by_cursor_and_marks_messages_read(
-    notifications: Any, http: Any
+    notifications: Any, http: Any, applications: Any
 ) -> None:
     person_id = f"rosa-{uuid.uuid4().hex[:8]}"
-    applications = [submitted(person_id) for _ in range(3)]
-    for application in applications:
+    received = [applications.submitted(person_id, name="Rosa Quispe") for _ in range(3)]
+    for application in received:
         await notifications.bus.publish(application)
     await notifications.bus.publish(
         ApplicationWaitlistedV1(
-            application_id=applications[0].application_id,
-            call_id=applications[0].call_id,
+            application_id=received[0].application_id,
+            call_id=received[0].call_id,
             applicant_id=person_id,
             position=1,
             waitlisted_at=NOW,
@@ -132,9 +95,11 @@ async def test_a_person_pages_through_their_own_inbox_by_cursor_and_marks_messag
     }
 
 
-async def test_nobody_reads_or_marks_another_persons_messages(notifications: Any, http: Any) -> None:
+async def test_nobody_reads_or_marks_another_persons_messages(
+    notifications: Any, http: Any, applications: Any
+) -> None:
     owner = f"owner-{uuid.uuid4().hex[:8]}"
-    await notifications.bus.publish(submitted(owner))
+    await notifications.bus.publish(applications.submitted(owner))
 
     async def arrived() -> bool:
         return len((await inbox(notifications, http, owner)).json()) == 1

@@ -5,7 +5,7 @@ publish them; the service runs as its own process and mails a real SMTP server o
 """
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,16 +13,11 @@ import icalendar
 import pytest
 from ibermuseos_contracts import Event
 from ibermuseos_contracts.applications import (
-    Activity,
     ActivityKind,
-    Applicant,
     ApplicationDeclaredIneligibleV1,
     ApplicationRejectedV1,
-    ApplicationSubmittedV1,
     ApplicationWaitlistedV1,
     CallOpenedV1,
-    GrantAcceptedV1,
-    GrantAwardedV1,
     Reason,
     RejectionReason,
 )
@@ -55,17 +50,6 @@ TITLE = Localized(es="Conservación preventiva", pt="Conservação preventiva", 
 INSTITUTION = Institution(name="Museo de Arte", type=InstitutionType.MUSEUM, city="Lima", country="PE")
 
 
-def applicant(person_id: str, language: str) -> Applicant:
-    return Applicant(
-        person_id=person_id,
-        name="Ana Souza",
-        email=f"{person_id}@museo.test",
-        preferred_language=LANGUAGES[language],
-        role="Conservadora",
-        country_of_residence=COUNTRY[language],
-    )
-
-
 def participant(person_id: str, language: str, email: str | None = None) -> Participant:
     return Participant(
         person_id=person_id,
@@ -75,31 +59,6 @@ def participant(person_id: str, language: str, email: str | None = None) -> Part
         timezone="America/Lima",
         country="PE",
         institution=INSTITUTION,
-    )
-
-
-def submitted(
-    person_id: str, language: str, application_id: uuid.UUID, call_id: uuid.UUID
-) -> ApplicationSubmittedV1:
-    return ApplicationSubmittedV1(
-        application_id=application_id,
-        call_id=call_id,
-        call_year=2027,
-        applicant=applicant(person_id, language),
-        institution=INSTITUTION,
-        activity=Activity(
-            title="Curso de museografía",
-            organiser="INAH",
-            kind=ActivityKind.COURSE,
-            host_country="MX",
-            host_city="Ciudad de México",
-            starts_on=date(2027, 5, 10),
-            ends_on=date(2027, 5, 21),
-            modality=Modality.IN_PERSON,
-        ),
-        requested=Money(amount=Decimal("1800.00"), currency="USD"),
-        replication_commitment=True,
-        submitted_at=NOW,
     )
 
 
@@ -199,13 +158,19 @@ def moved_a_week_later(run_id: uuid.UUID) -> CourseRunRescheduledV1:
     )
 
 
-def scenario(template: str, person_id: str, language: str) -> list[Event]:
+def scenario(applications: Any, template: str, person_id: str, language: str) -> list[Event]:
     """The events after which `person_id` must get the mail `template` (prerequisites first)."""
     ids = uuid.uuid5(uuid.NAMESPACE_URL, person_id)
     application_id, call_id, run_id, enrolment_id = (uuid.uuid5(ids, name) for name in "acre")
-    base: list[Event] = [submitted(person_id, language, application_id, call_id)]
+    application = applications.submitted(
+        person_id,
+        language=LANGUAGES[language],
+        country=COUNTRY[language],
+        application_id=application_id,
+        call_id=call_id,
+    )
+    base: list[Event] = [application]
     grant = {"application_id": application_id, "call_id": call_id, "applicant_id": person_id}
-    amount = Money(amount=Decimal("1800.00"), currency="USD")
     course: list[Event] = [run_scheduled(run_id), enrolled(person_id, language, run_id, enrolment_id)]
     match template:
         case "application_received":
@@ -221,15 +186,7 @@ def scenario(template: str, person_id: str, language: str) -> list[Event]:
             )
             return [*base, ApplicationDeclaredIneligibleV1(**grant, reasons=[reason], declared_at=NOW)]
         case "grant_awarded" | "grant_awarded_from_waitlist":
-            award = GrantAwardedV1(
-                **grant,
-                call_year=2027,
-                amount=amount,
-                accept_by=NOW + timedelta(days=10),
-                from_waitlist=template.endswith("waitlist"),
-                awarded_at=NOW,
-            )
-            return [*base, award]
+            return [*base, applications.awarded(application, from_waitlist=template.endswith("waitlist"))]
         case "application_rejected":
             return [*base, ApplicationRejectedV1(**grant, rejected_at=NOW)]
         case "application_waitlisted":
@@ -239,14 +196,7 @@ def scenario(template: str, person_id: str, language: str) -> list[Event]:
             closed = ApplicationRejectedV1(**grant, rejected_at=NOW, reason=RejectionReason.WAITLIST_CLOSED)
             return [*base, waitlisted, closed]
         case "grant_acceptance_confirmed" | "report_reminder":
-            accepted = GrantAcceptedV1(
-                **grant,
-                call_year=2027,
-                amount=amount,
-                report_due_on=(NOW + timedelta(days=60)).date(),
-                accepted_at=NOW,
-            )
-            return [*base, accepted]
+            return [*base, applications.accepted(application)]
         case "enrolment_confirmed":
             return course
         case "enrolment_promoted":
@@ -455,20 +405,12 @@ def person(template: str, language: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def published(notifications: Any) -> Any:
+async def published(notifications: Any, applications: Any) -> Any:
     """Every scenario in every language, published at once (prerequisites first within each)."""
     for template, language in CASES:
-        for event in scenario(template, person(template, language), language):
+        for event in scenario(applications, template, person(template, language), language):
             await notifications.bus.publish(event)
     return notifications
-
-
-async def _mails(notifications: Any, smtp: Any, address: str, subject: str) -> list[Any]:
-    async def arrived() -> bool:
-        return any(mail.subject.startswith(subject) for mail in smtp.mailbox.mails_to(address))
-
-    await eventually(arrived, what=f"the mail '{subject}' to {address}")
-    return [mail for mail in smtp.mailbox.mails_to(address) if mail.subject.startswith(subject)]
 
 
 @pytest.mark.parametrize(("template", "language"), CASES)
@@ -492,12 +434,12 @@ async def test_the_mail_reaches_the_person_concerned_in_their_language(
         await eventually(scheduled, what=f"{template} scheduled")
     if template == "run_rescheduled":
         confirmed = EXPECTED["enrolment_confirmed"][language][0]
-        await _mails(published, smtp, address, confirmed)
+        await smtp.mailbox.arrived(address, confirmed)
         await published.bus.publish(
             moved_a_week_later(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, person_id), "r"))
         )
     subject, fragments = EXPECTED[template][language]
-    mails = await _mails(published, smtp, address, subject)
+    mails = await smtp.mailbox.arrived(address, subject)
     assert len(mails) == 1
     (mail,) = mails
     assert mail.message["To"].addresses[0].addr_spec == address
@@ -579,7 +521,7 @@ async def test_the_focal_points_of_the_eligible_countries_are_told_a_call_opened
     }
     mails = {}
     for key, subject in expected.items():
-        (mails[key],) = await _mails(notifications, smtp, f"{focal[key]}@ibermuseos.example", subject)
+        (mails[key],) = await smtp.mailbox.arrived(f"{focal[key]}@ibermuseos.example", subject)
         assert mails[key].subject == subject
         assert mails[key].message["Content-Language"] == countries[key][1]
         assert f"https://portal.test/calls/{call.call_id}" in mails[key].text

@@ -3,23 +3,16 @@ them, in es, pt and en; one mail per evaluator and assignment round; the reminde
 is dropped once nothing is."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from ibermuseos_contracts.applications import (
-    Activity,
-    ActivityKind,
-    Applicant,
     ApplicationScoredV1,
-    ApplicationSubmittedV1,
     DeclineGround,
     EvaluationAssignedV1,
     EvaluationDeclinedV1,
 )
-from ibermuseos_contracts.common import Institution, InstitutionType, Modality
-from ibermuseos_contracts.types import Money
 from ibermuseos_platform.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -44,37 +37,6 @@ LEFT = {
 }
 
 
-def submitted(application_id: uuid.UUID, call_id: uuid.UUID) -> ApplicationSubmittedV1:
-    """What notifications knows of an application (its activity) before anyone evaluates it."""
-    return ApplicationSubmittedV1(
-        application_id=application_id,
-        call_id=call_id,
-        call_year=2027,
-        applicant=Applicant(
-            person_id=f"applicant-{application_id}",
-            name="Ana Souza",
-            email=f"applicant-{application_id}@museo.test",
-            preferred_language="es",
-            role="Conservadora",
-            country_of_residence="PE",
-        ),
-        institution=Institution(name="Museo de Arte", type=InstitutionType.MUSEUM, city="Lima", country="PE"),
-        activity=Activity(
-            title="Curso de museografía",
-            organiser="INAH",
-            kind=ActivityKind.COURSE,
-            host_country="MX",
-            host_city="Ciudad de México",
-            starts_on=date(2027, 5, 10),
-            ends_on=date(2027, 5, 21),
-            modality=Modality.IN_PERSON,
-        ),
-        requested=Money(amount=Decimal("1800.00"), currency="USD"),
-        replication_commitment=True,
-        submitted_at=NOW,
-    )
-
-
 def evaluator(language: str) -> str:
     return f"evaluator-{language}-{RUN_ID}"
 
@@ -97,39 +59,35 @@ def assignment(
     )
 
 
-async def _mails(smtp: Any, address: str, subject: str) -> list[Any]:
-    async def arrived() -> bool:
-        return any(mail.subject.startswith(subject) for mail in smtp.mailbox.mails_to(address))
-
-    await eventually(arrived, what=f"the mail '{subject}' to {address}")
-    return [mail for mail in smtp.mailbox.mails_to(address) if mail.subject.startswith(subject)]
-
-
 @pytest.mark.parametrize("language", list(LANGUAGES))
 async def test_an_evaluator_gets_one_mail_per_round_then_a_reminder_of_what_is_left(
-    notifications: Any, smtp: Any, language: str
+    notifications: Any, smtp: Any, applications: Any, language: str
 ) -> None:
     call_id, round_id = uuid.uuid4(), uuid.uuid4()
-    applications = [uuid.uuid4(), uuid.uuid4()]
-    for application_id in applications:
-        await notifications.bus.publish(submitted(application_id, call_id))
-    for application_id in applications:
+    application_ids = [uuid.uuid4(), uuid.uuid4()]
+    for application_id in application_ids:
+        await notifications.bus.publish(
+            applications.submitted(
+                applications.person("applicant"), application_id=application_id, call_id=call_id
+            )
+        )
+    for application_id in application_ids:
         await notifications.bus.publish(assignment(language, application_id, call_id, round_id))
     address = f"{evaluator(language)}@panel.test"
 
-    (mail,) = await _mails(smtp, address, ASSIGNED_SUBJECT[language])
+    (mail,) = await smtp.mailbox.arrived(address, ASSIGNED_SUBJECT[language])
     assert mail.subject == ASSIGNED_SUBJECT[language]
     assert mail.message["Content-Language"] == LANGUAGES[language]
     assert mail.message["To"].addresses[0].display_name == "Elena Ruiz"
-    for application_id in applications:
+    for application_id in application_ids:
         assert f"https://portal.test/evaluations/{application_id}" in mail.text
     assert "Curso de museografía" in mail.text
-    assert f'href="https://portal.test/evaluations/{applications[0]}"' in mail.html
+    assert f'href="https://portal.test/evaluations/{application_ids[0]}"' in mail.html
 
     # One score is in: the reminder, made due now, lists only the other application.
     await notifications.bus.publish(
         ApplicationScoredV1(
-            application_id=applications[0],
+            application_id=application_ids[0],
             call_id=call_id,
             evaluator_id=evaluator(language),
             scores={"relevance": 8},
@@ -141,7 +99,7 @@ async def test_an_evaluator_gets_one_mail_per_round_then_a_reminder_of_what_is_l
     async def scored_and_due() -> bool:
         rows = await notifications.sql(
             "SELECT 1 FROM evaluation_assignments WHERE application_id = $1 AND status = 'scored'",
-            applications[0],
+            application_ids[0],
         )
         if not rows:
             return False
@@ -153,10 +111,10 @@ async def test_an_evaluator_gets_one_mail_per_round_then_a_reminder_of_what_is_l
         return len(due) == 2
 
     await eventually(scored_and_due, what="the reminder scheduled and the score recorded")
-    (reminder,) = await _mails(smtp, address, REMINDER_SUBJECT[language])
+    (reminder,) = await smtp.mailbox.arrived(address, REMINDER_SUBJECT[language])
     assert LEFT[language] in reminder.text
-    assert f"https://portal.test/evaluations/{applications[1]}" in reminder.text
-    assert f"https://portal.test/evaluations/{applications[0]}" not in reminder.text
+    assert f"https://portal.test/evaluations/{application_ids[1]}" in reminder.text
+    assert f"https://portal.test/evaluations/{application_ids[0]}" not in reminder.text
     assert len(smtp.mailbox.mails_to(address)) == 2
 
 
@@ -211,12 +169,16 @@ TOKYO_DEADLINE = {
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
 async def test_an_evaluator_with_a_registered_zone_is_told_the_deadline_on_their_clock(
-    notifications: Any, smtp: Any, language: str
+    notifications: Any, smtp: Any, applications: Any, language: str
 ) -> None:
     call_id, round_id, application_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     evaluator_id = f"zoned-{language}-{RUN_ID}"
     score_by = datetime(2031, 4, 11, 12, 0, tzinfo=UTC)
-    await notifications.bus.publish(submitted(application_id, call_id))
+    await notifications.bus.publish(
+        applications.submitted(
+            applications.person("applicant"), application_id=application_id, call_id=call_id
+        )
+    )
     await notifications.bus.publish(
         assignment(language, application_id, call_id, round_id).model_copy(
             update={
@@ -229,7 +191,7 @@ async def test_an_evaluator_with_a_registered_zone_is_told_the_deadline_on_their
         )
     )
 
-    (mail,) = await _mails(smtp, f"{evaluator_id}@panel.test", ONE_ASSIGNED_SUBJECT[language])
+    (mail,) = await smtp.mailbox.arrived(f"{evaluator_id}@panel.test", ONE_ASSIGNED_SUBJECT[language])
     assert TOKYO_DEADLINE[language] in mail.text, mail.text
     # Quiet hours are kept in the zone the recipient row holds.
     [recipient] = await notifications.sql(
