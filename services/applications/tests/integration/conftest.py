@@ -1,18 +1,39 @@
-"""The applications service as its own process on a fresh database and topic namespace, and a client for it."""
+"""The applications service as its own process on a fresh database and topic namespace, and a client for it; and
+the handlers on a migrated database with a controlled clock (`world`), with builders of calls and applications."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
+from aiokafka import ConsumerRecord
+from ibermuseos_applications.adapters.repository import UnitOfWork
+from ibermuseos_applications.adapters.tables import metadata
+from ibermuseos_applications.application import applications as submitting
+from ibermuseos_applications.application import calls as calling
+from ibermuseos_applications.application import decisions, evaluation
+from ibermuseos_applications.application.access import Actor
+from ibermuseos_applications.domain.applications import Status
+from ibermuseos_applications.domain.calls import Call, CallTerms, PanelMember
+from ibermuseos_applications.domain.forms import Form
+from ibermuseos_contracts import Pseudonymiser
+from ibermuseos_platform.db import create_engine, session_factory
 from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.outbox import Outbox
+from ibermuseos_platform.settings import DatabaseSettings
 from ibermuseos_platform.testing.infrastructure import Infrastructure
-from ibermuseos_platform.testing.postgres import TestDatabases
+from ibermuseos_platform.testing.kafka import KafkaTestClient
+from ibermuseos_platform.testing.postgres import TestDatabases, migrate
 from ibermuseos_platform.testing.services import RunningService, start_service
+from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 REPO = Path(__file__).resolve().parents[4]
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -165,6 +186,25 @@ class Api:
         draft = await self.ok("POST", f"/calls/{call_id}/applications", person, json=form)
         return dict(await self.ok("POST", f"/applications/{draft['id']}/submit", person))
 
+    @staticmethod
+    async def published(
+        kafka: KafkaTestClient, topic: str, expected: Mapping[str, Sequence[str]]
+    ) -> dict[str, list[ConsumerRecord[bytes, bytes]]]:
+        """The records of a topic keyed by the `expected` applications, by key, once as many as expected arrived
+        (and a second more, to catch what should not come)."""
+        wanted = sum(len(sequence) for sequence in expected.values())
+        records = await kafka.read(
+            topic,
+            until=lambda rs: sum(1 for r in rs if r.key is not None and r.key.decode() in expected) >= wanted,
+            timeout=60,
+            settle=1.0,
+        )
+        by_key: dict[str, list[ConsumerRecord[bytes, bytes]]] = defaultdict(list)
+        for record in records:
+            if record.key is not None and record.key.decode() in expected:
+                by_key[record.key.decode()].append(record)
+        return by_key
+
 
 @pytest.fixture
 async def api(applications_service: tuple[RunningService, DevIssuer]) -> AsyncIterator[Api]:
@@ -176,3 +216,194 @@ async def api(applications_service: tuple[RunningService, DevIssuer]) -> AsyncIt
 @pytest.fixture
 def pdf() -> bytes:
     return PDF
+
+
+# ------------------------------------------------------------------ the handlers on a migrated database, by the clock
+
+ALEMBIC = Path(__file__).resolve().parents[2] / "alembic.ini"
+START = datetime(2027, 2, 15, 12, 0, tzinfo=UTC)
+COORDINATOR = Actor("coordinator", frozenset({"coordinator"}), "MX")
+EVALUATOR = Actor("ev-es", frozenset({"evaluator"}), "ES")
+COUNTRIES = ("AR", "BR", "CL", "PE")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.moment = START
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def terms(**changes: Any) -> CallTerms:
+    """A call of 3000 open in February 2027 for courses in Mexico, one criterion and one evaluator per application."""
+    return CallTerms.model_validate(
+        {
+            "year": 2027,
+            "title": {"es": "Becas", "pt": "Bolsas", "en": "Grants"},
+            "rules": {"es": "Bases", "pt": "Regras", "en": "Rules"},
+            "opens_at": "2027-02-01T00:00:00Z",
+            "closes_at": "2027-03-01T00:00:00Z",
+            "timezone": "America/Mexico_City",
+            "currency": "USD",
+            "budget": "3000.00",
+            "max_per_grant": "2000.00",
+            "eligible_residence_countries": list(COUNTRIES),
+            "eligible_host_countries": ["MX"],
+            "eligible_activity_kinds": ["course"],
+            "activities_from": "2027-04-01",
+            "activities_until": "2027-12-31",
+            "criteria": [
+                {"id": "merit", "name": {"es": "Mérito", "pt": "Mérito", "en": "Merit"}, "weight": "1"}
+            ],
+            "evaluators_per_application": 1,
+            **changes,
+        }
+    )
+
+
+def form(country: str) -> Form:
+    """A request of 1500 for a course in Mexico from someone living in `country`."""
+    return Form.model_validate(
+        {
+            "applicant": {
+                "name": "Persona",
+                "email": f"{uuid.uuid4().hex[:8]}@museo.example",
+                "preferred_language": "es",
+                "role": "Museógrafa",
+                "country_of_residence": country,
+            },
+            "institution": {"name": "Museo", "type": "museum", "city": "Capital", "country": country},
+            "activity": {
+                "title": "Curso",
+                "organiser": "INAH",
+                "kind": "course",
+                "host_country": "MX",
+                "host_city": "Oaxaca",
+                "starts_on": "2027-05-01",
+                "ends_on": "2027-05-10",
+                "modality": "in_person",
+            },
+            "budget": {"travel": "1500.00"},
+            "motivation": "Aprender",
+            "replication_commitment": True,
+        }
+    )
+
+
+@dataclass
+class World:
+    """The handlers on the module's database with a clock the test moves (from `start`); builds calls and
+    applications."""
+
+    engine: AsyncEngine
+    clock: Clock
+    outbox: Outbox
+    start: ClassVar[datetime] = START
+    coordinator: ClassVar[Actor] = COORDINATOR
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(session_factory(self.engine), self.outbox)
+
+    @staticmethod
+    def person(name: str | int) -> Actor:
+        return Actor(f"person-{name}-{uuid.uuid4().hex[:6]}", frozenset({"participant"}))
+
+    async def open_call(self, **changes: Any) -> uuid.UUID:
+        """A published call with `terms(**changes)`."""
+        call = await calling.draft_call(
+            calling.DraftCall(terms(**changes), COORDINATOR), self.uow(), self.clock
+        )
+        await calling.publish_call(calling.PublishCall(call.id, COORDINATOR), self.uow(), self.clock)
+        return call.id
+
+    async def draft(self, call_id: uuid.UUID, applicant: Actor, country: str = "BR") -> uuid.UUID:
+        draft = await submitting.start_application(
+            submitting.StartApplication(call_id, form(country), applicant), self.uow(), self.clock
+        )
+        return draft.id
+
+    async def submit(self, call_id: uuid.UUID, applicant: Actor, country: str = "BR") -> uuid.UUID:
+        application_id = await self.draft(call_id, applicant, country)
+        await submitting.submit_application(
+            submitting.SubmitApplication(application_id, applicant), self.uow(), self.clock
+        )
+        return application_id
+
+    async def proposed_call(
+        self, scores: Sequence[int], **changes: Any
+    ) -> tuple[uuid.UUID, list[tuple[Actor, uuid.UUID]]]:
+        """A call with one request of 1500 per score (from AR, BR, CL, PE in turn), closed early, scored by one
+        evaluator as given and its awards proposed: as many awards as the budget holds, then the waitlist."""
+        call_id = await self.open_call(**changes)
+        applications = []
+        for n, country in enumerate(COUNTRIES[: len(scores)]):
+            applicant = self.person(n)
+            applications.append((applicant, await self.submit(call_id, applicant, country)))
+        await calling.close_call_early(
+            calling.CloseCallEarly(call_id, "test", COORDINATOR), self.uow(), self.clock
+        )
+        await calling.register_panel(
+            calling.RegisterPanel(call_id, [PanelMember(EVALUATOR.subject, "ES")], COORDINATOR),
+            self.uow(),
+            self.clock,
+        )
+        await evaluation.assign_evaluators(
+            evaluation.AssignEvaluators(call_id, COORDINATOR), self.uow(), self.clock
+        )
+        for score, (_, application_id) in zip(scores, applications, strict=True):
+            await evaluation.score_application(
+                evaluation.ScoreApplication(
+                    application_id, {"merit": Decimal(score)}, {"merit": "ok"}, EVALUATOR
+                ),
+                self.uow(),
+                self.clock,
+            )
+        await decisions.propose_awards(
+            decisions.ProposeAwards(call_id, None, 5, COORDINATOR), self.uow(), self.clock
+        )
+        return call_id, applications
+
+    async def call(self, call_id: uuid.UUID) -> Call:
+        async with self.uow() as uow:
+            call = await uow.calls.get(call_id)
+        assert call is not None
+        return call
+
+    async def status_of(self, application_id: uuid.UUID) -> Status:
+        async with self.uow() as uow:
+            application = await uow.applications.get(application_id)
+        assert application is not None
+        return application.status
+
+    async def keys(self, event_type: str) -> list[str]:
+        """The keys of the outbox rows of one event type (any test's)."""
+        return [row["key"] for row in await self._outbox(event_type)]
+
+    async def events(self, event_type: str, about: set[uuid.UUID]) -> list[dict[str, Any]]:
+        """The outbox rows of one event type about the given applications."""
+        keys = {str(key) for key in about}
+        return [row for row in await self._outbox(event_type) if row["key"] in keys]
+
+    async def _outbox(self, event_type: str) -> list[dict[str, Any]]:
+        outbox = metadata.tables["outbox"]
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(outbox).where(outbox.c.event_type == f"org.ibermuseos.applications.{event_type}.v1")
+            )
+            return [dict(row._mapping) for row in rows]
+
+
+@pytest.fixture(scope="module")
+async def database(databases: TestDatabases) -> str:
+    """A fresh, migrated database for each test module."""
+    url = await databases.create("applications")
+    await migrate(url, ALEMBIC)
+    return url
+
+
+@pytest.fixture
+async def world(database: str) -> AsyncIterator[World]:
+    engine = create_engine(DatabaseSettings(url=SecretStr(database), pool_size=5))
+    yield World(engine, Clock(), Outbox(metadata.tables["outbox"], Pseudonymiser(b"test-pseudonym-key!")))
+    await engine.dispose()

@@ -1,7 +1,8 @@
 """The technical panel's changes over HTTP, on the real database and broker: evaluators told of their assignments,
 an evaluator declining (replaced at once, or later when the panel grows), a coordinator replacing one, the
 newcomer blind to others' scores until theirs is in, the ranking waiting for the call's number of evaluators,
-bad input refused with every problem, and the exact events on the private and public topics."""
+bad input refused with every problem, and the exact events on the private and public topics; and, on the handlers,
+who may take a declined application over."""
 
 import json
 from collections import defaultdict
@@ -9,6 +10,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from ibermuseos_applications.application import calls as calling
+from ibermuseos_applications.application import evaluation
+from ibermuseos_applications.application.access import Actor
+from ibermuseos_applications.domain.calls import PanelMember
+from ibermuseos_contracts.applications import DeclineGround
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 
 pytestmark = pytest.mark.integration
@@ -209,18 +215,9 @@ async def test_declines_and_replacements_keep_every_application_with_the_calls_e
     )
 
     # ------------------------------------------------------------ the events, exactly, in both tiers
-    wanted = sum(len(sequence) for sequence in expected.values())
     for topic in ("applications.application.v1", "public.applications.application.v1"):
-        records = await kafka.read(
-            topic,
-            until=lambda rs: sum(1 for r in rs if r.key.decode() in expected) >= wanted,
-            timeout=60,
-            settle=1.0,
-        )
-        ours = [r for r in records if r.key.decode() in expected]
-        by_key: dict[str, list[Any]] = defaultdict(list)
-        for record in ours:
-            by_key[record.key.decode()].append(record)
+        by_key = await api.published(kafka, topic, expected)
+        ours = [record for records in by_key.values() for record in records]
         assert {key: [short(r) for r in rs] for key, rs in by_key.items()} == dict(expected), topic
         assigned_events = [json.loads(r.value) for r in ours if short(r) == "EvaluationAssigned"]
         assert {e["score_by"] for e in assigned_events} == {deadline.isoformat().replace("+00:00", "Z")}
@@ -258,3 +255,33 @@ async def test_declines_and_replacements_keep_every_application_with_the_calls_e
             assert declined_event["reason"] == "Fui docente de la postulante"
             [newcomer_event] = [e for e in assigned_events if e["replaces"] == leaver]
             assert (newcomer_event["evaluator_id"], newcomer_event["round_assignments"]) == (newcomer, 1)
+
+
+async def test_a_declined_application_goes_only_to_a_member_neither_of_the_applicants_country_nor_who_had_it(
+    world,
+) -> None:
+    call_id = await world.open_call()
+    applicant = world.person("br")
+    application_id = await world.submit(call_id, applicant, "BR")
+    uow, clock = world.uow, world.clock
+    await calling.close_call_early(calling.CloseCallEarly(call_id, "test", world.coordinator), uow(), clock)
+    await calling.register_panel(
+        calling.RegisterPanel(call_id, [PanelMember("ev-es", "ES")], world.coordinator), uow(), clock
+    )
+    await evaluation.assign_evaluators(evaluation.AssignEvaluators(call_id, world.coordinator), uow(), clock)
+    for member in (PanelMember("ev-br", "BR"), PanelMember("ev-pt", "PT")):
+        await evaluation.add_panel_member(
+            evaluation.AddPanelMember(call_id, member, world.coordinator), uow(), clock
+        )
+
+    def declines(evaluator: str, country: str) -> evaluation.DeclineAssignment:
+        actor = Actor(evaluator, frozenset({"evaluator"}), country)
+        return evaluation.DeclineAssignment(application_id, DeclineGround.UNAVAILABLE, "De viaje", actor)
+
+    # Of the two newcomers only the Portuguese may take it: the Brazilian is of the applicant's country.
+    first = await evaluation.decline_assignment(declines("ev-es", "ES"), uow(), clock)
+    assert [a.evaluator_id for a in first.active_assignments] == ["ev-pt"]
+    # Nobody is left: the Brazilian still may not, and the Spaniard already gave it back.
+    second = await evaluation.decline_assignment(declines("ev-pt", "PT"), uow(), clock)
+    assert second.active_assignments == []
+    assert [a.evaluator_id for a in second.assignments] == ["ev-es", "ev-pt"]

@@ -3,7 +3,6 @@ requests refused with every problem and nothing changed; a coordinator closing t
 waitlisted rejected with the reason; a later decline promoting nobody; the exact events in both tiers."""
 
 import json
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,18 +175,9 @@ async def test_a_closed_waitlist_rejects_whoever_waits_and_a_later_decline_promo
     assert not [e for e in audit if e["action"] == "promoted_from_waitlist"]
 
     # ------------------------------------------------------------ the events, exactly, in both tiers
-    wanted = sum(len(sequence) for sequence in expected.values())
     for topic in ("applications.application.v1", "public.applications.application.v1"):
-        records = await kafka.read(
-            topic,
-            until=lambda rs: sum(1 for r in rs if r.key.decode() in expected) >= wanted,
-            timeout=60,
-            settle=1.0,
-        )
-        ours = [r for r in records if r.key.decode() in expected]
-        by_key: dict[str, list[Any]] = defaultdict(list)
-        for record in ours:
-            by_key[record.key.decode()].append(record)
+        by_key = await api.published(kafka, topic, expected)
+        ours = [record for records in by_key.values() for record in records]
         assert {key: [short(r) for r in rs] for key, rs in by_key.items()} == expected, topic
         rejections = [json.loads(r.value) for r in ours if short(r) == "ApplicationRejected"]
         assert [e["reason"] for e in rejections] == ["waitlist_closed", "waitlist_closed"]

@@ -34,6 +34,11 @@ def test_the_waitlist_term_must_come_after_the_call_closes_and_the_scoring_deadl
         ("waitlist_closes_at", "the waitlist can only close after the call closes"),
         ("waitlist_closes_at", "the waitlist can only close after the scoring deadline"),
     ]
+    with pytest.raises(Invalid) as at_the_close:
+        build.call(waitlist_closes_at=CLOSES_AT)
+    assert [(i.field, i.problem) for i in at_the_close.value.issues] == [
+        ("waitlist_closes_at", "the waitlist can only close after the call closes")
+    ]
 
 
 def test_a_waitlist_term_after_the_results_could_be_released_is_accepted(build) -> None:
