@@ -121,9 +121,14 @@ async def test_the_job_erases_exactly_what_is_due_keeps_pending_reminders_and_a_
     await service.sql(
         "UPDATE recipients SET updated_at = $2 WHERE person_id = $1", awaited_id, NOW - 400 * DAY
     )
-    # Two runs: one ended 100 days ago with an enrolment, one ended 10 days ago.
-    old_run, recent_run = uuid.uuid4(), uuid.uuid4()
-    for run_id, ended in ((old_run, NOW - 100 * DAY), (recent_run, NOW - 10 * DAY)):
+    # Three runs: one ended 100 days ago with an enrolment, one ended 10 days ago, and one ended
+    # 100 days ago that a pending reminder still speaks of.
+    old_run, recent_run, spoken_of_run = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for run_id, ended in (
+        (old_run, NOW - 100 * DAY),
+        (recent_run, NOW - 10 * DAY),
+        (spoken_of_run, NOW - 100 * DAY),
+    ):
         session = {
             "session_id": str(uuid.uuid4()),
             "starts_at": (ended - DAY).isoformat(),
@@ -143,6 +148,12 @@ async def test_the_job_erases_exactly_what_is_due_keeps_pending_reminders_and_a_
         old_run,
         uuid.uuid4(),
         "someone-enrolled",
+    )
+    await service.sql(
+        "UPDATE messages SET context = context || jsonb_build_object('run_id', $2::text)"
+        " WHERE id = (SELECT id FROM messages WHERE recipient_id = $1 AND status = 'pending' ORDER BY id LIMIT 1)",
+        awaited_id,
+        str(spoken_of_run),
     )
     grantee_pending = {
         key: (row["status"], row["context"]) for key, row in (await _messages(service, grantee_id)).items()
@@ -213,7 +224,10 @@ async def test_the_job_erases_exactly_what_is_due_keeps_pending_reminders_and_a_
         )
         == 1
     )
-    assert [row["run_id"] for row in await service.sql("SELECT run_id FROM runs")] == [recent_run]
+    assert {row["run_id"] for row in await service.sql("SELECT run_id FROM runs")} == {
+        recent_run,
+        spoken_of_run,
+    }
 
     # Idempotent: a second run finds nothing.
     assert not any((await _run_retention(service, http)).values())
