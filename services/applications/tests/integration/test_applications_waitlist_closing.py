@@ -4,12 +4,15 @@ once, rejecting everyone still on it, and a grant declined afterwards promotes n
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from ibermuseos_applications.adapters.tables import audit_log
 from ibermuseos_applications.application import decisions, waitlist
+from ibermuseos_applications.bootstrap import Container
 from ibermuseos_applications.domain.applications import Status
 from ibermuseos_applications.domain.errors import NotNow
+from ibermuseos_platform.db import session_factory
 from sqlalchemy import select
 
 pytestmark = pytest.mark.integration
@@ -105,3 +108,16 @@ async def test_a_grant_declined_before_the_waitlist_closes_still_promotes_the_fi
 
     assert closed[call_id] == 1
     assert [await world.status_of(a) for a in (second_id, third_id)] == [Status.AWARDED, Status.REJECTED]
+
+
+async def test_the_deadlines_job_the_service_runs_also_closes_waitlists_past_their_term(world) -> None:
+    call_id, applications = await released_call(world)
+    # The service's container, with only what its deadlines job uses: the database and the clock.
+    platform = SimpleNamespace(sessions=session_factory(world.engine), outbox=world.outbox)
+    container = Container(platform, world.clock, None, None, None, None, timedelta(days=30))  # type: ignore[arg-type]
+    world.clock.moment = TERM + timedelta(seconds=1)
+
+    await container.run_deadlines()
+
+    assert (await world.call(call_id)).waitlist_closed_at == world.clock.moment
+    assert Status.WAITLISTED not in [await world.status_of(a) for _, a in applications]
