@@ -180,31 +180,34 @@ class EventConsumer:
                 logs.correlation_id.set(item.envelope.correlation_id)
                 logs.causation_id.set(str(item.envelope.id))
                 with self._span(item) as span:
-                    if not isolate:
-                        await item.handler(session, item.event, item.envelope)
-                        outcomes.append("processed")
-                        continue
-                    try:
-                        async with session.begin_nested():
-                            await item.handler(session, item.event, item.envelope)
-                        outcomes.append("processed")
-                    except Exception as error:
-                        if is_transient(error):
-                            raise
-                        tracing.mark_failed(span, error)
-                        log.error(
-                            "event dead-lettered",
-                            extra={"consumer": self.name, "ce_id": str(item.envelope.id)},
-                            exc_info=True,
-                        )
-                        await self._dead_letter(item.record, error)
-                        await self._mark(session, item, "dead_lettered")
-                        outcomes.append("dead_lettered")
+                    outcomes.append(await self._apply_one(session, item, span, isolate=isolate))
         logs.correlation_id.set(None)
         logs.causation_id.set(None)
         for outcome in outcomes:
             EVENTS_CONSUMED.labels(self.name, outcome).inc()
         LAST_EVENT_TIME.labels(self.name).set(max(item.envelope.time for item in items).timestamp())
+
+    async def _apply_one(self, session: AsyncSession, item: _Item, span: Span, *, isolate: bool) -> str:
+        """Apply one event; isolated in a savepoint, a broken one is dead-lettered and the batch goes on."""
+        if not isolate:
+            await item.handler(session, item.event, item.envelope)
+            return "processed"
+        try:
+            async with session.begin_nested():
+                await item.handler(session, item.event, item.envelope)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            tracing.mark_failed(span, error)
+            log.error(
+                "event dead-lettered",
+                extra={"consumer": self.name, "ce_id": str(item.envelope.id)},
+                exc_info=True,
+            )
+            await self._dead_letter(item.record, error)
+            await self._mark(session, item, "dead_lettered")
+            return "dead_lettered"
+        return "processed"
 
     def _span(self, item: _Item) -> AbstractContextManager[Span]:
         """The span of applying one event, a child of the span that sent it."""

@@ -44,6 +44,7 @@ class Outbox:
     def rows(self, events: Sequence[Event]) -> list[dict[str, Any]]:
         """The outbox rows of `events`, with the correlation of the request or event being handled."""
         rows = []
+        trace_headers = [[name, value] for name, value in tracing.current_trace_headers()]
         for event in events:
             envelope = Envelope.for_event(
                 event, correlation_id=logs.correlation_id.get(), causation_id=logs.causation_id.get()
@@ -57,7 +58,7 @@ class Outbox:
                     "key": envelope.subject,
                     "headers": [
                         *([name, value.decode()] for name, value in envelope.to_headers()),
-                        *([name, value] for name, value in tracing.current_trace_headers()),
+                        *trace_headers,
                     ],
                     "payload": encode(event).decode(),
                     "public_payload": encode(to_public(event, self._pseudonymise)).decode(),

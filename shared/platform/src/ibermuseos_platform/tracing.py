@@ -7,7 +7,7 @@ without it they still give trace ids to logs and to the records that leave the s
 """
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from opentelemetry import trace
@@ -45,12 +45,11 @@ def current_trace_headers() -> list[tuple[str, str]]:
     return sorted(carrier.items())
 
 
-def context_from(headers: Iterable[tuple[str, bytes | str]] | Mapping[str, str]) -> Context:
-    """The trace context that `headers` carry (an empty one if none)."""
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+def context_from(headers: Iterable[Sequence[Any]]) -> Context:
+    """The trace context that `headers` (Kafka's or an outbox row's name/value pairs) carry, if any."""
     carrier = {
         name: value.decode(errors="replace") if isinstance(value, bytes) else value
-        for name, value in pairs
+        for name, value in headers
         if name in TRACE_HEADERS
     }
     return _PROPAGATOR.extract(carrier)
