@@ -71,13 +71,23 @@ async def assigned_application(uow: UnitOfWork, application_id: UUID, actor: Act
 
 
 async def _replace(
-    uow: UnitOfWork, application: Application, call: Call, now: datetime, *, leaving: str, by: str
+    uow: UnitOfWork,
+    application: Application,
+    call: Call,
+    now: datetime,
+    *,
+    leaving: str,
+    by: str,
+    member: PanelMember | None = None,
+    justification: str | None = None,
 ) -> str | None:
-    """The least loaded eligible member of the panel takes the place of `leaving`; None when nobody may."""
-    load = await uow.applications.assignment_load(call.id)
-    member = replacement(application.to_assign(call.terms), call.panel, load)
+    """`member`, or else the least loaded eligible member of the panel, takes the place of `leaving`;
+    None when nobody may."""
     if member is None:
-        return None
+        load = await uow.applications.assignment_load(call.id)
+        member = replacement(application.to_assign(call.terms), call.panel, load)
+        if member is None:
+            return None
     application.assign([member], terms=call.terms, now=now, replaces=leaving)
     await audit(
         uow,
@@ -86,6 +96,7 @@ async def _replace(
         action="evaluator_reassigned",
         call_id=call.id,
         application_id=application.id,
+        justification=justification,
         replaced=leaving,
         evaluator=member.evaluator_id,
     )
@@ -170,25 +181,18 @@ async def replace_evaluator(command: ReplaceEvaluator, uow: UnitOfWork, clock: C
             justification=command.justification,
             evaluator=command.evaluator_id,
         )
-        if chosen is not None:
-            application.assign([chosen], terms=call.terms, now=now, replaces=command.evaluator_id)
-            await audit(
-                uow,
-                at=now,
-                actor=command.actor.subject,
-                action="evaluator_reassigned",
-                call_id=call.id,
-                application_id=application.id,
-                justification=command.justification,
-                replaced=command.evaluator_id,
-                evaluator=chosen.evaluator_id,
-            )
-        elif (
-            await _replace(
-                uow, application, call, now, leaving=command.evaluator_id, by=command.actor.subject
-            )
-            is None
-        ):
+        replaced_by = await _replace(
+            uow,
+            application,
+            call,
+            now,
+            leaving=command.evaluator_id,
+            by=command.actor.subject,
+            member=chosen,
+            # only a coordinator's own pick has been audited with the justification
+            justification=None if chosen is None else command.justification,
+        )
+        if replaced_by is None:
             raise NotNow(
                 "No other member of the panel may evaluate this application; add one to the panel first",
                 "no_eligible_evaluator",

@@ -36,9 +36,9 @@ class Round:
         return self.sizes.get(evaluator_id, 1)
 
     @classmethod
-    def of(cls, chosen: Mapping[UUID, Sequence[PanelMember]], id: UUID | None = None) -> "Round":
+    def of(cls, chosen: Mapping[UUID, Sequence[PanelMember]]) -> "Round":
         sizes = Counter(member.evaluator_id for members in chosen.values() for member in members)
-        return cls(id or uuid.uuid4(), dict(sizes))
+        return cls(sizes=dict(sizes))
 
 
 def _spread(application_id: UUID, evaluator_id: str) -> str:
