@@ -9,6 +9,7 @@ transaction. Erased rows no longer match, so running a statement again erases no
 
 import json
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -194,19 +195,7 @@ _ERASE_CONTACTS = f"""
 
 
 def _bounds(cutoffs: Cutoffs) -> dict[str, Any]:
-    return {
-        "sent_email": cutoffs.sent_email,
-        "read_inbox": cutoffs.read_inbox,
-        "unread_inbox": cutoffs.unread_inbox,
-        "failed": cutoffs.failed,
-        "cancelled": cutoffs.cancelled,
-        "contact_idle": cutoffs.contact_idle,
-        "run_ended": cutoffs.run_ended,
-        "call_closed": cutoffs.call_closed,
-        "assignment_deadline": cutoffs.assignment_deadline,
-        "certificate_completed": cutoffs.certificate_completed,
-        "context_remembered": cutoffs.context_remembered,
-    }
+    return asdict(cutoffs)
 
 
 _CONTEXT_DELETIONS: Mapping[str, tuple[str, tuple[str, ...]]] = {

@@ -4,8 +4,9 @@ Each function runs inside the consumer's transaction (the unit of work joins it)
 event's effect and its inbox row commit together: a redelivered event changes nothing.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from ibermuseos_contracts import Envelope
@@ -40,18 +41,29 @@ from ..domain.timezones import zone, zone_of_country
 from .ports import Clock, Policy, UnitOfWork
 
 
-async def record(uow: UnitOfWork, notices: list[Notice], envelope: Envelope, now: datetime) -> int:
-    """One message per notice, recipient and channel, however often the event arrives."""
+async def record(
+    uow: UnitOfWork, notices: list[Notice], envelope: Envelope, now: datetime, *, cause_id: UUID | None = None
+) -> int:
+    """One message per notice, recipient and channel, however often the event arrives.
+
+    The messages' key is the event's, unless `cause_id` names another (a reminder several events may schedule).
+    """
     created = 0
     for notice in notices:
         recipient = await uow.recipients.get(notice.recipient_id)
         language = (recipient.preferred_language if recipient else None) or notice.context_language or "es"
         created += await uow.messages.add(
             Message.from_notice(
-                notice, cause_id=envelope.id, cause_type=envelope.type, language=language, now=now
+                notice, cause_id=cause_id or envelope.id, cause_type=envelope.type, language=language, now=now
             )
         )
     return created
+
+
+async def _run_language(uow: UnitOfWork, run_id: UUID) -> str | None:
+    """The language the run is taught in, when its schedule is known."""
+    run = await uow.directory.run(run_id)
+    return str(run["language"]) if run else None
 
 
 # ----------------------------------------------------------------------- applications
@@ -211,20 +223,21 @@ async def run_scheduled(
         "first_starts_at": first,
     }
     await uow.directory.remember_run(run)
-    await _reschedule_run_reminders(uow, run, event.run_id, first, envelope, clock, policy)
+    enrolments = await uow.directory.enrolled_in(event.run_id)
+    await _reschedule_run_reminders(uow, run, enrolments, first, envelope, clock, policy)
 
 
 async def _reschedule_run_reminders(
     uow: UnitOfWork,
     run: Mapping[str, object],
-    run_id: UUID,
+    enrolments: Sequence[Mapping[str, Any]],
     first: datetime | None,
     envelope: Envelope,
     clock: Clock,
     policy: Policy,
 ) -> None:
     """The enrolled participants' reminders follow the run's first session wherever it moves."""
-    for enrolment in await uow.directory.enrolled_in(run_id):
+    for enrolment in enrolments:
         if first is not None:
             moment = run_reminder_moment(first, policy.run_hours_before, clock.now())
             if moment is not None:
@@ -262,9 +275,10 @@ async def run_rescheduled(
         "first_starts_at": first,
     }
     await uow.directory.remember_run(run)
-    enrolled = [(e["enrolment_id"], e["person_id"]) for e in await uow.directory.enrolled_in(event.run_id)]
+    enrolments = await uow.directory.enrolled_in(event.run_id)
+    enrolled = [(e["enrolment_id"], e["person_id"]) for e in enrolments]
     await record(uow, recipes.run_rescheduled(event, enrolled, str(run["language"])), envelope, clock.now())
-    await _reschedule_run_reminders(uow, run, event.run_id, first, envelope, clock, policy)
+    await _reschedule_run_reminders(uow, run, enrolments, first, envelope, clock, policy)
 
 
 async def participant_enrolled(
@@ -312,8 +326,7 @@ async def participant_waitlisted(
             "status": "waitlisted",
         }
     )
-    run = await uow.directory.run(event.run_id)
-    language = str(run["language"]) if run else None
+    language = await _run_language(uow, event.run_id)
     await record(uow, recipes.participant_waitlisted(event, language), envelope, clock.now())
 
 
@@ -325,8 +338,7 @@ async def enrolment_cancelled(
     await uow.messages.cancel_pending(
         str(event.enrolment_id), ["run_reminder", "run_rescheduled"], "enrolment cancelled"
     )
-    run = await uow.directory.run(event.run_id)
-    language = str(run["language"]) if run else None
+    language = await _run_language(uow, event.run_id)
     await record(uow, recipes.run_cancelled(event, language), envelope, clock.now())
 
 
@@ -335,16 +347,14 @@ async def enrolment_lapsed(
 ) -> None:
     """A place on the waitlist that lapsed is told no seat came free."""
     await uow.directory.enrolment_status(event.enrolment_id, "lapsed")
-    run = await uow.directory.run(event.run_id)
-    language = str(run["language"]) if run else None
+    language = await _run_language(uow, event.run_id)
     await record(uow, recipes.enrolment_lapsed(event, language), envelope, clock.now())
 
 
 async def course_completed(
     uow: UnitOfWork, event: CourseCompletedV1, envelope: Envelope, clock: Clock
 ) -> None:
-    run = await uow.directory.run(event.run_id)
-    language = str(run["language"]) if run else None
+    language = await _run_language(uow, event.run_id)
     await record(uow, recipes.course_completed(event, language), envelope, clock.now())
 
 
@@ -354,8 +364,7 @@ async def certificate_issued(
     await uow.directory.remember_certificate(
         event.certificate_id, event.person_id, event.run_id, event.title.model_dump(), event.completed_on
     )
-    run = await uow.directory.run(event.run_id)
-    language = str(run["language"]) if run else None
+    language = await _run_language(uow, event.run_id)
     await record(uow, recipes.certificate_issued(event, language), envelope, clock.now())
 
 

@@ -13,8 +13,8 @@ from ibermuseos_contracts.applications import (
 )
 
 from ..domain import panel_recipes
-from ..domain.messages import Message
 from ..domain.recipients import Contact
+from .notices import record
 from .ports import Clock, Policy, UnitOfWork
 
 
@@ -45,19 +45,14 @@ async def evaluation_assigned(
         }
     )
     now = clock.now()
-    recipient = await uow.recipients.get(event.evaluator_id)
-    language = (recipient.preferred_language if recipient else None) or "es"
-    keyed = [(notice, event.round_id) for notice in panel_recipes.evaluation_assigned(event)]
-    keyed += [
-        (notice, panel_recipes.reminder_key(event.call_id, event.evaluator_id))
-        for notice in panel_recipes.scoring_reminder(event, hours_before=policy.scoring_hours_before, now=now)
-    ]
-    for notice, cause_id in keyed:
-        await uow.messages.add(
-            Message.from_notice(
-                notice, cause_id=cause_id, cause_type=envelope.type, language=language, now=now
-            )
-        )
+    await record(uow, panel_recipes.evaluation_assigned(event), envelope, now, cause_id=event.round_id)
+    await record(
+        uow,
+        panel_recipes.scoring_reminder(event, hours_before=policy.scoring_hours_before, now=now),
+        envelope,
+        now,
+        cause_id=panel_recipes.reminder_key(event.call_id, event.evaluator_id),
+    )
 
 
 async def _done_with(
