@@ -43,3 +43,29 @@ def sign_status_list(signer: CredentialSigner, status_list: StatusList, ttl_seco
 
 def entity_tag(signed: str) -> str:
     return '"' + hashlib.sha256(signed.encode()).hexdigest()[:32] + '"'
+
+
+_PUBLISHED: dict[tuple[Any, ...], tuple[str, str]] = {}
+_PUBLISHED_KEPT = 16
+
+
+def published(signer: CredentialSigner, status_list: StatusList, ttl_seconds: int) -> tuple[str, str]:
+    """The signed list and its entity tag, kept for the last few lists and keyed by everything the
+    signed text depends on: a list is read far more often than it changes, so it is compressed and
+    signed once per change rather than once per request."""
+    key = (
+        signer,
+        status_list.id,
+        status_list.purpose,
+        status_list.updated_at,
+        status_list.revoked.to_bytes(),
+        ttl_seconds,
+    )
+    found = _PUBLISHED.get(key)
+    if found is None:
+        signed = sign_status_list(signer, status_list, ttl_seconds)
+        found = signed, entity_tag(signed)
+        if len(_PUBLISHED) >= _PUBLISHED_KEPT:
+            del _PUBLISHED[next(iter(_PUBLISHED))]
+        _PUBLISHED[key] = found
+    return found

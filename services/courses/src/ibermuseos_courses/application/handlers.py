@@ -148,13 +148,12 @@ async def cancel_scheduled_run(
         if run is None:
             raise NotFound
         active = await uow.enrolments.of_run(run_id, [EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED])
-        seats = sum(1 for e in active if e.status is EnrolmentStatus.ENROLLED)
-        cancel_run(run=run, active=active, reason=reason, by=caller.subject, now=clock.now())
+        seats, waiting = cancel_run(run=run, active=active, reason=reason, by=caller.subject, now=clock.now())
         for enrolment in active:
             await uow.enrolments.save(enrolment)
         await uow.runs.save(run)
         await uow.commit()
-    return RunCancelled(run, seats, len(active) - seats)
+    return RunCancelled(run, seats, waiting)
 
 
 async def reschedule_run(

@@ -236,14 +236,18 @@ def cancel(
     return promoted
 
 
-def cancel_run(*, run: Run, active: Sequence[Enrolment], reason: str, by: str, now: datetime) -> None:
+def cancel_run(
+    *, run: Run, active: Sequence[Enrolment], reason: str, by: str, now: datetime
+) -> tuple[int, int]:
     """Cancelling a run ends every seat and every place on the waitlist, each with its own
-    EnrolmentCancelled carrying the reason, so that each person is told in order with their other events."""
+    EnrolmentCancelled carrying the reason, so that each person is told in order with their other events.
+    Returns how many seats and places on the waitlist it ended."""
     enrolled = sum(1 for e in active if e.status is EnrolmentStatus.ENROLLED)
     waiting = sum(1 for e in active if e.status is EnrolmentStatus.WAITLISTED)
     run.cancel(reason=reason, by=by, now=now, enrolments=enrolled, waitlist=waiting)
     for enrolment in active:
         enrolment.cancel(now, run_cancelled_because=run.cancellation_reason)
+    return enrolled, waiting
 
 
 def lapse_waitlist(*, run: Run, waitlist: Iterable[Enrolment], now: datetime) -> list[Enrolment]:

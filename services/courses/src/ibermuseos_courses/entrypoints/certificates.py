@@ -16,7 +16,7 @@ from pydantic import BaseModel, StringConstraints
 from ..adapters import certificate_pdf
 from ..adapters.credentials import MEDIA_TYPE as CREDENTIAL_JWT
 from ..adapters.status_list_credential import MEDIA_TYPE as STATUS_LIST_JWT
-from ..adapters.status_list_credential import entity_tag, sign_status_list
+from ..adapters.status_list_credential import published
 from ..application import handlers, queries
 from ..bootstrap import Container
 from ..domain.certificates import Certificate, CertificateStatus
@@ -294,8 +294,7 @@ async def verify_credential(code: Code, request: Request, c: Limited, lang: Lang
 async def status_list(list_id: UUID, request: Request, c: ContainerDep) -> Response:
     found = await queries.status_list(c.uow(), list_id)
     max_age = c.settings.certificates.status_list_max_age_seconds
-    signed = sign_status_list(c.signer, found, max_age)
-    tag = entity_tag(signed)
+    signed, tag = published(c.signer, found, max_age)
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
     if tag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)

@@ -13,6 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from ibermuseos_contracts import Envelope, EnvelopeError, decode
+from ibermuseos_platform.kafka import start_or_close
 from ibermuseos_platform.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,7 @@ class PublicTopicsSource:
             max_partition_fetch_bytes=8 * 1024 * 1024,
             fetch_max_bytes=64 * 1024 * 1024,
         )
-        try:
-            await consumer.start()
-        except BaseException:
-            await consumer.stop()
-            raise
+        await start_or_close(consumer, consumer.stop)
         self._consumer = consumer
         partitions = await _partitions(consumer, self._topics)
         consumer.assign(partitions)
