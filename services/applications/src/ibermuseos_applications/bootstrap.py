@@ -39,7 +39,7 @@ class SystemClock:
 class Container:
     platform: Platform
     clock: SystemClock
-    idempotency: IdempotencyKeys
+    idempotency: IdempotencyKeys[UnitOfWork]
     storage: FilesystemStorage
     document_limits: DocumentLimits
     open_calls_limiter: RateLimiter
@@ -85,7 +85,12 @@ def bootstrap(settings: Settings) -> Container:
     container = Container(
         platform=platform,
         clock=SystemClock(),
-        idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
+        idempotency=IdempotencyKeys(
+            metadata.tables["idempotency_keys"],
+            platform.sessions,
+            fresh=lambda: UnitOfWork(platform.sessions, platform.outbox),
+            joining=lambda session: UnitOfWork.joining(session, platform.outbox),
+        ),
         storage=FilesystemStorage(settings.storage.folder),
         document_limits=DocumentLimits(settings.storage.max_document_bytes, settings.storage.max_documents),
         open_calls_limiter=RateLimiter(

@@ -5,6 +5,7 @@ from pathlib import Path
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
+    HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
@@ -54,6 +55,7 @@ class Settings(BaseSettings, RefuseDevSecrets):
     kafka: KafkaSettings = KafkaSettings()
     outbox: OutboxSettings = OutboxSettings()
     auth: AuthSettings
+    http: HttpSettings = HttpSettings()
     storage: StorageSettings = StorageSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
     document_retention: DocumentRetentionSettings = DocumentRetentionSettings()

@@ -26,7 +26,7 @@ class Container:
     platform: Platform
     settings: Settings
     clock: SystemClock
-    idempotency: IdempotencyKeys
+    idempotency: IdempotencyKeys[UnitOfWork]
     issuer: CertificateIssuer
     signer: CredentialSigner
     verify_limiter: RateLimiter
@@ -47,7 +47,12 @@ def bootstrap(settings: Settings) -> Container:
         platform=platform,
         settings=settings,
         clock=SystemClock(),
-        idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
+        idempotency=IdempotencyKeys(
+            metadata.tables["idempotency_keys"],
+            platform.sessions,
+            fresh=lambda: UnitOfWork(platform.sessions, platform.outbox),
+            joining=lambda session: UnitOfWork.joining(session, platform.outbox),
+        ),
         issuer=CertificateIssuer(
             certificates.issuer_name, certificates.public_base_url, certificates.status_list_size
         ),

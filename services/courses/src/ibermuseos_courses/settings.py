@@ -3,6 +3,7 @@
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
+    HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
@@ -76,6 +77,7 @@ class Settings(BaseSettings, RefuseDevSecrets):
     kafka: KafkaSettings = KafkaSettings()
     outbox: OutboxSettings = OutboxSettings()
     auth: AuthSettings
+    http: HttpSettings = HttpSettings()
     certificates: CertificateSettings = CertificateSettings()
     runs: RunSettings = RunSettings()
     attendance: AttendanceSettings = AttendanceSettings()

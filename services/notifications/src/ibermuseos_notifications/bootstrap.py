@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from ibermuseos_contracts import Event
 from ibermuseos_contracts.notifications import MESSAGE
 from ibermuseos_platform.consumer import Handler
-from ibermuseos_platform.idempotency import IdempotencyKeys
 from ibermuseos_platform.runtime import Platform, PlatformSettings
 
 from . import SERVICE
@@ -35,7 +34,6 @@ class Container:
     platform: Platform
     settings: Settings
     clock: SystemClock
-    idempotency: IdempotencyKeys
     policy: Policy
     delivery: DeliveryPolicy
     composer: MessageComposer
@@ -118,7 +116,6 @@ def bootstrap(
         platform=platform,
         settings=settings,
         clock=SystemClock(),
-        idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
         policy=Policy(
             report_days_before=tuple(settings.reminders.report_days_before),
             report_local_time=settings.reminders.report_local_time,

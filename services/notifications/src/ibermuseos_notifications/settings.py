@@ -6,6 +6,7 @@ from typing import Literal
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
+    HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
@@ -98,6 +99,7 @@ class Settings(BaseSettings, RefuseDevSecrets):
     kafka: KafkaSettings = KafkaSettings()
     outbox: OutboxSettings = OutboxSettings()
     auth: AuthSettings
+    http: HttpSettings = HttpSettings()
     log_level: str = "INFO"
     smtp: SmtpSettings = SmtpSettings()
     smtp_fallback: SmtpSettings | None = None

@@ -14,6 +14,7 @@ from ibermuseos_platform.idempotency import IdempotencyKeys
 from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import SERVICE
 from .adapters.kafka_source import LagMeter, PublicTopicsSource
@@ -43,7 +44,7 @@ class Container:
     platform: Platform
     settings: Settings
     limiter: RateLimiter
-    idempotency: IdempotencyKeys
+    idempotency: IdempotencyKeys[AsyncSession | None]
     publisher: Publisher
     lag_meter: LagMeter
     lag: Lag = field(default_factory=Lag)
@@ -151,7 +152,12 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
         platform=platform,
         settings=settings,
         limiter=RateLimiter(settings.rate_limit.per_second, settings.rate_limit.burst),
-        idempotency=IdempotencyKeys(metadata.tables["idempotency_keys"], platform.sessions),
+        idempotency=IdempotencyKeys(
+            metadata.tables["idempotency_keys"],
+            platform.sessions,
+            fresh=lambda: None,
+            joining=lambda session: session,
+        ),
         lag_meter=LagMeter(settings.kafka, SERVICE, PUBLIC_TOPICS),
         publisher=Publisher(
             organisation_ref=settings.open_data.organisation_ref,

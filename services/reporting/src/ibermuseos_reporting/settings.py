@@ -3,6 +3,7 @@
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
+    HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
@@ -44,6 +45,7 @@ class Settings(BaseSettings, RefuseDevSecrets):
     kafka: KafkaSettings = KafkaSettings()
     outbox: OutboxSettings = OutboxSettings()
     auth: AuthSettings
+    http: HttpSettings = HttpSettings()
     log_level: str = "INFO"
     rate_limit: RateLimitSettings = RateLimitSettings()
     open_data: OpenDataSettings = OpenDataSettings()

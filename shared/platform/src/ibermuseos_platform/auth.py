@@ -1,46 +1,61 @@
-"""Bearer tokens: OIDC JWTs verified against the issuer's key set, read into a Principal with roles and country."""
+"""Bearer tokens: OIDC JWTs verified against the issuer's key set, their claims read by a model into a Caller."""
 
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from ibermuseos_contracts.types import CountryCode
+from ibermuseos_kernel.caller import Caller, Role
+from ibermuseos_kernel.text import LINE
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictStr, ValidationError
 
+from .problems import Problem
 from .settings import AuthSettings
 
+__all__ = ["Caller", "CurrentCaller", "OptionalCaller", "Role", "TokenError", "TokenVerifier", "require"]
 
-class Role(StrEnum):
-    PARTICIPANT = "participant"
-    """A museum worker: applies to grants, enrols in courses (the design's applicant/participant)."""
-    FOCAL_POINT = "focal_point"
-    EVALUATOR = "evaluator"
-    INSTRUCTOR = "instructor"
-    COORDINATOR = "coordinator"
-    OPERATOR = "operator"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the token's subject, roles and member country."""
-
-    subject: str
-    roles: frozenset[Role]
-    country: str | None
-    name: str | None = None
-    email: str | None = None
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
+MAX_TOKEN_LENGTH = 8192
+"""Far above any real ID provider's access token (1-2 KB); a larger one is refused unread."""
 
 
 class TokenError(Exception):
     """The token is not acceptable; the message says why, without echoing the token."""
+
+
+class Claims(BaseModel):
+    """The claims the platform reads; each is type-checked, so a token cannot smuggle a role in another shape."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sub: Annotated[str, Field(min_length=1, max_length=255, pattern=LINE)]
+    roles: Annotated[list[StrictStr], Field(max_length=32)] = []
+    country: CountryCode | None = None
+    name: Annotated[str, Field(min_length=1, max_length=300, pattern=LINE)] | None = None
+    email: EmailStr | None = None
+    email_verified: StrictBool = False
+
+    def caller(self) -> Caller:
+        known = {role.value for role in Role}
+        return Caller(
+            subject=self.sub,
+            roles=frozenset(Role(role) for role in self.roles if role in known),
+            country=self.country,
+            name=self.name,
+            email=self.email if self.email_verified else None,
+        )
+
+
+def caller_from_claims(claims: dict[str, Any]) -> Caller:
+    try:
+        return Claims.model_validate(claims).caller()
+    except ValidationError as error:
+        fields = sorted({".".join(str(part) for part in problem["loc"][:1]) for problem in error.errors()})
+        raise TokenError(f"claims of the wrong shape: {', '.join(fields)}") from None
 
 
 class KeySet:
@@ -76,20 +91,28 @@ class KeySet:
 
 
 class TokenVerifier:
-    """Verifies a bearer token: fixed algorithms, issuer, audience, expiry and a known key."""
+    """Verifies a bearer token: bounded size, fixed algorithms, issuer, audience, expiry, a known key, typed claims."""
 
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
         self._keys = KeySet(settings.jwks_url)
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str) -> Caller:
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise TokenError(f"token longer than {MAX_TOKEN_LENGTH} characters")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise TokenError("malformed token") from None
-        if header.get("alg") not in self._settings.algorithms:
-            raise TokenError(f"algorithm {header.get('alg')!r} is not accepted")
-        key = self._keys.key(header.get("kid"))
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str):
+            raise TokenError("malformed algorithm")
+        if algorithm not in self._settings.algorithms:
+            raise TokenError(f"algorithm {algorithm[:20]!r} is not accepted")
+        key_id = header.get("kid")
+        if key_id is not None and not isinstance(key_id, str):
+            raise TokenError("malformed key id")
+        key = self._keys.key(key_id)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -104,54 +127,58 @@ class TokenVerifier:
             raise TokenError("token expired") from None
         except jwt.PyJWTError as error:
             raise TokenError(str(error)) from None
-        return principal_from_claims(claims)
+        return caller_from_claims(claims)
 
 
-def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    known = {role.value for role in Role}
-    roles = frozenset(Role(role) for role in claims.get("roles", []) if role in known)
-    country = claims.get("country")
-    return Principal(
-        subject=str(claims["sub"]),
-        roles=roles,
-        country=country if isinstance(country, str) else None,
-        name=claims.get("name"),
-        email=claims.get("email"),
-    )
+_bearer = HTTPBearer(auto_error=False, description="An access token of the program's identity provider")
 
 
-_bearer = HTTPBearer(auto_error=False)
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
-
-
-def current_principal(
+def optional_caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
-    """The caller, from the bearer token; 401 when there is none or it is not valid."""
+) -> Caller | None:
+    """The caller if a token came (a bad token is refused with 401), else None: public endpoints take both."""
     if credentials is None:
+        return None
+    state = request.state
+    if not hasattr(state, "caller") and not hasattr(state, "token_error"):
+        verifier: TokenVerifier = request.app.state.token_verifier
+        try:
+            state.caller = verifier.verify(credentials.credentials)
+        except TokenError as error:
+            state.token_error = str(error)
+    if hasattr(state, "token_error"):
+        raise _unauthorized(f"invalid token: {state.token_error}")
+    caller: Caller = state.caller
+    return caller
+
+
+def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
+    """The caller, from the bearer token; 401 when there is none or it is not valid."""
+    if caller is None:
         raise _unauthorized("a bearer token is required")
-    verifier: TokenVerifier = request.app.state.token_verifier
-    try:
-        return verifier.verify(credentials.credentials)
-    except TokenError as error:
-        raise _unauthorized(f"invalid token: {error}") from None
+    return caller
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Caller], Caller]:
     """A dependency that lets through callers with one of `roles`, and 403s the rest."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
-        if not principal.has(*roles):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                detail=f"this needs one of the roles: {', '.join(sorted(roles))}",
-            )
-        return principal
+    def check(caller: CurrentCaller) -> Caller:
+        if not caller.has(*roles):
+            raise Problem(403, f"this needs one of the roles: {', '.join(sorted(roles))}")
+        return caller
 
     return check
+
+
+# The names before the shared edge; kept until every service speaks of a Caller.
+Principal = Caller
+CurrentPrincipal = CurrentCaller
+current_principal = current_caller

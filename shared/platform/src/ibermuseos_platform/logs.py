@@ -2,6 +2,9 @@
 
 import logging
 import sys
+import threading
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 from opentelemetry import trace
@@ -24,9 +27,44 @@ class _CorrelationFilter(logging.Filter):
         return True
 
 
+class RepeatLimit(logging.Filter):
+    """At most `burst` lines per cause per `interval` seconds; the rest are counted, not written.
+
+    A cause is the logger, the level and the message before its arguments ("cannot connect to
+    %s"), so a client reconnecting in a tight loop during an outage writes a few lines a minute,
+    not hundreds of thousands. When a cause's interval is over, one line says how many were held back.
+    """
+
+    def __init__(
+        self, burst: int = 5, interval: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self._burst = burst
+        self._interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._causes: dict[tuple[str, int, str], tuple[float, int, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        cause = (record.name, record.levelno, str(record.msg))
+        now = self._clock()
+        with self._lock:
+            started, written, held_back = self._causes.get(cause, (now, 0, 0))
+            if now - started >= self._interval:
+                if held_back:
+                    record.suppressed = held_back
+                started, written, held_back = now, 0, 0
+            allowed = written < self._burst
+            self._causes[cause] = (started, written + allowed, held_back + (not allowed))
+            if len(self._causes) > 10_000:
+                self._causes.clear()
+        return allowed
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
-    """JSON lines on stdout, one per record, with service and correlation id."""
+    """JSON lines on stdout, one per record, with service and correlation id; repeats held back."""
     handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(RepeatLimit())
     handler.addFilter(_CorrelationFilter(service))
     handler.setFormatter(
         JsonFormatter(

@@ -1,7 +1,8 @@
 """Rate limits per client: a token bucket in memory, answered with 429 and Retry-After.
 
-In memory means per process: with N replicas a client gets N times the rate, which is the
-usual trade for not needing a shared store; put a limiting proxy in front where that matters.
+A client is the signed-in person (the token's subject) or, without a valid token, the address
+the request came from (through trusted proxies only; see `edge`). In memory means per process:
+with N replicas a client gets N times the rate, the usual trade for not needing a shared store.
 """
 
 import math
@@ -10,8 +11,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from fastapi import Request
+from ibermuseos_kernel.caller import Caller
 
-from .web import Problem
+from .problems import Problem
 
 
 class RateLimiter:
@@ -46,10 +48,22 @@ class RateLimiter:
         while len(self._buckets) > self._max_clients:
             self._buckets.popitem(last=False)
 
-    def dependency(self) -> Callable[[Request], None]:
-        """A FastAPI dependency limiting by the caller's address."""
+    def admit(self, request: Request) -> None:
+        """A public endpoint's own limit (also a FastAPI dependency): staff pass, everyone else is counted."""
+        caller = caller_of(request)
+        if caller is None or not caller.is_staff:
+            self.check(client_identity(request))
 
-        def limit(request: Request) -> None:
-            self.check(request.client.host if request.client else "unknown")
 
-        return limit
+def caller_of(request: Request) -> Caller | None:
+    """The caller whose token the edge verified, if the request carried a valid one."""
+    caller = getattr(request.state, "caller", None)
+    return caller if isinstance(caller, Caller) else None
+
+
+def client_identity(request: Request) -> str:
+    """Whom a limit counts: the signed-in person, else the client's address."""
+    caller = caller_of(request)
+    if caller is not None:
+        return f"subject:{caller.subject}"
+    return f"address:{request.client.host if request.client else 'unknown'}"

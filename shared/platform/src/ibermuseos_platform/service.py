@@ -14,7 +14,7 @@ from .asyncapi import asyncapi_document
 from .auth import TokenVerifier
 from .logs import configure_logging
 from .runtime import Platform
-from .settings import AuthSettings, KafkaSettings
+from .settings import AuthSettings, HttpSettings, KafkaSettings
 from .tracing import configure_tracing
 from .web import create_app
 
@@ -22,6 +22,7 @@ from .web import create_app
 class ServiceSettings(Protocol):
     kafka: KafkaSettings
     auth: AuthSettings
+    http: HttpSettings
     log_level: str
 
 
@@ -71,6 +72,7 @@ def service_app(
             consumes=consumes,
             consumes_public=consumes_public,
         ),
+        http=settings.http,
     )
 
 
@@ -80,4 +82,5 @@ def serve(service: str, description: str, app_factory: Callable[[], FastAPI], de
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=default_port)
     args = parser.parse_args(sys.argv[1:])
-    uvicorn.run(app_factory(), host=args.host, port=args.port, log_config=None)
+    # Forwarded headers are the edge's to judge, against the configured trusted proxies only.
+    uvicorn.run(app_factory(), host=args.host, port=args.port, log_config=None, proxy_headers=False)

@@ -1,8 +1,9 @@
 """Settings groups every service nests in its own pydantic-settings class."""
 
+import ipaddress
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
 
@@ -42,6 +43,30 @@ class AuthSettings(BaseModel):
     audience: str = "ibermuseos"
     jwks_url: str = Field(description="https://… of the issuer's key set, or file://… of a local one")
     algorithms: list[str] = ["RS256", "ES256"]
+
+
+class HttpSettings(BaseModel):
+    """The HTTP edge of a service: whose forwarded headers to believe, how much one client may ask."""
+
+    trusted_proxies: list[str] = Field(
+        default=[],
+        description="Addresses or CIDRs of the proxies in front of the service (ingress, load balancer): "
+        "X-Forwarded-For is believed only when the request came through one of them.",
+    )
+    rate_per_second: float = Field(default=20.0, gt=0, description="Requests per second per client")
+    burst: int = Field(default=100, ge=1)
+    staff_rate_per_second: float = Field(
+        default=100.0, gt=0, description="The program's staff (coordinators, focal points, ...) per person"
+    )
+    staff_burst: int = Field(default=500, ge=1)
+    max_header_bytes: int = Field(default=32 * 1024, ge=4096)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)
+        return value
 
 
 class PrivacySettings(BaseModel):

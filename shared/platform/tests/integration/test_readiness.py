@@ -1,6 +1,6 @@
 """A service is ready only when its database and Kafka answer; it is alive regardless."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -12,6 +12,7 @@ from ibermuseos_platform.service import service_app
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
+    HttpSettings,
     KafkaSettings,
     OutboxSettings,
     PrivacySettings,
@@ -31,6 +32,7 @@ class Settings:
     database: DatabaseSettings
     kafka: KafkaSettings
     auth: AuthSettings
+    http: HttpSettings = field(default_factory=HttpSettings)
     log_level: str = "WARNING"
 
 

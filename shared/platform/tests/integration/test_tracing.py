@@ -14,7 +14,7 @@ from ibermuseos_platform.consumer import EventConsumer
 from ibermuseos_platform.dead_letters import DeadLetterPublisher
 from ibermuseos_platform.kafka import new_producer
 from ibermuseos_platform.outbox import Outbox, OutboxRelay
-from ibermuseos_platform.settings import OutboxSettings
+from ibermuseos_platform.settings import HttpSettings, OutboxSettings
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1
 from ibermuseos_platform.tracing import configure_tracing
@@ -58,7 +58,13 @@ def probe_app(engine: AsyncEngine, outbox: Outbox) -> FastAPI:
             )
 
     return create_app(
-        title="probe", version="0", description="", lifespan=no_lifespan, routers=[router], asyncapi={}
+        title="probe",
+        version="0",
+        description="",
+        lifespan=no_lifespan,
+        routers=[router],
+        asyncapi={},
+        http=HttpSettings(),
     )
 
 

@@ -16,7 +16,7 @@ from ..application import applications as handlers
 from ..application import decisions
 from ..application.access import Actor, is_assigned, may_read, visibility
 from ..application.common import load_application, load_call
-from ..application.ports import ApplicationFilter
+from ..application.ports import ApplicationFilter, UnitOfWork
 from ..domain.applications import Application, Report, Status
 from ..domain.documents import Upload
 from ..domain.errors import Invalid, Issue, NotFound
@@ -77,9 +77,9 @@ async def start(
     # Name and e-mail come from the token when the applicant does not give them.
     prefill = Form(applicant=_contact(principal))
 
-    async def command() -> tuple[int, dict[str, Any]]:
+    async def command(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
         application = await handlers.start_application(
-            handlers.StartApplication(call_id, prefill.merged(body), actor), c.uow(), c.clock
+            handlers.StartApplication(call_id, prefill.merged(body), actor), uow, c.clock
         )
         return status.HTTP_201_CREATED, (await _view(c, application, actor)).model_dump(mode="json")
 
@@ -200,10 +200,10 @@ async def upload(
     content, size = await _read_body(request, c.document_limits.max_bytes)
     received = Upload(kind=kind, filename=filename, declared_type=content_type, content=content, size=size)
 
-    async def command() -> tuple[int, dict[str, Any]]:
+    async def command(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
         document = await handlers.attach_document(
             handlers.AttachDocument(application_id, received, actor),
-            c.uow(),
+            uow,
             c.clock,
             c.storage,
             c.document_limits,

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from ..application import calls as handlers
 from ..application import decisions, evaluation, waitlist
 from ..application.common import load_call
-from ..application.ports import Page
+from ..application.ports import Page, UnitOfWork
 from ..domain.applications import Outcome
 from ..domain.calls import CallStatus, CallTerms, PanelMember, unknown_zone
 from ..domain.errors import NotFound
@@ -42,7 +42,7 @@ class Strict(BaseModel):
 
 
 def _limit_open_calls(request: Request, c: ContainerDep) -> None:
-    c.open_calls_limiter.check(request.client.host if request.client else "unknown")
+    c.open_calls_limiter.admit(request)
 
 
 @router.get(
@@ -70,8 +70,8 @@ async def open_calls(c: ContainerDep, response: Response) -> list[OpenCallOut]:
 async def draft_call(
     terms: CallTerms, c: ContainerDep, actor: Coordinator, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    async def command() -> tuple[int, dict[str, Any]]:
-        call = await handlers.draft_call(handlers.DraftCall(terms, actor), c.uow(), c.clock)
+    async def command(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
+        call = await handlers.draft_call(handlers.DraftCall(terms, actor), uow, c.clock)
         return status.HTTP_201_CREATED, call_out(call, c.clock.now(), full=True).model_dump(mode="json")
 
     return await c.idempotency.run(principal=actor.subject, key=idempotency_key, body=terms, command=command)

@@ -14,6 +14,7 @@ from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
 from pydantic import BaseModel, Field, StringConstraints
 
 from ..application import handlers, queries
+from ..application.ports import UnitOfWork
 from ..domain.catalogue import CompletionRule, Offering, SubjectArea
 from .common import PROBLEMS, CallerDep, ContainerDep, PageDep, Strict
 
@@ -137,10 +138,8 @@ async def create_offering(
         publish=body.publish,
     )
 
-    async def run() -> tuple[int, OfferingOut]:
-        return status.HTTP_201_CREATED, offering_out(
-            await handlers.create_offering(command, c.uow(), c.clock)
-        )
+    async def run(uow: UnitOfWork) -> tuple[int, OfferingOut]:
+        return status.HTTP_201_CREATED, offering_out(await handlers.create_offering(command, uow, c.clock))
 
     return await c.idempotency.run(principal=principal.subject, key=idempotency_key, body=body, command=run)
 

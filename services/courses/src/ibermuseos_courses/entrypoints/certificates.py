@@ -182,7 +182,7 @@ class VerificationOut(BaseModel):
 
 
 def _limited(request: Request, c: Annotated[Container, Depends(container)]) -> Container:
-    c.verify_limiter.check(request.client.host if request.client else "unknown")
+    c.verify_limiter.admit(request)
     return c
 
 

@@ -16,6 +16,7 @@ from ibermuseos_platform.web import Problem
 from pydantic import BaseModel, EmailStr, StringConstraints
 
 from ..application import handlers, queries
+from ..application.ports import UnitOfWork
 from ..application.queries import EnrolmentView
 from ..domain.enrolments import EnrolmentStatus
 from ..domain.runs import zone
@@ -143,8 +144,8 @@ async def enrol(
 ) -> JSONResponse:
     participant = _participant(body, principal)
 
-    async def command() -> tuple[int, EnrolmentOut]:
-        done = await handlers.enrol_participant(run_id, participant, c.uow(), c.clock)
+    async def command(uow: UnitOfWork) -> tuple[int, EnrolmentOut]:
+        done = await handlers.enrol_participant(run_id, participant, uow, c.clock)
         return status.HTTP_201_CREATED, enrolment_out(EnrolmentView(done.enrolment, done.position))
 
     return await c.idempotency.run(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ..application import handlers, queries
 from ..application.access import Caller
+from ..application.ports import UnitOfWork
 from ..application.queries import RunView
 from ..domain.enrolments import Mark
 from ..domain.runs import NewTimes, RunPlan, SessionTimes, zone
@@ -165,8 +166,8 @@ async def schedule_run(
         instructors=body.instructors,
     )
 
-    async def command() -> tuple[int, RunOut]:
-        run = await handlers.schedule_run(body.offering_id, plan, c.uow(), c.clock)
+    async def command(uow: UnitOfWork) -> tuple[int, RunOut]:
+        run = await handlers.schedule_run(body.offering_id, plan, uow, c.clock)
         return status.HTTP_201_CREATED, run_out(RunView(run, 0, 0), caller, c.clock.now())
 
     return await c.idempotency.run(

@@ -24,7 +24,7 @@ router = APIRouter(tags=["inbox"])
 operators = APIRouter(tags=["operators"])
 
 _polling = RateLimiter(rate=10, burst=60)
-Polite = Depends(_polling.dependency())
+Polite = Depends(_polling.admit)
 
 
 def container(request: Request) -> Container:

@@ -9,6 +9,7 @@ from ibermuseos_contracts.types import CountryCode
 from ibermuseos_platform.auth import Principal, Role, require
 from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters.curation import DuplicateAbbreviation, SqlCuration
 from ..application import curation as commands
@@ -126,10 +127,10 @@ async def add_abbreviation(
     principal: Coordinator,
     idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
 ) -> JSONResponse:
-    async def command() -> tuple[int, dict[str, Any]]:
+    async def command(joining: AsyncSession | None) -> tuple[int, dict[str, Any]]:
         abbreviation = Abbreviation(body.abbreviation, body.name, body.country, body.city)
         try:
-            async with serving_session(c) as (session, schema):
+            async with serving_session(c, joining) as (session, schema):
                 new_id = await commands.add_abbreviation(
                     SqlCuration(session, schema), abbreviation, principal.subject
                 )
@@ -222,9 +223,9 @@ async def split(
     principal: Coordinator,
     idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
 ) -> JSONResponse:
-    async def command() -> tuple[int, dict[str, Any]]:
+    async def command(joining: AsyncSession | None) -> tuple[int, dict[str, Any]]:
         try:
-            async with serving_session(c) as (session, schema):
+            async with serving_session(c, joining) as (session, schema):
                 new_id = await commands.split_institution(
                     SqlCuration(session, schema), institution_id, body.spellings, body.name, principal.subject
                 )

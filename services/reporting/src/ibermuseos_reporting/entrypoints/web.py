@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from ibermuseos_platform.auth import Principal, Role, current_principal
+from ibermuseos_platform.auth import OptionalCaller, Principal, Role
 from ibermuseos_platform.web import Problem
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,19 +24,7 @@ def container(request: Request) -> Container:
 
 ContainerDep = Annotated[Container, Depends(container)]
 
-_bearer = HTTPBearer(auto_error=False)
-
-
-def optional_principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal | None:
-    """The caller if a token came (a bad token is refused), else None: public endpoints accept both."""
-    if credentials is None:
-        return None
-    return current_principal(request, credentials)
-
-
-OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+OptionalPrincipal = OptionalCaller
 
 
 def viewer_of(principal: Principal | None) -> Viewer:
@@ -52,14 +39,22 @@ def viewer_of(principal: Principal | None) -> Viewer:
 
 
 def rate_limited(request: Request) -> None:
-    """Public endpoints answer 429 with Retry-After to a client asking too often."""
+    """Public endpoints answer 429 with Retry-After to a client asking too often; staff are not held back."""
     built: Container = request.app.state.container
-    built.limiter.check(request.client.host if request.client else "unknown")
+    built.limiter.admit(request)
 
 
 @asynccontextmanager
-async def serving_session(c: Container) -> AsyncIterator[tuple[AsyncSession, str]]:
-    """A session and the schema that serves now (the old one until a rebuild switches)."""
+async def serving_session(
+    c: Container, joining: AsyncSession | None = None
+) -> AsyncIterator[tuple[AsyncSession, str]]:
+    """A session and the schema that serves now (the old one until a rebuild switches).
+
+    With `joining`, inside that session's transaction (an idempotent command's), else in its own.
+    """
+    if joining is not None:
+        yield joining, (await ensure_serving(joining)).schema
+        return
     async with c.platform.sessions() as session, session.begin():
         serving = await ensure_serving(session)
         yield session, serving.schema
