@@ -13,7 +13,12 @@ from .health import health_router
 from .problems import PROBLEM_JSON, Problem, install_problem_handlers, problem_response
 from .settings import HttpSettings
 
-__all__ = ["PROBLEM_JSON", "Problem", "create_app", "problem_response"]
+__all__ = ["PROBLEM_JSON", "Problem", "container_of", "create_app", "problem_response"]
+
+
+def container_of(request: Request) -> Any:
+    """What the service's bootstrap built (a FastAPI dependency; each service types it as its Container)."""
+    return request.app.state.container
 
 
 def _operations_request(scope: MutableMapping[str, Any]) -> bool:
