@@ -54,7 +54,10 @@ def bootstrap(settings: Settings) -> Container:
             joining=lambda session: UnitOfWork.joining(session, platform.outbox),
         ),
         issuer=CertificateIssuer(
-            certificates.issuer_name, certificates.public_base_url, certificates.status_list_size
+            certificates.issuer_name,
+            certificates.public_base_url,
+            certificates.signatory,
+            certificates.status_list_size,
         ),
         signer=CredentialSigner(
             private_key_pem=key.get_secret_value() if key else None,

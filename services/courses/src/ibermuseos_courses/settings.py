@@ -8,10 +8,22 @@ from ibermuseos_platform.settings import (
     OutboxSettings,
     RefuseDevSecrets,
 )
+from ibermuseos_contracts.types import Localized
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domain.bitstring import MINIMUM_BITS
+from .domain.certificates import Signatory
+
+# Printed on certificates issued in development and tests; production must name the real signatory.
+DEVELOPMENT_SIGNATORY = Signatory(
+    name="Nombre Apellido",
+    role=Localized(
+        es="Coordinación del Programa Ibermuseos",
+        pt="Coordenação do Programa Ibermuseos",
+        en="Ibermuseos Programme Coordination",
+    ),
+)
 
 
 class CertificateSettings(BaseModel):
@@ -30,6 +42,16 @@ class CertificateSettings(BaseModel):
         ),
     )
     key_id: str = "courses-1"
+    signatory_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="Who signs the certificates for the coordination (required in production).",
+    )
+    signatory_role: Localized | None = Field(
+        default=None,
+        description='Their role in es, pt and en, e.g. {"es": "Coordinadora", ...} (required in production).',
+    )
     verify_rate_per_second: float = Field(
         default=5.0, gt=0, description="Public verification requests per second per client."
     )
@@ -46,6 +68,14 @@ class CertificateSettings(BaseModel):
         le=3600,
         description="How long verifiers and caches may keep a status list (Cache-Control max-age, `ttl`).",
     )
+
+    @property
+    def signatory(self) -> Signatory:
+        """The one configured, else (development) a placeholder."""
+        return Signatory(
+            name=self.signatory_name or DEVELOPMENT_SIGNATORY.name,
+            role=self.signatory_role or DEVELOPMENT_SIGNATORY.role,
+        )
 
 
 class RunSettings(BaseModel):
@@ -87,4 +117,14 @@ class Settings(BaseSettings, RefuseDevSecrets):
     def _signing_key_in_production(self) -> "Settings":
         if self.environment == "production" and self.certificates.signing_key is None:
             raise ValueError("set CERTIFICATES__SIGNING_KEY: production signs credentials with a kept key")
+        return self
+
+    @model_validator(mode="after")
+    def _signatory_in_production(self) -> "Settings":
+        certificates = self.certificates
+        if self.environment == "production" and not (certificates.signatory_name and certificates.signatory_role):
+            raise ValueError(
+                "set CERTIFICATES__SIGNATORY_NAME and CERTIFICATES__SIGNATORY_ROLE: production certificates "
+                "are signed by the real coordination"
+            )
         return self

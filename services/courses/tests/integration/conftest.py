@@ -1,6 +1,6 @@
 """The courses service as its own process on a fresh database and the session's topics, and a client for it."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 import pytest
 from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.testing.browser import Chromium
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[4]
 # Runs close by themselves 9 seconds after their last session, checked every second.
@@ -92,6 +94,39 @@ class CoursesApi:
         result: dict[str, Any] = response.json()
         return result
 
+    async def certificates(self, kind: str, names: Sequence[str], **offering: Any) -> list[dict[str, Any]]:
+        """The certificates of `names` (from Peru), who attended every session of a run of a new `kind`
+        offering that ended a few seconds ago, closed by us or by the periodic job."""
+        published = await self.offering(kind, **offering)
+        run = await self.run(published["id"], ends_in=timedelta(seconds=8))
+        people = []
+        for name in names:
+            response = await self.enrol(run["id"], f"{name}-{run['id'][:8]}", "PE")
+            assert response.status_code == 201, response.text
+            people.append(response.json())
+        for session in run["sessions"]:
+            marked = await self.http.put(
+                f"{self.url}/runs/{run['id']}/sessions/{session['session_id']}/attendance",
+                json={"records": [{"enrolment_id": p["id"], "present": True} for p in people]},
+                headers=self.coordinator,
+            )
+            assert marked.status_code == 200, marked.text
+
+        async def closed() -> bool:
+            response = await self.http.post(f"{self.url}/runs/{run['id']}/close", headers=self.coordinator)
+            if response.status_code == 200:
+                return True
+            shown = await self.http.get(f"{self.url}/runs/{run['id']}", headers=self.coordinator)
+            return bool(shown.json()["status"] == "closed")
+
+        await eventually(closed, timeout=60, what="the run closed")
+        listed = await self.http.get(
+            f"{self.url}/certificates", params={"run_id": run["id"]}, headers=self.coordinator
+        )
+        certificates: list[dict[str, Any]] = listed.json()
+        assert len(certificates) == len(names), certificates
+        return certificates
+
     def participant(self, subject: str, country: str) -> dict[str, str]:
         return self.token(subject, "participant", country=country)
 
@@ -147,3 +182,10 @@ async def api(courses_service: tuple[RunningService, DevIssuer]) -> AsyncIterato
     limits = httpx.Limits(max_connections=250, max_keepalive_connections=50)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
         yield CoursesApi(service, issuer, http)
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[Chromium]:
+    """Debian's headless chromium (`make chromium` installs it)."""
+    async with Chromium.started(tmp_path / "chromium-profile") as started:
+        yield started

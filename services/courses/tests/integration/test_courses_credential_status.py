@@ -4,13 +4,11 @@ its bit in a published status list; after a revocation the list, fetched and che
 
 import base64
 import gzip
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from ibermuseos_platform.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -39,38 +37,6 @@ def bit(bitstring: bytes, index: int) -> int:
     return (bitstring[index // 8] >> (7 - index % 8)) & 1
 
 
-async def two_certificates(api: Any) -> list[dict[str, Any]]:
-    offering = await api.offering("conversatorio", subject_area="engagement", hours="2", certificate=True)
-    run = await api.run(offering["id"], ends_in=timedelta(seconds=8))
-    people = []
-    for name in ("olga", "pablo"):
-        response = await api.enrol(run["id"], f"{name}-{run['id'][:8]}", "PE")
-        assert response.status_code == 201, response.text
-        people.append(response.json())
-    for session in run["sessions"]:
-        marked = await api.http.put(
-            f"{api.url}/runs/{run['id']}/sessions/{session['session_id']}/attendance",
-            json={"records": [{"enrolment_id": p["id"], "present": True} for p in people]},
-            headers=api.coordinator,
-        )
-        assert marked.status_code == 200, marked.text
-
-    async def closed() -> bool:  # by us once it ends, or by the periodic job
-        response = await api.http.post(f"{api.url}/runs/{run['id']}/close", headers=api.coordinator)
-        if response.status_code == 200:
-            return True
-        shown = await api.http.get(f"{api.url}/runs/{run['id']}", headers=api.coordinator)
-        return bool(shown.json()["status"] == "closed")
-
-    await eventually(closed, timeout=60, what="the run closed")
-    listed = await api.http.get(
-        f"{api.url}/certificates", params={"run_id": run["id"]}, headers=api.coordinator
-    )
-    certificates: list[dict[str, Any]] = listed.json()
-    assert len(certificates) == 2, certificates
-    return certificates
-
-
 async def fetch(http: httpx.AsyncClient, api_url: str, public_url: str, **headers: str) -> httpx.Response:
     assert public_url.startswith(PUBLIC_BASE_URL)
     return await http.get(api_url + public_url.removeprefix(PUBLIC_BASE_URL), headers=headers)
@@ -79,7 +45,9 @@ async def fetch(http: httpx.AsyncClient, api_url: str, public_url: str, **header
 async def test_a_verifier_holding_the_signed_credential_learns_of_its_revocation_from_the_status_list(
     api: Any,
 ) -> None:
-    certificates = await two_certificates(api)
+    certificates = await api.certificates(
+        "conversatorio", ["olga", "pablo"], subject_area="engagement", hours="2", certificate=True
+    )
     key_set = (await api.http.get(f"{api.url}/issuer/jwks.json")).json()
     statuses = []
     for certificate in certificates:

@@ -30,7 +30,10 @@ def issued() -> Certificate:
     return Certificate(
         id=uuid.uuid4(), enrolment_id=uuid.uuid4(), run_id=uuid.uuid4(), offering_id=uuid.uuid4(),
         kind=OfferingKind.MINI_COURSE, person_id="joao", country="BR", holder_name="João Conceição",
-        code=new_code(), wording=Wording(issuer="Programa Ibermuseos", heading=TEXT, statement=TEXT, title=TEXT),
+        code=new_code(),
+        wording=Wording(
+            issuer="Programa Ibermuseos", heading=TEXT, statement=TEXT, title=TEXT, timezone="America/Sao_Paulo"
+        ),
         hours=Decimal(6), completed_on=date(2026, 2, 20), issued_at=NOW, language="pt",
     )  # fmt: skip
 

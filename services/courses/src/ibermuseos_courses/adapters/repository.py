@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..application.ports import Page, Scope
 from ..domain.catalogue import CompletionRule, Offering, OfferingStatus, SubjectArea
-from ..domain.certificates import Certificate, CertificateStatus, Wording
+from ..domain.certificates import Certificate, CertificateStatus, Signatory, Wording
 from ..domain.enrolments import Attendance, Enrolment, EnrolmentStatus
 from ..domain.runs import Run, RunStatus
 from ..domain.seating import Seats
@@ -501,11 +501,14 @@ class SqlAttendance(_Repository):
 
 
 def _wording(document: dict[str, Any]) -> Wording:
+    signed = document.get("signatory")
     return Wording(
         issuer=document["issuer"],
         heading=Localized.model_validate(document["heading"]),
         statement=Localized.model_validate(document["statement"]),
         title=Localized.model_validate(document["title"]),
+        timezone=document["timezone"],
+        signatory=Signatory(signed["name"], Localized.model_validate(signed["role"])) if signed else None,
     )
 
 
@@ -554,6 +557,10 @@ class SqlCertificates(_Repository):
                     "heading": wording.heading.model_dump(),
                     "statement": wording.statement.model_dump(),
                     "title": wording.title.model_dump(),
+                    "timezone": wording.timezone,
+                    "signatory": {"name": wording.signatory.name, "role": wording.signatory.role.model_dump()}
+                    if wording.signatory
+                    else None,
                 },
                 hours=certificate.hours,
                 completed_on=certificate.completed_on,

@@ -14,7 +14,7 @@ from ibermuseos_contracts.types import Localized
 
 from ..domain import attendance_report
 from ..domain.catalogue import CompletionRule, Offering, SubjectArea
-from ..domain.certificates import Certificate
+from ..domain.certificates import Certificate, Signatory
 from ..domain.codes import formatted
 from ..domain.codes import new_code as fresh_code
 from ..domain.enrolments import (
@@ -392,10 +392,11 @@ async def record_grades(
 
 @dataclass(frozen=True)
 class CertificateIssuer:
-    """Who the certificates name as issuer, and where their codes are verified."""
+    """Who the certificates name as issuer and who signs them, and where their codes are verified."""
 
     name: str
     verification_base_url: str
+    signatory: Signatory
     status_list_size: int = 131_072
     """Bits of each new revocation list (the specification's minimum, 16 KB, by default)."""
 
@@ -445,6 +446,7 @@ async def close_run(
                     run=run,
                     code=code,
                     issuer=issuer.name,
+                    signatory=issuer.signatory,
                     verification_url=issuer.url(code),
                     now=now,
                     status_entry=await status_entries.next(),

@@ -54,6 +54,14 @@ def _dates(first: date, last: date, language: str) -> str:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """Who signs certificates for the program's coordination: a name, and a role in the three languages."""
+
+    name: str
+    role: Localized
+
+
+@dataclass(frozen=True)
 class Wording:
     """What the certificate says, in the three languages, fixed when it is issued."""
 
@@ -61,9 +69,17 @@ class Wording:
     heading: Localized
     statement: Localized
     title: Localized
+    timezone: str
+    """The zone every date of the certificate is told in: the run's, in which the statement's dates are written."""
+    signatory: Signatory | None = None
+    """Who signed it when it was issued; None for certificates issued before signatures were kept."""
+
+    def signed_by(self, configured: Signatory) -> Signatory:
+        """Who signed it: the signatory kept at issue, else (issued before signatures were kept) the one configured."""
+        return self.signatory or configured
 
     @classmethod
-    def of(cls, *, issuer: str, holder: str, run: Run) -> "Wording":
+    def of(cls, *, issuer: str, holder: str, run: Run, signatory: Signatory) -> "Wording":
         tz = ZoneInfo(run.timezone)
         first, last = run.starts_at.astimezone(tz).date(), run.ends_at.astimezone(tz).date()
         attended = run.kind is OfferingKind.CONVERSATORIO
@@ -99,7 +115,14 @@ class Wording:
                 es="Certificado de aprobación", pt="Certificado de conclusão", en="Certificate of completion"
             )
         )
-        return cls(issuer=issuer, heading=heading, statement=Localized(**texts), title=run.title)
+        return cls(
+            issuer=issuer,
+            heading=heading,
+            statement=Localized(**texts),
+            title=run.title,
+            timezone=run.timezone,
+            signatory=signatory,
+        )
 
 
 class CertificateStatus(StrEnum):
@@ -141,6 +164,7 @@ class Certificate:
         run: Run,
         code: str,
         issuer: str,
+        signatory: Signatory,
         verification_url: str,
         now: datetime,
         status_entry: StatusEntry | None = None,
@@ -160,7 +184,7 @@ class Certificate:
             country=enrolment.country,
             holder_name=holder,
             code=code,
-            wording=Wording.of(issuer=issuer, holder=holder, run=run),
+            wording=Wording.of(issuer=issuer, holder=holder, run=run, signatory=signatory),
             hours=run.hours,
             completed_on=completed_on,
             issued_at=now,
@@ -185,6 +209,18 @@ class Certificate:
             )
         )
         return certificate
+
+    def day_of(self, moment: datetime) -> date:
+        """The day `moment` falls on in the certificate's zone, the one all its dates are told in."""
+        return moment.astimezone(ZoneInfo(self.wording.timezone)).date()
+
+    @property
+    def issued_on(self) -> date:
+        return self.day_of(self.issued_at)
+
+    @property
+    def revoked_on(self) -> date | None:
+        return self.day_of(self.revoked_at) if self.revoked_at else None
 
     def revoke(self, *, reason: str, by: str, now: datetime) -> None:
         """Revocation is final and says why and who; verification says revoked from then on."""

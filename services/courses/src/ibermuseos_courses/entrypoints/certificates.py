@@ -1,19 +1,18 @@
 """HTTP API of certificates: the holder's and coordinators' views, revocation, and public verification."""
 
-import html
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ibermuseos_contracts.courses import OfferingKind
 from ibermuseos_contracts.types import Localized
 from ibermuseos_platform.web import Problem
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from ..adapters import certificate_pdf
+from ..adapters import certificate_pdf, certificate_texts
 from ..adapters.credentials import MEDIA_TYPE as CREDENTIAL_JWT
 from ..adapters.status_list_credential import MEDIA_TYPE as STATUS_LIST_JWT
 from ..adapters.status_list_credential import published
@@ -21,6 +20,7 @@ from ..application import handlers, queries
 from ..bootstrap import Container
 from ..domain.certificates import Certificate, CertificateStatus
 from ..domain.codes import formatted
+from . import verification_page
 from .common import PROBLEMS, CallerDep, ContainerDep, PageDep, Strict, container
 
 router = APIRouter(tags=["certificates"])
@@ -86,17 +86,17 @@ def _language(request: Request, asked: str | None, certificate: Certificate) -> 
     """The language asked for, else the reader's browser's (if es, pt or en), else the holder's."""
     if asked:
         return asked
-    for part in request.headers.get("accept-language", "").split(","):
-        primary = part.split(";")[0].strip().split("-")[0].lower()
-        if primary in ("es", "pt", "en"):
-            return primary
-    return certificate_pdf.language_of(None, certificate.language)
+    return certificate_texts.preferred_language(
+        request.headers.get("accept-language", "")
+    ) or certificate_texts.language_of(None, certificate.language)
 
 
 def _pdf(certificate: Certificate, language: str, c: Container) -> Response:
     if certificate.status is CertificateStatus.REVOKED:
         raise Problem(410, "The certificate was revoked")
-    document = certificate_pdf.render(certificate, language, c.issuer.url(certificate.code))
+    document = certificate_pdf.render(
+        certificate, language, c.issuer.url(certificate.code), certificate.wording.signed_by(c.issuer.signatory)
+    )
     name = f"certificate-{formatted(certificate.code)}-{language}.pdf"
     return Response(
         document,
@@ -137,11 +137,13 @@ async def certificate_pdf_of(
     certificate_id: UUID, c: ContainerDep, caller: CallerDep, lang: Lang = None
 ) -> Response:
     certificate = await queries.certificate(c.uow(), caller, certificate_id)
-    return _pdf(certificate, lang or certificate_pdf.language_of(None, certificate.language), c)
+    return _pdf(certificate, lang or certificate_texts.language_of(None, certificate.language), c)
 
 
 class RevokeIn(Strict):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="Why. The public verification page shows it: write it for anyone who checks the certificate."
+    )
 
 
 @router.post(
@@ -163,14 +165,20 @@ async def revoke(certificate_id: UUID, body: RevokeIn, c: ContainerDep, caller: 
 # ------------------------------------------------------------------------------ public
 
 
+class SignatoryOut(BaseModel):
+    name: str
+    role: Localized
+
+
 class VerificationOut(BaseModel):
-    """What the certificate itself says, and whether it still holds. Nothing more about the holder."""
+    """What the certificate itself says, and whether it still holds (when and why not). Nothing more about the holder."""
 
     valid: bool
     status: CertificateStatus
     verification_code: str
     holder_name: str
     issuer: str
+    signatory: SignatoryOut
     kind: OfferingKind
     title: Localized
     heading: Localized
@@ -178,7 +186,11 @@ class VerificationOut(BaseModel):
     hours: Decimal
     completed_on: date
     issued_at: datetime
+    issued_on: date
     revoked_at: datetime | None
+    revoked_on: date | None
+    revocation_reason: str | None
+    timezone: str = Field(description="The zone the certificate's days are told in (the run's).")
 
 
 def _limited(request: Request, c: Annotated[Container, Depends(container)]) -> Container:
@@ -189,13 +201,15 @@ def _limited(request: Request, c: Annotated[Container, Depends(container)]) -> C
 Limited = Annotated[Container, Depends(_limited)]
 
 
-def _verification(certificate: Certificate) -> VerificationOut:
+def _verification(certificate: Certificate, c: Container) -> VerificationOut:
+    signatory = certificate.wording.signed_by(c.issuer.signatory)
     return VerificationOut(
         valid=certificate.status is CertificateStatus.VALID,
         status=certificate.status,
         verification_code=formatted(certificate.code),
         holder_name=certificate.holder_name,
         issuer=certificate.wording.issuer,
+        signatory=SignatoryOut(name=signatory.name, role=signatory.role),
         kind=certificate.kind,
         title=certificate.wording.title,
         heading=certificate.wording.heading,
@@ -203,40 +217,17 @@ def _verification(certificate: Certificate) -> VerificationOut:
         hours=certificate.hours,
         completed_on=certificate.completed_on,
         issued_at=certificate.issued_at,
+        issued_on=certificate.issued_on,
         revoked_at=certificate.revoked_at,
+        revoked_on=certificate.revoked_on,
+        revocation_reason=certificate.revocation_reason,
+        timezone=certificate.wording.timezone,
     )
 
 
-_PAGE_TEXT = {
-    "es": ("Verificación de certificado", "Válido", "Revocado", "Horas", "Finalizado el", "Descargar PDF"),
-    "pt": ("Verificação de certificado", "Válido", "Revogado", "Horas", "Concluído em", "Baixar PDF"),
-    "en": ("Certificate verification", "Valid", "Revoked", "Hours", "Completed on", "Download PDF"),
-}
-
-
-def _page(view: VerificationOut, language: str) -> str:
-    title, valid, revoked, hours, completed, download = _PAGE_TEXT[language]
-    verdict = valid if view.valid else revoked
-    colour = "#1b6e2d" if view.valid else "#a11d1d"
-    esc = html.escape
-    pdf = (
-        ""
-        if not view.valid
-        else f'<p><a href="{esc(view.verification_code)}/pdf?lang={language}">{download}</a></p>'
-    )
-    return f"""<!doctype html>
-<html lang="{language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{title}</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">
-<h1>{title}</h1>
-<p style="font-size: 1.5em; color: {colour}"><strong>{verdict}</strong></p>
-<h2>{esc(view.heading.in_language(language))}</h2>
-<p><strong>{esc(view.holder_name)}</strong></p>
-<p>{esc(view.statement.in_language(language))}</p>
-<p>{hours}: {view.hours} &middot; {completed} {view.completed_on.isoformat()}</p>
-<p><code>{esc(view.verification_code)}</code></p>
-{pdf}
-</body></html>"""
+@public.get("/verify/assets/{name}", summary="A file of the verification page", response_class=Response)
+async def verification_asset(request: Request, name: Annotated[str, Path(max_length=40)]) -> Response:
+    return verification_page.asset_response(request, name)
 
 
 @public.get(
@@ -251,10 +242,18 @@ def _page(view: VerificationOut, language: str) -> str:
 )
 async def verify(code: Code, request: Request, c: Limited, lang: Lang = None) -> Any:
     certificate = await queries.verify(c.uow(), code)
-    view = _verification(certificate)
+    view = _verification(certificate, c)
     accept = request.headers.get("accept", "")
     if "text/html" in accept and "application/json" not in accept:
-        return HTMLResponse(_page(view, _language(request, lang, certificate)))
+        language = _language(request, lang, certificate)
+        return HTMLResponse(
+            verification_page.page(view, language),
+            headers={
+                "Content-Language": language,
+                "Content-Security-Policy": verification_page.CSP,
+                "Vary": "Accept, Accept-Language",
+            },
+        )
     return view
 
 
