@@ -1,5 +1,6 @@
 """The service's settings, read once from COURSES_* environment variables (nested with __)."""
 
+from ibermuseos_contracts.types import Localized
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
@@ -8,7 +9,6 @@ from ibermuseos_platform.settings import (
     OutboxSettings,
     RefuseDevSecrets,
 )
-from ibermuseos_contracts.types import Localized
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -122,7 +122,9 @@ class Settings(BaseSettings, RefuseDevSecrets):
     @model_validator(mode="after")
     def _signatory_in_production(self) -> "Settings":
         certificates = self.certificates
-        if self.environment == "production" and not (certificates.signatory_name and certificates.signatory_role):
+        if self.environment == "production" and not (
+            certificates.signatory_name and certificates.signatory_role
+        ):
             raise ValueError(
                 "set CERTIFICATES__SIGNATORY_NAME and CERTIFICATES__SIGNATORY_ROLE: production certificates "
                 "are signed by the real coordination"

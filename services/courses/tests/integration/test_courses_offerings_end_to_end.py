@@ -208,9 +208,13 @@ async def test_each_kind_of_offering_goes_from_catalogue_to_a_verified_printed_a
     assert (after["valid"], after["status"]) == (False, "revoked")
     # Whoever holds the code learns when and why (the page shows it too); the revoker stays unnamed.
     assert after["revocation_reason"] == "Plagio en la evaluación"
-    assert after["revoked_on"] == datetime.fromisoformat(after["revoked_at"]).astimezone(
-        ZoneInfo(after["timezone"])
-    ).date().isoformat()
+    assert (
+        after["revoked_on"]
+        == datetime.fromisoformat(after["revoked_at"])
+        .astimezone(ZoneInfo(after["timezone"]))
+        .date()
+        .isoformat()
+    )
     assert "coordinator-1" not in json.dumps(after)
     assert (await api.http.get(f"{api.url}/verify/{revoked['verification_code']}/pdf")).status_code == 410
 

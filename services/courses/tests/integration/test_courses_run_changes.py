@@ -118,15 +118,43 @@ async def test_a_cancelled_run_tells_everyone_in_it_and_refuses_everything_after
         return [e for e in events(got) if e["enrolment_id"] in ids and e.get("run_cancelled")]
 
     private = await kafka.read("courses.enrolment.v1", until=lambda got: len(ended(got)) >= 2)
-    assert sorted((e["type"], e["was_enrolled"], e["reason"]) for e in ended(private)) == [
-        ("EnrolmentCancelled", False, REASON),
-        ("EnrolmentCancelled", True, REASON),
+    assert sorted((e["type"], e["was_enrolled"], e["reason"], e["cancelled_by"]) for e in ended(private)) == [
+        ("EnrolmentCancelled", False, REASON, "coordinator"),
+        ("EnrolmentCancelled", True, REASON, "coordinator"),
     ]
     public = await kafka.read("public.courses.enrolment.v1", until=lambda got: len(ended(got)) >= 2)
     for event in ended(public):
         assert "reason" not in event
         assert event["person_id"].startswith("p-")
     assert REASON.encode() not in b"".join(r.value for r in public + public_run)
+
+
+async def test_a_cancelled_enrolment_says_whether_the_participant_or_a_coordinator_cancelled_it(
+    api: Any, kafka: KafkaTestClient
+) -> None:
+    tag = datetime.now(UTC).strftime("%H%M%S%f")
+    _, seated, waiting = await full_run(api, tag)
+    own = await api.http.post(
+        f"{api.url}/enrolments/{seated['id']}/cancel", headers=api.participant(f"sol-{tag}", "PE")
+    )
+    assert own.status_code == 200, own.text
+    by_coordinator = await api.http.post(
+        f"{api.url}/enrolments/{waiting['id']}/cancel", headers=api.coordinator
+    )
+    assert by_coordinator.status_code == 200, by_coordinator.text
+
+    ids = {seated["id"]: "participant", waiting["id"]: "coordinator"}
+
+    def cancellations(got: list[Any]) -> dict[str, str]:
+        return {
+            e["enrolment_id"]: e["cancelled_by"]
+            for e in events(got)
+            if e["enrolment_id"] in ids and e["type"] == "EnrolmentCancelled"
+        }
+
+    for topic in ("courses.enrolment.v1", "public.courses.enrolment.v1"):
+        read = await kafka.read(topic, until=lambda got: len(cancellations(got)) == 2)
+        assert cancellations(read) == ids
 
 
 async def test_a_rescheduled_run_publishes_every_session_with_its_new_times(

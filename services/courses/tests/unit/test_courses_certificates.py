@@ -21,8 +21,7 @@ from ibermuseos_courses.adapters import certificate_pdf, certificate_texts
 from ibermuseos_courses.adapters.credentials import CredentialSigner
 from ibermuseos_courses.domain.catalogue import Offering
 from ibermuseos_courses.domain.certificates import Certificate, CertificateStatus, Signatory
-from ibermuseos_courses.domain.codes import formatted
-from ibermuseos_courses.domain.codes import new_code
+from ibermuseos_courses.domain.codes import formatted, new_code
 from ibermuseos_courses.domain.enrolments import Enrolment, EnrolmentStatus
 from ibermuseos_courses.domain.errors import Conflict
 from ibermuseos_courses.domain.runs import Run, RunPlan, SessionTimes
@@ -112,7 +111,8 @@ def text_of(document: bytes) -> str:
 
 
 @pytest.mark.parametrize(
-    ("language", "words", "hours"), [("es", "horas", "12,5 h"), ("pt", "carga horária", "12,5 h"), ("en", "hours", "12.5 h")]
+    ("language", "words", "hours"),
+    [("es", "horas", "12,5 h"), ("pt", "carga horária", "12,5 h"), ("en", "hours", "12.5 h")],
 )
 def test_the_pdf_carries_the_holder_the_hours_and_the_grouped_code_in_the_language_asked_for(
     language: str, words: str, hours: str
@@ -188,7 +188,11 @@ def test_the_design_fills_the_page_within_its_border(language: str, long: bool) 
         certificate = dataclasses.replace(certificate, holder_name=LONG, wording=wording)
         signatory = Signatory(
             "Dra. María Fernanda Ruiz-Galindo de la Peña",
-            Localized(es="Coordinadora de la Unidad Técnica del Programa Ibermuseos, Ciudad de México", pt="-", en="-"),
+            Localized(
+                es="Coordinadora de la Unidad Técnica del Programa Ibermuseos, Ciudad de México",
+                pt="-",
+                en="-",
+            ),
         )
     document = certificate_pdf.render(certificate, language, URL, signatory)
     image = pypdfium2.PdfDocument(document)[0].render(scale=2).to_pil()
@@ -201,7 +205,8 @@ def test_the_design_fills_the_page_within_its_border(language: str, long: bool) 
     assert ink(grey, (0, 0, edge, height)) == ink(grey, (width - edge, 0, width, height)) == 0
     inner = height - 2 * frame
     bands = [
-        ink(grey, (frame, frame + inner * i // 6, width - frame, frame + inner * (i + 1) // 6)) for i in range(6)
+        ink(grey, (frame, frame + inner * i // 6, width - frame, frame + inner * (i + 1) // 6))
+        for i in range(6)
     ]
     assert min(bands) > 0.015, bands
     if long:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from ibermuseos_contracts.common import Institution, Modality
 from ibermuseos_contracts.courses import (
+    CancelledBy,
     OfferingKind,
     Participant,
     ParticipantEnrolledV1,
@@ -196,7 +197,7 @@ def _seat_four(run: Run) -> tuple[Seats, list[Enrolment]]:
 def test_cancelling_a_seat_promotes_the_next_eligible_person_once() -> None:
     run = scheduled(capacity=2, quota_per_country=2)
     seats, (a, _b, c, d) = _seat_four(run)
-    promoted = cancel(run=run, seats=seats, enrolment=a, waitlist=[c, d], now=NOW)
+    promoted = cancel(run=run, seats=seats, enrolment=a, waitlist=[c, d], now=NOW, by=CancelledBy.PARTICIPANT)
     assert promoted == [c]
     assert c.status is EnrolmentStatus.ENROLLED
     assert c.from_waitlist
@@ -205,13 +206,13 @@ def test_cancelling_a_seat_promotes_the_next_eligible_person_once() -> None:
     assert event.from_waitlist
     assert seats.enrolled == Counter({"PE": 2})
     with pytest.raises(Conflict):
-        cancel(run=run, seats=seats, enrolment=a, waitlist=[d], now=NOW)
+        cancel(run=run, seats=seats, enrolment=a, waitlist=[d], now=NOW, by=CancelledBy.PARTICIPANT)
 
 
 def test_cancelling_a_place_on_the_waitlist_frees_no_seat() -> None:
     run = scheduled()
     seats, (_, _, c, d) = _seat_four(run)
-    assert cancel(run=run, seats=seats, enrolment=c, waitlist=[d], now=NOW) == []
+    assert cancel(run=run, seats=seats, enrolment=c, waitlist=[d], now=NOW, by=CancelledBy.PARTICIPANT) == []
     assert c.pull_events()[0].was_enrolled is False  # type: ignore[attr-defined]
 
 
@@ -219,7 +220,14 @@ def test_after_the_run_started_and_enrolment_closed_no_one_is_promoted() -> None
     run = scheduled()
     seats, (a, _, c, _) = _seat_four(run)
     assert (
-        cancel(run=run, seats=seats, enrolment=a, waitlist=[c], now=run.starts_at + timedelta(minutes=5))
+        cancel(
+            run=run,
+            seats=seats,
+            enrolment=a,
+            waitlist=[c],
+            now=run.starts_at + timedelta(minutes=5),
+            by=CancelledBy.PARTICIPANT,
+        )
         == []
     )
     assert c.status is EnrolmentStatus.WAITLISTED

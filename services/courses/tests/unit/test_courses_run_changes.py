@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from ibermuseos_contracts.common import Institution, Modality
 from ibermuseos_contracts.courses import (
+    CancelledBy,
     CourseRunCancelledV1,
     CourseRunRescheduledV1,
     EnrolmentCancelledV1,
@@ -90,6 +91,7 @@ def test_cancelling_a_run_ends_every_seat_and_place_on_the_waitlist_with_the_rea
     assert (run.phase(NOW), run.cancelled_by, run.cancelled_at) == ("cancelled", "coord", NOW)
     ended = [seated.pull_events()[0], waiting.pull_events()[0]]
     assert all(isinstance(e, EnrolmentCancelledV1) and e.run_cancelled for e in ended)
+    assert {e.cancelled_by for e in ended if isinstance(e, EnrolmentCancelledV1)} == {CancelledBy.COORDINATOR}
     assert [e.was_enrolled for e in ended] == [True, False]  # type: ignore[attr-defined]
     assert {e.reason for e in ended} == {"La sede cerró"}  # type: ignore[attr-defined]
     assert seated.status is waiting.status is EnrolmentStatus.CANCELLED
@@ -110,7 +112,7 @@ def test_a_cancelled_run_takes_no_enrolment_attendance_grade_cancellation_or_clo
     with pytest.raises(Conflict, match="cancelled"):
         run.check_open_for_records()
     with pytest.raises(Conflict, match="cancelled"):
-        cancel(run=run, seats=seats, enrolment=waiting, waitlist=[], now=NOW)
+        cancel(run=run, seats=seats, enrolment=waiting, waitlist=[], now=NOW, by=CancelledBy.PARTICIPANT)
     with pytest.raises(Conflict, match="cancelled"):
         run.close(run.ends_at + timedelta(days=1))
     with pytest.raises(Conflict, match="cancelled"):

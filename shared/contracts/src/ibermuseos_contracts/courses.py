@@ -183,6 +183,11 @@ class ParticipantWaitlistedV1(Event, topic=ENROLMENT, subject="enrolment_id"):
     waitlisted_at: datetime
 
 
+class CancelledBy(StrEnum):
+    PARTICIPANT = "participant"
+    COORDINATOR = "coordinator"
+
+
 class EnrolmentCancelledV1(Event, topic=ENROLMENT, subject="enrolment_id"):
     """An enrolment (or a place on the waitlist) was cancelled; a seat freed goes to the next in line."""
 
@@ -197,6 +202,9 @@ class EnrolmentCancelledV1(Event, topic=ENROLMENT, subject="enrolment_id"):
     """The run itself was cancelled (CourseRunCancelled), which ended this enrolment."""
     reason: Annotated[str | None, StringConstraints(min_length=1, max_length=2_000), PERSONAL] = None
     """The coordinator's reason when the run was cancelled."""
+    cancelled_by: CancelledBy | None = None
+    """Whether the participant cancelled it themselves or a coordinator did (cancelling the run, too);
+    None in events from before this field."""
 
 
 class EnrolmentLapsedV1(Event, topic=ENROLMENT, subject="enrolment_id"):
@@ -246,6 +254,13 @@ class CourseCompletedV1(Event, topic=ENROLMENT, subject="enrolment_id"):
 # ----------------------------------------------------------------------- certificates
 
 
+def printed_code(code: str) -> str:
+    """A verification code as certificates, their page and mails print it: groups of five, the check
+    character last (K7QF3-M9TAB-2XQ4R-8HJ1N-W for K7QF3M9TAB2XQ4R8HJ1NW)."""
+    body, check = code[:-1], code[-1]
+    return "-".join(body[i : i + 5] for i in range(0, len(body), 5)) + "-" + check
+
+
 class CertificateIssuedV1(Event, topic=CERTIFICATE, subject="certificate_id"):
     """A certificate was issued; its wording is frozen in the three languages at issue."""
 
@@ -257,7 +272,8 @@ class CertificateIssuedV1(Event, topic=CERTIFICATE, subject="certificate_id"):
     person_id: PersonId
     holder_name: Annotated[PersonalText, StringConstraints(min_length=1, max_length=300)]
     verification_code: Annotated[str, StringConstraints(min_length=8, max_length=64), PERSONAL]
-    """Whoever has it can see the holder's name: it stays on the private topic."""
+    """Whoever has it can see the holder's name: it stays on the private topic. Canonical (no dashes);
+    people are shown `printed_code(verification_code)`."""
     title: Localized
     hours: Hours
     completed_on: date

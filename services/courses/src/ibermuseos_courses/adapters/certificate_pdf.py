@@ -95,7 +95,12 @@ def _frame(canvas: Canvas) -> None:
     canvas.setLineWidth(0.6)
     canvas.rect(inset, inset, WIDTH - 2 * inset, HEIGHT - 2 * inset)
     canvas.setFillColor(ACCENT)
-    for cx, cy in ((inset, inset), (WIDTH - inset, inset), (inset, HEIGHT - inset), (WIDTH - inset, HEIGHT - inset)):
+    for cx, cy in (
+        (inset, inset),
+        (WIDTH - inset, inset),
+        (inset, HEIGHT - inset),
+        (WIDTH - inset, HEIGHT - inset),
+    ):
         path = canvas.beginPath()
         path.moveTo(cx, cy - 2.2 * mm)
         path.lineTo(cx + 2.2 * mm, cy)
@@ -190,7 +195,9 @@ def render(certificate: Certificate, language: str, verification_url: str, signa
     canvas.setSubject(wording.title.in_language(language))
 
     watermark = 150 * mm
-    emblem.draw(canvas, (WIDTH - watermark) / 2, (HEIGHT - watermark) / 2 - 8 * mm, watermark, colour=WATERMARK)
+    emblem.draw(
+        canvas, (WIDTH - watermark) / 2, (HEIGHT - watermark) / 2 - 8 * mm, watermark, colour=WATERMARK
+    )
     _frame(canvas)
 
     centre = WIDTH / 2

@@ -9,7 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from ibermuseos_contracts.courses import OfferingKind, Participant
+from ibermuseos_contracts.courses import CancelledBy, OfferingKind, Participant
 from ibermuseos_contracts.types import Localized
 
 from ..domain import attendance_report
@@ -256,6 +256,7 @@ async def cancel_enrolment(enrolment_id: UUID, caller: Caller, uow: UnitOfWork, 
             enrolment=enrolment,
             waitlist=await uow.enrolments.waitlist(run.id),
             now=clock.now(),
+            by=CancelledBy.PARTICIPANT if caller.subject == enrolment.person_id else CancelledBy.COORDINATOR,
         )
         for changed in (enrolment, *promoted):
             await uow.enrolments.save(changed)

@@ -3,6 +3,8 @@ character that catches a mistyped or swapped character before anything is looked
 
 import secrets
 
+from ibermuseos_contracts.courses import printed_code
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CHECK_ALPHABET = ALPHABET + "*~$=U"
 BODY_LENGTH = 20
@@ -23,10 +25,8 @@ def new_code() -> str:
     return body + _check_character(body)
 
 
-def formatted(code: str) -> str:
-    """The code as printed: groups of five, the check character last (e.g. K7QF3-M9TAB-...-X)."""
-    body, check = code[:-1], code[-1]
-    return "-".join(body[i : i + 5] for i in range(0, len(body), 5)) + "-" + check
+formatted = printed_code
+"""The code as printed: groups of five, the check character last (e.g. K7QF3-M9TAB-...-X)."""
 
 
 def canonical(text: str) -> str | None:

@@ -10,6 +10,7 @@ from uuid import UUID
 from ibermuseos_contracts import Event
 from ibermuseos_contracts.courses import (
     AttendanceRecordedV1,
+    CancelledBy,
     CourseCompletedV1,
     EnrolmentCancelledV1,
     EnrolmentLapsedV1,
@@ -87,8 +88,9 @@ class Enrolment:
         self.from_waitlist = True
         self._events.append(self._enrolled_event(now))
 
-    def cancel(self, now: datetime, *, run_cancelled_because: str | None = None) -> None:
-        """Ends a seat or a place on the waitlist; `run_cancelled_because` when the run itself was cancelled."""
+    def cancel(self, now: datetime, *, by: CancelledBy, run_cancelled_because: str | None = None) -> None:
+        """Ends a seat or a place on the waitlist, by the participant or a coordinator; `run_cancelled_because`
+        when the run itself was cancelled."""
         if self.status not in ACTIVE:
             raise Conflict(f"the enrolment is {self.status.value}: there is nothing to cancel")
         was_enrolled = self.status is EnrolmentStatus.ENROLLED
@@ -105,6 +107,7 @@ class Enrolment:
                 kind=self.kind,
                 run_cancelled=run_cancelled_because is not None,
                 reason=run_cancelled_because,
+                cancelled_by=by,
             )
         )
 
@@ -217,15 +220,21 @@ def enrol(
 
 
 def cancel(
-    *, run: Run, seats: Seats, enrolment: Enrolment, waitlist: Iterable[Enrolment], now: datetime
+    *,
+    run: Run,
+    seats: Seats,
+    enrolment: Enrolment,
+    waitlist: Iterable[Enrolment],
+    now: datetime,
+    by: CancelledBy,
 ) -> list[Enrolment]:
-    """Cancelling frees the seat, and the next eligible people on the waitlist take the free seats
-    at once (until the run starts). Returns who was promoted."""
+    """Cancelling (by the participant or a coordinator) frees the seat, and the next eligible people on the
+    waitlist take the free seats at once (until the run starts). Returns who was promoted."""
     run.check_not_cancelled()
     if run.status is RunStatus.CLOSED:
         raise Conflict("the run is closed: its enrolments are final")
     was_enrolled = enrolment.status is EnrolmentStatus.ENROLLED
-    enrolment.cancel(now)
+    enrolment.cancel(now, by=by)
     if was_enrolled:
         seats.release(enrolment.country)
     if not run.promotes_from_waitlist(now):
@@ -246,7 +255,7 @@ def cancel_run(
     waiting = sum(1 for e in active if e.status is EnrolmentStatus.WAITLISTED)
     run.cancel(reason=reason, by=by, now=now, enrolments=enrolled, waitlist=waiting)
     for enrolment in active:
-        enrolment.cancel(now, run_cancelled_because=run.cancellation_reason)
+        enrolment.cancel(now, by=CancelledBy.COORDINATOR, run_cancelled_because=run.cancellation_reason)
     return enrolled, waiting
 
 

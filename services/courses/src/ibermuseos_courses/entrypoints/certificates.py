@@ -95,7 +95,10 @@ def _pdf(certificate: Certificate, language: str, c: Container) -> Response:
     if certificate.status is CertificateStatus.REVOKED:
         raise Problem(410, "The certificate was revoked")
     document = certificate_pdf.render(
-        certificate, language, c.issuer.url(certificate.code), certificate.wording.signed_by(c.issuer.signatory)
+        certificate,
+        language,
+        c.issuer.url(certificate.code),
+        certificate.wording.signed_by(c.issuer.signatory),
     )
     name = f"certificate-{formatted(certificate.code)}-{language}.pdf"
     return Response(

@@ -52,16 +52,20 @@ def _version() -> str:
 
 def page(view: "VerificationOut", language: str) -> str:
     """The page of a verification (`VerificationOut`) in `language`."""
-    return _environment().get_template("page.html").render(
-        view=view,
-        language=language,
-        labels=texts.LABELS[language],
-        languages=LANGUAGE_NAMES,
-        brand=Markup(emblem.svg(colour="#fff")),  # noqa: S704 - our own drawing, no outside text in it
-        hours=lambda value: texts.hours(value, language),
-        day=lambda value: texts.day(value, language),
-        zone=texts.dates_in(view.timezone, language),
-        version=_version(),
+    return (
+        _environment()
+        .get_template("page.html")
+        .render(
+            view=view,
+            language=language,
+            labels=texts.LABELS[language],
+            languages=LANGUAGE_NAMES,
+            brand=Markup(emblem.svg(colour="#fff")),  # noqa: S704 - our own drawing, no outside text in it
+            hours=lambda value: texts.hours(value, language),
+            day=lambda value: texts.day(value, language),
+            zone=texts.dates_in(view.timezone, language),
+            version=_version(),
+        )
     )
 
 

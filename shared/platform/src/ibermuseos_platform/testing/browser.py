@@ -42,6 +42,11 @@ _READY = (
 )
 
 
+def _require_chromium() -> None:
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError("this test needs Debian's chromium: `make chromium` (apt-get install chromium)")
+
+
 @dataclass(frozen=True)
 class Page:
     """A page as loaded at one width: what `extract` gave, every error it logged, what overflowed, a PNG."""
@@ -67,8 +72,7 @@ class Chromium:
     @asynccontextmanager
     async def started(cls, profile: Path, *, timeout: float = 30.0) -> AsyncIterator["Chromium"]:
         """Starts chromium with its own profile directory; stops it on leaving."""
-        if not os.path.exists(CHROMIUM):
-            raise RuntimeError("this test needs Debian's chromium: `make chromium` (apt-get install chromium)")
+        _require_chromium()
         process = subprocess.Popen(  # noqa: ASYNC220 - starting is instant; the waits below are async
             [
                 CHROMIUM,
