@@ -87,7 +87,8 @@ format: python
 schemas: python
 	$(BIN)/ibermuseos-schemas export
 
-# The reporting dashboard is tested in Debian's headless chromium (no browser download).
+# The reporting dashboard and the certificate verification page are tested in Debian's headless chromium
+# (no browser download).
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 

@@ -10,6 +10,7 @@ from ibermuseos_platform.consumer import Handler
 from ibermuseos_platform.runtime import Platform, PlatformSettings
 
 from . import SERVICE
+from .adapters.calendar import Organizer
 from .adapters.composer import MessageComposer
 from .adapters.mail import RelayChain, SmtpMailer, SmtpRelay
 from .adapters.rendering import Links, TemplateRenderer
@@ -120,6 +121,7 @@ def bootstrap(
             report_days_before=tuple(settings.reminders.report_days_before),
             report_local_time=settings.reminders.report_local_time,
             run_hours_before=settings.reminders.run_hours_before,
+            run_late_hours_before=settings.reminders.run_late_hours_before,
             scoring_hours_before=settings.reminders.scoring_hours_before,
         ),
         delivery=DeliveryPolicy(
@@ -131,7 +133,11 @@ def bootstrap(
             details_wait_seconds=delivery.details_wait_seconds,
             details_poll_seconds=delivery.details_poll_seconds,
         ),
-        composer=MessageComposer(TemplateRenderer(links), settings.mail.message_id_domain),
+        composer=MessageComposer(
+            TemplateRenderer(links),
+            settings.mail.message_id_domain,
+            Organizer(settings.mail.sender, settings.mail.sender_name),
+        ),
         mailer=SmtpMailer(
             relays,
             sender=settings.mail.sender,

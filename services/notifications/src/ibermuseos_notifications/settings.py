@@ -61,6 +61,12 @@ class ReminderSettings(BaseModel):
     report_days_before: list[int] = Field(default=[14, 2])
     report_local_time: time = time(9, 0)
     run_hours_before: float = Field(default=24.0, gt=0)
+    run_late_hours_before: float = Field(
+        default=1.0,
+        gt=0,
+        description="Whoever enrols after the usual reminder's moment is reminded this long before the run "
+        "instead, if they enrolled at least twice as long before it (see the README).",
+    )
     scoring_hours_before: float = Field(default=24.0, gt=0)
 
 

@@ -8,9 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from babel.dates import format_time
 from ibermuseos_contracts import Event
 from ibermuseos_contracts.applications import (
     ActivityKind,
@@ -23,6 +25,7 @@ from ibermuseos_contracts.applications import (
 )
 from ibermuseos_contracts.common import Institution, InstitutionType, Modality
 from ibermuseos_contracts.courses import (
+    CancelledBy,
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseCompletedV1,
@@ -37,6 +40,7 @@ from ibermuseos_contracts.courses import (
     ParticipantProfile,
     ParticipantWaitlistedV1,
     Session,
+    printed_code,
 )
 from ibermuseos_contracts.types import Localized, Money
 from ibermuseos_platform.testing.waiting import eventually
@@ -122,6 +126,11 @@ def completed(
     )
 
 
+def code_of(certificate_id: uuid.UUID) -> str:
+    """A verification code as courses publishes it: 21 characters of Crockford's base 32, no dashes."""
+    return certificate_id.hex[:21].upper()
+
+
 def certificate(person_id: str, run_id: uuid.UUID, certificate_id: uuid.UUID) -> CertificateIssuedV1:
     return CertificateIssuedV1(
         certificate_id=certificate_id,
@@ -131,7 +140,7 @@ def certificate(person_id: str, run_id: uuid.UUID, certificate_id: uuid.UUID) ->
         kind=OfferingKind.MINI_COURSE,
         person_id=person_id,
         holder_name="Carlos Mamani",
-        verification_code=f"IBM-{certificate_id.hex[:10].upper()}",
+        verification_code=code_of(certificate_id),
         title=TITLE,
         hours=Decimal("12.0"),
         completed_on=NOW.date(),
@@ -239,8 +248,21 @@ def scenario(applications: Any, template: str, person_id: str, language: str) ->
                 kind=OfferingKind.MINI_COURSE,
                 run_cancelled=True,
                 reason="La sede cerró por obras",
+                cancelled_by=CancelledBy.COORDINATOR,
             )
             return [*course, cancelled]
+        case "enrolment_cancelled":
+            own = EnrolmentCancelledV1(
+                enrolment_id=enrolment_id,
+                run_id=run_id,
+                person_id=person_id,
+                was_enrolled=True,
+                cancelled_at=NOW,
+                offering_id=uuid.uuid5(run_id, "offering"),
+                kind=OfferingKind.MINI_COURSE,
+                cancelled_by=CancelledBy.PARTICIPANT,
+            )
+            return [*course, own]
         case "run_rescheduled":
             # The reschedule itself is published once the enrolment is known (see AFTER_CONFIRMATION).
             return course
@@ -359,19 +381,11 @@ EXPECTED: dict[str, dict[str, tuple[str, list[str]]]] = {
         "pt": ("Conservação preventiva: os requisitos de aprovação não foram atingidos", ["30%"]),
         "en": ("Preventive conservation: the completion requirements were not met", ["30%"]),
     },
+    # The code grouped as the certificate prints it is checked in the test itself.
     "certificate_issued": {
-        "es": (
-            "Su certificado de «Conservación preventiva» está disponible",
-            ["https://portal.test/verify/IBM-"],
-        ),
-        "pt": (
-            "Seu certificado de «Conservação preventiva» está disponível",
-            ["https://portal.test/verify/IBM-"],
-        ),
-        "en": (
-            'Your certificate for "Preventive conservation" is ready',
-            ["https://portal.test/verify/IBM-"],
-        ),
+        "es": ("Su certificado de «Conservación preventiva» está disponible", ["con el código"]),
+        "pt": ("Seu certificado de «Conservação preventiva» está disponível", ["com o código"]),
+        "en": ('Your certificate for "Preventive conservation" is ready', ["with the code"]),
     },
     "certificate_revoked": {
         "es": ("Su certificado de «Conservación preventiva» fue revocado", ["Emitido por error"]),
@@ -379,9 +393,23 @@ EXPECTED: dict[str, dict[str, tuple[str, list[str]]]] = {
         "en": ('Your certificate for "Preventive conservation" was revoked', ["Emitido por error"]),
     },
     "run_cancelled": {
-        "es": ("Cancelado: Conservación preventiva", ["Motivo: La sede cerró por obras", "queda sin efecto"]),
-        "pt": ("Cancelado: Conservação preventiva", ["Motivo: La sede cerró por obras", "fica sem efeito"]),
-        "en": ("Cancelled: Preventive conservation", ["Reason: La sede cerró por obras", "no longer stands"]),
+        "es": (
+            "Cancelado: Conservación preventiva",
+            ["Motivo: La sede cerró por obras", "queda sin efecto", ".ics"],
+        ),
+        "pt": (
+            "Cancelado: Conservação preventiva",
+            ["Motivo: La sede cerró por obras", "fica sem efeito", ".ics"],
+        ),
+        "en": (
+            "Cancelled: Preventive conservation",
+            ["Reason: La sede cerró por obras", "no longer stands", ".ics"],
+        ),
+    },
+    "enrolment_cancelled": {
+        "es": ("Inscripción cancelada: Conservación preventiva", ["como lo pidió", "lista de espera"]),
+        "pt": ("Inscrição cancelada: Conservação preventiva", ["como você pediu", "lista de espera"]),
+        "en": ("Enrolment cancelled: Preventive conservation", ["As you asked", "waiting list"]),
     },
     "run_rescheduled": {
         "es": ("Nuevas fechas: Conservación preventiva", ["(hora de Perú)", ".ics"]),
@@ -458,7 +486,28 @@ async def test_the_mail_reaches_the_person_concerned_in_their_language(
     assert f'<html lang="{LANGUAGES[language]}">' in mail.html
     for link in [word for word in mail.text.split() if word.startswith("https://")]:
         assert f'href="{link}"' in mail.html
-    if template in WITH_CALENDAR:
+    if template == "certificate_issued":
+        ids = uuid.uuid5(uuid.NAMESPACE_URL, person_id)
+        grouped = printed_code(code_of(uuid.uuid5(ids, "certificate")))
+        assert [len(group) for group in grouped.split("-")] == [5, 5, 5, 5, 1]
+        assert f"code {grouped} " in mail.text or f"código {grouped} " in mail.text
+        assert f"https://portal.test/verify/{grouped}" in mail.text
+    if template == "run_cancelled":
+        # The calendar entries the confirmation added are taken out: same UIDs, a higher SEQUENCE.
+        (confirmed,) = await smtp.mailbox.arrived(address, EXPECTED["enrolment_confirmed"][language][0])
+        (invitation,) = confirmed.attachments()
+        (ics,) = mail.attachments()
+        assert ics.get_content_type() == "text/calendar"
+        assert ics.get_param("method") == "CANCEL"
+        added = list(icalendar.Calendar.from_ical(invitation.get_content()).walk("VEVENT"))
+        cancelling = icalendar.Calendar.from_ical(ics.get_content())
+        assert str(cancelling["method"]) == "CANCEL"
+        removed = list(cancelling.walk("VEVENT"))
+        assert [str(e["uid"]) for e in removed] == [str(e["uid"]) for e in added]
+        assert [e["sequence"] for e in removed] == [e["sequence"] + 1 for e in added] == [1, 1]
+        assert {str(e["status"]) for e in removed} == {"CANCELLED"}
+        assert {str(e["attendee"]) for e in removed} == {f"mailto:{address}"}
+    elif template in WITH_CALENDAR:
         (ics,) = mail.attachments()
         assert ics.get_content_type() == "text/calendar"
         calendar = icalendar.Calendar.from_ical(ics.get_content())
@@ -535,3 +584,100 @@ async def test_the_focal_points_of_the_eligible_countries_are_told_a_call_opened
     )
     assert inbox.json() == []
     assert smtp.mailbox.mails_to(f"{focal['outside']}@ibermuseos.example") == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_someone_enrolling_less_than_a_day_before_is_reminded_an_hour_before_the_run(
+    notifications: Any, smtp: Any, language: str
+) -> None:
+    """The rule (README, *Reminders of a run*): the day before; enrolled later, an hour before the first
+    session, if they enrolled at least two hours before it; closer than that, the confirmation is all."""
+    person_id = f"late-{language}-{RUN_ID}"
+    run_id, enrolment_id = uuid.uuid4(), uuid.uuid4()
+    scheduled = run_scheduled(run_id, starts_in=timedelta(hours=5))
+    for event in (scheduled, enrolled(person_id, language, run_id, enrolment_id)):
+        await notifications.bus.publish(event)
+    address = f"{person_id}@museo.test"
+    await smtp.mailbox.arrived(address, EXPECTED["enrolment_confirmed"][language][0])
+    first = scheduled.sessions[0].starts_at
+
+    async def scheduled_an_hour_before() -> bool:
+        rows = await notifications.sql(
+            "SELECT next_attempt_at, context->>'late' AS late FROM messages "
+            "WHERE recipient_id = $1 AND template = 'run_reminder' AND status = 'pending'",
+            person_id,
+        )
+        return len(rows) == 2 and all(
+            (row["next_attempt_at"], row["late"]) == (first - timedelta(hours=1), "true") for row in rows
+        )
+
+    await eventually(scheduled_an_hour_before, what="the late reminder scheduled an hour before the run")
+    await notifications.sql(
+        "UPDATE messages SET next_attempt_at = now() WHERE recipient_id = $1 AND template = 'run_reminder'",
+        person_id,
+    )
+    at = format_time(
+        first.astimezone(ZoneInfo("America/Lima")), "short", locale=LANGUAGES[language].replace("-", "_")
+    )
+    subject = {
+        "es": f"Recordatorio: Conservación preventiva comienza a las {at}",
+        "pt": f"Lembrete: Conservação preventiva começa às {at}",
+        "en": f"Reminder: Preventive conservation starts at {at}",
+    }[language]
+    (mail,) = await smtp.mailbox.arrived(address, subject)
+    assert mail.subject == subject
+    assert mail.message["Content-Language"] == LANGUAGES[language]
+    assert mail.message["X-Ibermuseos-Template"] == "run_reminder"
+    (ics,) = mail.attachments()
+    assert ics.get_param("method") == "PUBLISH"
+
+
+async def test_someone_enrolling_within_two_hours_of_the_run_gets_the_confirmation_and_no_reminder(
+    notifications: Any, smtp: Any
+) -> None:
+    person_id = f"last-minute-{RUN_ID}"
+    run_id = uuid.uuid4()
+    for event in (
+        run_scheduled(run_id, starts_in=timedelta(minutes=90)),
+        enrolled(person_id, "es", run_id, uuid.uuid4()),
+    ):
+        await notifications.bus.publish(event)
+    await smtp.mailbox.arrived(f"{person_id}@museo.test", EXPECTED["enrolment_confirmed"]["es"][0])
+    reminders = await notifications.sql(
+        "SELECT id FROM messages WHERE recipient_id = $1 AND template = 'run_reminder'", person_id
+    )
+    assert reminders == []
+
+
+async def test_a_run_reminder_that_would_arrive_after_the_run_started_is_dropped(
+    notifications: Any, smtp: Any
+) -> None:
+    """As one held by quiet hours past the start would: by the time it may go, the run has begun."""
+    person_id = f"too-late-{RUN_ID}"
+    run_id = uuid.uuid4()
+    for event in (
+        run_scheduled(run_id, starts_in=timedelta(hours=5)),
+        enrolled(person_id, "es", run_id, uuid.uuid4()),
+    ):
+        await notifications.bus.publish(event)
+    address = f"{person_id}@museo.test"
+    await smtp.mailbox.arrived(address, EXPECTED["enrolment_confirmed"]["es"][0])
+    await notifications.sql(
+        "UPDATE runs SET first_starts_at = now() - interval '1 minute' WHERE run_id = $1", run_id
+    )
+    await notifications.sql(
+        "UPDATE messages SET next_attempt_at = now() WHERE recipient_id = $1 AND template = 'run_reminder'",
+        person_id,
+    )
+
+    async def dropped() -> bool:
+        rows = await notifications.sql(
+            "SELECT status, last_error FROM messages WHERE recipient_id = $1 AND template = 'run_reminder'",
+            person_id,
+        )
+        return len(rows) == 2 and all(row["status"] == "cancelled" for row in rows)
+
+    await eventually(dropped, what="the reminder dropped")
+    assert [mail.subject for mail in smtp.mailbox.mails_to(address)] == [
+        EXPECTED["enrolment_confirmed"]["es"][0]
+    ]

@@ -14,6 +14,7 @@ from ibermuseos_contracts.applications import (
     GrantAwardedV1,
     RejectionReason,
 )
+from ibermuseos_contracts.courses import CertificateIssuedV1, OfferingKind
 from ibermuseos_contracts.notifications import (
     BounceKind,
     NotificationBouncedV1,
@@ -33,7 +34,12 @@ from ibermuseos_notifications.domain.messages import (
     Status,
 )
 from ibermuseos_notifications.domain.recipients import Recipient
-from ibermuseos_notifications.domain.schedule import report_reminder_moments, retry_delay, run_reminder_moment
+from ibermuseos_notifications.domain.schedule import (
+    RunReminder,
+    report_reminder_moments,
+    retry_delay,
+    run_reminder_moment,
+)
 from ibermuseos_notifications.domain.timezones import QuietHours, zone, zone_of_country
 
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
@@ -115,10 +121,29 @@ def test_report_reminders_fall_at_the_local_morning_before_the_due_date_and_past
     }
 
 
-def test_a_run_is_reminded_a_day_before_its_first_session_unless_that_has_passed() -> None:
+def test_a_run_is_reminded_a_day_before_its_first_session() -> None:
     start = NOW + timedelta(days=3)
-    assert run_reminder_moment(start, 24, NOW) == start - timedelta(days=1)
-    assert run_reminder_moment(NOW + timedelta(hours=5), 24, NOW) is None
+    assert run_reminder_moment(start, 24, NOW, 1) == RunReminder(start - timedelta(days=1), late=False)
+
+
+@pytest.mark.parametrize(
+    ("enrolled_before", "reminded"),
+    [
+        (timedelta(hours=23), timedelta(hours=22)),  # an hour before the run
+        (timedelta(hours=5), timedelta(hours=4)),
+        (timedelta(hours=2), timedelta(hours=1)),  # an hour after the confirmation: still worth it
+        (
+            timedelta(hours=1, minutes=59),
+            None,
+        ),  # sooner than an hour after the confirmation: it would repeat it
+        (timedelta(minutes=30), None),
+    ],
+)
+def test_someone_enrolling_less_than_a_day_before_is_reminded_an_hour_before_if_it_still_makes_sense(
+    enrolled_before: timedelta, reminded: timedelta | None
+) -> None:
+    moment = run_reminder_moment(NOW + enrolled_before, 24, NOW, 1)
+    assert moment == (RunReminder(NOW + reminded, late=True) if reminded else None)
 
 
 def test_retries_back_off_exponentially_up_to_a_cap() -> None:
@@ -217,6 +242,29 @@ def test_a_call_is_told_to_the_focal_points_of_the_eligible_countries_only() -> 
     notices = recipes.call_opened(call, [("joao", "BR"), ("rosa", "PE"), ("ana", "AR")])
     assert [(n.recipient_id, n.context["country"]) for n in notices] == [("joao", "BR"), ("rosa", "PE")]
     assert all(n.category is Category.CALL_ANNOUNCEMENT and not n.category.urgent for n in notices)
+
+
+def test_the_certificate_mail_prints_the_code_grouped_as_the_certificate_and_its_page_do() -> None:
+    event = CertificateIssuedV1(
+        certificate_id=uuid.uuid4(), enrolment_id=uuid.uuid4(), run_id=uuid.uuid4(), offering_id=uuid.uuid4(),
+        kind=OfferingKind.MINI_COURSE, person_id="ana", holder_name="Ana Souza",
+        verification_code="3THV7B04MKSGH5R1P521F", title=Localized(es="T", pt="T", en="T"), hours=Decimal(8),
+        completed_on=NOW.date(), issued_at=NOW,
+    )  # fmt: skip
+    (notice,) = recipes.certificate_issued(event, "es")
+    assert notice.context["verification_code"] == "3THV7-B04MK-SGH5R-1P521-F"
+
+
+@pytest.mark.parametrize(("starts_in", "late"), [(timedelta(days=3), False), (timedelta(hours=6), True)])
+def test_a_run_reminder_knows_whether_it_comes_the_day_before_or_shortly_before(
+    starts_in: timedelta, late: bool
+) -> None:
+    (notice,) = recipes.run_reminder(
+        enrolment_id="e-1", run_id="r-1", offering_id="o-1", person_id="ana", first_session_starts_at=NOW + starts_in,
+        run_language="es", hours_before=24, late_hours_before=1, now=NOW,
+    )  # fmt: skip
+    assert notice.context["late"] is late
+    assert notice.not_before == NOW + starts_in - (timedelta(hours=1) if late else timedelta(days=1))
 
 
 def test_every_template_has_a_category_and_only_reminders_may_be_opted_out_of() -> None:

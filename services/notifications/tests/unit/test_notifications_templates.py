@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from ibermuseos_notifications.adapters.calendar import Organizer
 from ibermuseos_notifications.adapters.composer import MessageComposer
 from ibermuseos_notifications.adapters.rendering import Links, TemplateRenderer
 from ibermuseos_notifications.application.ports import TemplateError
@@ -13,6 +14,7 @@ from ibermuseos_notifications.domain.messages import Channel, Message, Notice
 from ibermuseos_notifications.domain.recipes import TEMPLATES, WITH_CALENDAR
 
 LINKS = Links("https://portal.example", "https://portal.example/verify/{code}")
+ORGANIZER = Organizer("formacion@ibermuseos.example", "Ibermuseos · Formación")
 APPLICATION_ID = "0b7c1f0e-2d3a-4c5b-8e9f-0a1b2c3d4e5f"
 ENROLMENT_ID = "1c8d2a1f-3e4b-4d6c-9f0a-1b2c3d4e5f60"
 TITLE = {"es": "Conservación preventiva", "pt": "Conservação preventiva", "en": "Preventive conservation"}
@@ -93,7 +95,20 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "application": None,
         "call": None,
     },
-    "run_reminder": {"enrolment_id": ENROLMENT_ID, "run": RUN, "application": None, "call": None},
+    "run_reminder": {
+        "enrolment_id": ENROLMENT_ID,
+        "run": RUN,
+        "late": False,
+        "application": None,
+        "call": None,
+    },
+    "enrolment_cancelled": {
+        "enrolment_id": ENROLMENT_ID,
+        "run": RUN,
+        "was_enrolled": True,
+        "application": None,
+        "call": None,
+    },
     "course_completed": {
         "enrolment_id": ENROLMENT_ID,
         "run": RUN,
@@ -111,8 +126,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "certificate_issued": {
         "certificate_id": "6b1c2d3e-4f5a-4b6c-9d7e-8f90a1b2c3d4",
         "holder_name": "Ana Souza",
-        "verification_code": "IBM-2027-ABCD1234",
-        "verification_url": "https://courses.ibermuseos.example/verify/IBM-2027-ABCD1234",
+        "verification_code": "3THV7-B04MK-SGH5R-1P521-F",
+        "verification_url": "https://courses.ibermuseos.example/verify/3THV7-B04MK-SGH5R-1P521-F",
         "title": TITLE,
         "hours": "20.0",
         "completed_on": "2027-03-08",
@@ -269,10 +284,10 @@ def test_the_accept_link_is_in_the_award_and_clickable_in_html() -> None:
     ("published", "link"),
     [
         (
-            "https://courses.ibermuseos.example/verify/IBM-2027-ABCD1234",
+            "https://courses.ibermuseos.example/verify/3THV7-B04MK-SGH5R-1P521-F",
             "https://courses.ibermuseos.example/verify/",
         ),
-        (None, "https://portal.example/verify/IBM-2027-ABCD1234"),
+        (None, "https://portal.example/verify/3THV7-B04MK-SGH5R-1P521-F"),
     ],
 )
 def test_the_certificate_link_is_the_one_courses_published_else_the_configured_one(
@@ -289,7 +304,7 @@ def test_the_certificate_link_is_the_one_courses_published_else_the_configured_o
 def test_run_mails_carry_the_sessions_as_a_calendar_in_the_participants_time_zone(template: str) -> None:
     import icalendar
 
-    composer = MessageComposer(TemplateRenderer(LINKS), "example.org")
+    composer = MessageComposer(TemplateRenderer(LINKS), "example.org", ORGANIZER)
     composed = composer.compose(
         _message(template),
         CONTEXTS[template],
@@ -308,8 +323,72 @@ def test_run_mails_carry_the_sessions_as_a_calendar_in_the_participants_time_zon
     assert str(events[0]["location"]) == "On-line"
 
 
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("es", "Recordatorio: Conservación preventiva comienza a las 8:00"),
+        ("pt-BR", "Lembrete: Conservação preventiva começa às 11:00"),
+        ("en", "Reminder: Preventive conservation starts at 9:00\u202fAM"),
+    ],
+)
+def test_a_late_reminder_says_at_what_time_the_run_starts_not_tomorrow(language: str, subject: str) -> None:
+    """14:00 UTC: 8:00 in Mexico City, 11:00 in São Paulo, 9:00 in Lima."""
+    zone = {"es": "America/Mexico_City", "pt-BR": "America/Sao_Paulo", "en": "America/Lima"}[language]
+    rendered = TemplateRenderer(LINKS).render(
+        "run_reminder",
+        choose_language(language),
+        {**CONTEXTS["run_reminder"], "late": True},
+        name=None,
+        timezone=zone,
+    )
+    assert rendered.subject == subject
+
+
+@pytest.mark.parametrize(("was_enrolled", "attached"), [(True, 1), (False, 0)])
+def test_a_cancelled_runs_mail_takes_the_sessions_out_of_the_calendar_of_whoever_had_a_seat(
+    was_enrolled: bool, attached: int
+) -> None:
+    import icalendar
+
+    composer = MessageComposer(TemplateRenderer(LINKS), "example.org", ORGANIZER)
+    composed = composer.compose(
+        _message("run_cancelled"),
+        {**CONTEXTS["run_cancelled"], "was_enrolled": was_enrolled},
+        choose_language("es"),
+        name=None,
+        timezone="America/Lima",
+        address="ana@museo.example",
+    )
+    assert len(composed.attachments) == attached
+    assert ("(.ics)" in composed.text) is was_enrolled
+    if attached:
+        (attachment,) = composed.attachments
+        assert attachment.params == {"method": "CANCEL"}
+        calendar = icalendar.Calendar.from_ical(attachment.data)
+        assert str(calendar["method"]) == "CANCEL"
+        assert [str(e["uid"]) for e in calendar.walk("VEVENT")] == [
+            f"{s['session_id']}@example.org" for s in RUN["sessions"]
+        ]
+        assert {str(e["attendee"]) for e in calendar.walk("VEVENT")} == {"mailto:ana@museo.example"}
+
+
+def test_a_participants_own_cancellation_is_confirmed_without_a_calendar() -> None:
+    """A CANCEL would outrank (higher SEQUENCE) the invitation of a later enrolment in the same run."""
+    composer = MessageComposer(TemplateRenderer(LINKS), "example.org", ORGANIZER)
+    composed = composer.compose(
+        _message("enrolment_cancelled"),
+        CONTEXTS["enrolment_cancelled"],
+        choose_language("pt-BR"),
+        name=None,
+        timezone=None,
+        address="ana@museo.example",
+    )
+    assert composed.subject == "Inscrição cancelada: Conservação preventiva"
+    assert composed.attachments == ()
+
+
 def test_inbox_messages_carry_no_attachment() -> None:
-    composer = MessageComposer(TemplateRenderer(LINKS), "example.org")
+    composer = MessageComposer(TemplateRenderer(LINKS), "example.org", ORGANIZER)
     composed = composer.compose(
         _message("enrolment_confirmed", Channel.INBOX),
         CONTEXTS["enrolment_confirmed"],

@@ -1,5 +1,7 @@
-"""The iCalendar (.ics) file of a run's sessions, in the participant's time zone."""
+"""The iCalendar (.ics) file of a run's sessions, in the participant's time zone: to add them to a calendar
+(METHOD:PUBLISH), or to take them out of it (METHOD:CANCEL, RFC 5546)."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +12,14 @@ from ..domain.timezones import zone
 PRODID = "-//Ibermuseos//Formacion y Capacitacion//ES"
 
 
+@dataclass(frozen=True)
+class Organizer:
+    """Who the calendar entries come from: the service's sender."""
+
+    address: str
+    name: str
+
+
 def run_calendar(
     run: dict[str, Any],
     *,
@@ -18,22 +28,34 @@ def run_calendar(
     location: str,
     timezone: str | None,
     uid_domain: str,
+    organizer: Organizer,
+    cancel: bool = False,
+    attendee: str | None = None,
     now: datetime | None = None,
 ) -> bytes:
-    """One VEVENT per session of the run; times in `timezone` (with its VTIMEZONE), stable UIDs."""
+    """One VEVENT per session of the run; times in `timezone` (with its VTIMEZONE), stable UIDs.
+
+    `cancel` takes the entries out: METHOD:CANCEL, STATUS:CANCELLED, the same UIDs and a SEQUENCE one above
+    the last one sent, so that calendar clients drop them instead of ignoring an older version.
+    """
     tz = zone(timezone)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancel else "PUBLISH")
     calendar.add("x-wr-calname", title)
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
     for number, session in enumerate(run["sessions"], start=1):
         event = icalendar.Event()
         event.add("uid", f"{session['session_id']}@{uid_domain}")
         # RFC 5545: a later version of the same event (same UID) carries a higher SEQUENCE.
-        event.add("sequence", int(session.get("sequence", 0)))
+        event.add("sequence", int(session.get("sequence", 0)) + (1 if cancel else 0))
+        event.add("organizer", f"mailto:{organizer.address}", parameters={"CN": organizer.name})
+        if cancel:
+            event.add("status", "CANCELLED")
+            if attendee:
+                event.add("attendee", f"mailto:{attendee}")
         event.add("dtstamp", stamp)
         event.add("dtstart", datetime.fromisoformat(session["starts_at"]).astimezone(tz))
         event.add("dtend", datetime.fromisoformat(session["ends_at"]).astimezone(tz))

@@ -6,8 +6,8 @@ from typing import Any
 
 from ..domain.languages import LanguageChoice
 from ..domain.messages import Channel, Message
-from ..domain.recipes import WITH_CALENDAR
-from .calendar import run_calendar
+from ..domain.recipes import CANCELLING_CALENDAR, WITH_CALENDAR
+from .calendar import Organizer, run_calendar
 from .rendering import Formatter, Rendered, TemplateRenderer
 
 
@@ -29,9 +29,10 @@ class ComposedMail:
 
 
 class MessageComposer:
-    def __init__(self, renderer: TemplateRenderer, uid_domain: str) -> None:
+    def __init__(self, renderer: TemplateRenderer, uid_domain: str, organizer: Organizer) -> None:
         self._renderer = renderer
         self._uid_domain = uid_domain
+        self._organizer = organizer
 
     def compose(
         self,
@@ -41,12 +42,16 @@ class MessageComposer:
         *,
         name: str | None,
         timezone: str | None,
+        address: str | None = None,
     ) -> ComposedMail:
         rendered = self._renderer.render(message.template, choice, context, name=name, timezone=timezone)
         attachments: tuple[Attachment, ...] = ()
         run = context.get("run")
-        if message.channel is Channel.EMAIL and message.template in WITH_CALENDAR and run:
-            attachments = (self.calendar(run, rendered, choice, timezone),)
+        if message.channel is Channel.EMAIL and run:
+            if message.template in WITH_CALENDAR:
+                attachments = (self.calendar(run, rendered, choice, timezone),)
+            elif message.template in CANCELLING_CALENDAR and context.get("was_enrolled"):
+                attachments = (self.calendar(run, rendered, choice, timezone, cancel=True, attendee=address),)
         return ComposedMail(rendered.language, rendered.subject, rendered.text, rendered.html, attachments)
 
     def calendar(
@@ -56,8 +61,11 @@ class MessageComposer:
         choice: LanguageChoice,
         timezone: str | None,
         now: datetime | None = None,
+        *,
+        cancel: bool = False,
+        attendee: str | None = None,
     ) -> Attachment:
-        """The run's sessions as an .ics in the participant's time zone."""
+        """The run's sessions as an .ics in the participant's time zone, to add or (`cancel`) to remove."""
         fmt = Formatter(choice.locale, timezone)
         venue = run.get("venue")
         location = (
@@ -72,6 +80,10 @@ class MessageComposer:
             location=location,
             timezone=timezone,
             uid_domain=self._uid_domain,
+            organizer=self._organizer,
+            cancel=cancel,
+            attendee=attendee,
             now=now,
         )
-        return Attachment("ibermuseos-sessions.ics", "text/calendar", data, {"method": "PUBLISH"})
+        method = "CANCEL" if cancel else "PUBLISH"
+        return Attachment("ibermuseos-sessions.ics", "text/calendar", data, {"method": method})

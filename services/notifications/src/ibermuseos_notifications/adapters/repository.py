@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
-from sqlalchemy import Row, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Row, and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -190,7 +191,9 @@ class SqlMessages:
         )
         return len(result.all())
 
-    async def reschedule_pending(self, about: str, template: str, at: datetime) -> None:
+    async def reschedule_pending(
+        self, about: str, template: str, at: datetime, context: dict[str, Any] | None = None
+    ) -> None:
         await self._session.execute(
             update(messages)
             .where(
@@ -198,7 +201,11 @@ class SqlMessages:
                 messages.c.template == template,
                 messages.c.status == Status.PENDING.value,
             )
-            .values(next_attempt_at=at, updated_at=func.now())
+            .values(
+                next_attempt_at=at,
+                context=messages.c.context.op("||")(literal(context or {}, JSONB)),
+                updated_at=func.now(),
+            )
         )
 
     # ------------------------------------------------------------------- the inbox

@@ -9,7 +9,7 @@ Message-ID lets the receiving side drop the copy.
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -82,8 +82,9 @@ async def _deliver_one(
     return 1
 
 
-async def _details(uow: UnitOfWork, message: Message) -> dict[str, Any]:
-    """What the message speaks of, looked up now; MissingDetails when it is not known yet."""
+async def _details(uow: UnitOfWork, message: Message, now: datetime) -> dict[str, Any]:
+    """What the message speaks of, looked up now; MissingDetails when it is not known yet,
+    NoLongerRelevant when it is moot."""
     context = message.context
     details: dict[str, Any] = {"application": None, "call": None, "run": None}
     if "application_id" in context:
@@ -96,6 +97,14 @@ async def _details(uow: UnitOfWork, message: Message) -> dict[str, Any]:
         run = await uow.directory.run(UUID(context["run_id"]))
         if run is None and message.template in ABOUT_A_RUN:
             raise MissingDetails("the run's schedule")
+        if (
+            message.template == "run_reminder"
+            and run
+            and run["first_starts_at"]
+            and run["first_starts_at"] <= now
+        ):
+            # Held by quiet hours (or a retry) past the start: a reminder after the fact would mislead.
+            raise NoLongerRelevant("the run has started")
         details["run"] = run
     if message.template == "evaluation_assigned":
         given = await uow.directory.round_assignments(UUID(context["round_id"]), message.recipient_id)
@@ -142,7 +151,7 @@ async def deliver(
                 message.postpone(allowed)
                 return
     try:
-        details = await _details(uow, message)
+        details = await _details(uow, message, now)
         # The run may have become known only after the message was recorded: its language counts too.
         run = details.get("run")
         context_language = message.context_language or (str(run["language"]) if run else None)
@@ -153,6 +162,7 @@ async def deliver(
             choice,
             name=recipient.name if recipient else None,
             timezone=recipient.timezone if recipient else None,
+            address=recipient.email if recipient else None,
         )
     except MissingDetails as missing:
         if waited_too_long:

@@ -192,6 +192,7 @@ async def _schedule_run_reminder(
         first_session_starts_at=first,
         run_language=str(run["language"]),
         hours_before=policy.run_hours_before,
+        late_hours_before=policy.run_late_hours_before,
         now=clock.now(),
     )
     for notice in notices:
@@ -239,9 +240,13 @@ async def _reschedule_run_reminders(
     """The enrolled participants' reminders follow the run's first session wherever it moves."""
     for enrolment in enrolments:
         if first is not None:
-            moment = run_reminder_moment(first, policy.run_hours_before, clock.now())
+            moment = run_reminder_moment(
+                first, policy.run_hours_before, clock.now(), policy.run_late_hours_before
+            )
             if moment is not None:
-                await uow.messages.reschedule_pending(str(enrolment["enrolment_id"]), "run_reminder", moment)
+                await uow.messages.reschedule_pending(
+                    str(enrolment["enrolment_id"]), "run_reminder", moment.at, {"late": moment.late}
+                )
             else:
                 # Moved so close that the day before has passed: a reminder at the old time would mislead.
                 await uow.messages.cancel_pending(
@@ -333,13 +338,14 @@ async def participant_waitlisted(
 async def enrolment_cancelled(
     uow: UnitOfWork, event: EnrolmentCancelledV1, envelope: Envelope, clock: Clock
 ) -> None:
-    """A cancelled enrolment is not reminded of its run; when the run itself was cancelled, the person is told why."""
+    """A cancelled enrolment is not reminded of its run; when the run itself was cancelled, the person is told
+    why, and a participant who cancelled is told it is done."""
     await uow.directory.enrolment_status(event.enrolment_id, "cancelled")
     await uow.messages.cancel_pending(
         str(event.enrolment_id), ["run_reminder", "run_rescheduled"], "enrolment cancelled"
     )
     language = await _run_language(uow, event.run_id)
-    await record(uow, recipes.run_cancelled(event, language), envelope, clock.now())
+    await record(uow, recipes.enrolment_cancelled(event, language), envelope, clock.now())
 
 
 async def enrolment_lapsed(

@@ -24,6 +24,7 @@ class Policy:
     report_days_before: Sequence[int] = (14, 2)
     report_local_time: time = time(9, 0)
     run_hours_before: float = 24.0
+    run_late_hours_before: float = 1.0
     scoring_hours_before: float = 24.0
 
 
@@ -98,6 +99,7 @@ class Composer(Protocol):
         *,
         name: str | None,
         timezone: str | None,
+        address: str | None = None,
     ) -> Composed: ...
 
 
@@ -123,7 +125,11 @@ class Messages(Protocol):
 
     async def cancel_pending(self, about: str, templates: Sequence[str], reason: str) -> int: ...
 
-    async def reschedule_pending(self, about: str, template: str, at: datetime) -> None: ...
+    async def reschedule_pending(
+        self, about: str, template: str, at: datetime, context: dict[str, Any] | None = None
+    ) -> None:
+        """Pending messages of `template` about `about` go at `at`, with `context` added to their facts."""
+        ...
 
     async def read_all(self, recipient_id: str, now: datetime) -> int: ...
 

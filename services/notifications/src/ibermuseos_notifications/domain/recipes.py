@@ -19,6 +19,7 @@ from ibermuseos_contracts.applications import (
     RejectionReason,
 )
 from ibermuseos_contracts.courses import (
+    CancelledBy,
     CertificateIssuedV1,
     CertificateRevokedV1,
     CourseCompletedV1,
@@ -28,6 +29,7 @@ from ibermuseos_contracts.courses import (
     Outcome,
     ParticipantEnrolledV1,
     ParticipantWaitlistedV1,
+    printed_code,
 )
 from ibermuseos_contracts.types import Money
 
@@ -49,6 +51,7 @@ TEMPLATES: dict[str, Category] = {
     "enrolment_confirmed": Category.CONFIRMATION,
     "enrolment_promoted": Category.CONFIRMATION,
     "enrolment_waitlisted": Category.CONFIRMATION,
+    "enrolment_cancelled": Category.CONFIRMATION,
     "run_reminder": Category.RUN_REMINDER,
     "course_completed": Category.COURSE_RECORD,
     "course_not_completed": Category.COURSE_RECORD,
@@ -65,12 +68,15 @@ TEMPLATES: dict[str, Category] = {
 
 # Templates with an iCalendar file of the run's sessions attached.
 WITH_CALENDAR = frozenset({"enrolment_confirmed", "enrolment_promoted", "run_reminder", "run_rescheduled"})
+# Templates that take the sessions out of the calendar of whoever had a seat (METHOD:CANCEL).
+CANCELLING_CALENDAR = frozenset({"run_cancelled"})
 # Templates that speak of a run: sent only once the run's schedule is known.
 ABOUT_A_RUN = frozenset(
     {
         "enrolment_confirmed",
         "enrolment_promoted",
         "enrolment_waitlisted",
+        "enrolment_cancelled",
         "run_reminder",
         "course_completed",
         "course_not_completed",
@@ -276,23 +282,23 @@ def participant_waitlisted(event: ParticipantWaitlistedV1, run_language: str | N
     ]
 
 
-def run_cancelled(event: EnrolmentCancelledV1, run_language: str | None) -> list[Notice]:
-    """Whoever had a seat or a place on the waitlist of a cancelled run is told, with the coordinator's reason."""
-    if not event.run_cancelled or event.offering_id is None:
+def enrolment_cancelled(event: EnrolmentCancelledV1, run_language: str | None) -> list[Notice]:
+    """Whoever had a seat or a place on the waitlist of a cancelled run is told, with the coordinator's reason
+    (those with a seat get the calendar entries cancelled); a participant who cancelled their own seat or place
+    gets a confirmation. A coordinator's cancellation of one enrolment tells nobody (as before)."""
+    if event.offering_id is None:
         return []
-    return [
-        _notice(
-            "run_cancelled",
-            event.person_id,
-            event.enrolment_id,
-            {
-                **_run_context(event.enrolment_id, event.run_id, event.offering_id),
-                "was_enrolled": event.was_enrolled,
-                "reason": event.reason or "",
-            },
-            context_language=run_language,
-        )
-    ]
+    context = {
+        **_run_context(event.enrolment_id, event.run_id, event.offering_id),
+        "was_enrolled": event.was_enrolled,
+    }
+    if event.run_cancelled:
+        template, context = "run_cancelled", {**context, "reason": event.reason or ""}
+    elif event.cancelled_by is CancelledBy.PARTICIPANT:
+        template = "enrolment_cancelled"
+    else:
+        return []
+    return [_notice(template, event.person_id, event.enrolment_id, context, context_language=run_language)]
 
 
 def run_rescheduled(
@@ -333,10 +339,12 @@ def run_reminder(
     first_session_starts_at: datetime,
     run_language: str | None,
     hours_before: float,
+    late_hours_before: float,
     now: datetime,
 ) -> list[Notice]:
-    """An enrolled participant is reminded of the run the day before it starts (if that is still ahead)."""
-    moment = run_reminder_moment(first_session_starts_at, hours_before, now)
+    """An enrolled participant is reminded of the run the day before it starts, or, enrolled later than that,
+    shortly before it (see `run_reminder_moment`)."""
+    moment = run_reminder_moment(first_session_starts_at, hours_before, now, late_hours_before)
     if moment is None:
         return []
     return [
@@ -344,8 +352,8 @@ def run_reminder(
             "run_reminder",
             person_id,
             enrolment_id,
-            _run_context(enrolment_id, run_id, offering_id),
-            not_before=moment,
+            {**_run_context(enrolment_id, run_id, offering_id), "late": moment.late},
+            not_before=moment.at,
             context_language=run_language,
             key="run_reminder",
         )
@@ -380,7 +388,7 @@ def certificate_issued(event: CertificateIssuedV1, run_language: str | None) -> 
             {
                 "certificate_id": str(event.certificate_id),
                 "holder_name": event.holder_name,
-                "verification_code": event.verification_code,
+                "verification_code": printed_code(event.verification_code),
                 # The courses service says where its verification page is; the setting is the fallback.
                 "verification_url": event.verification_url,
                 "title": event.title.model_dump(),

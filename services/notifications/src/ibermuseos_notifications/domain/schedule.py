@@ -2,6 +2,7 @@
 
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
@@ -25,12 +26,27 @@ def report_reminder_moments(
     return moments
 
 
+@dataclass(frozen=True)
+class RunReminder:
+    at: datetime
+    late: bool
+    """For someone who enrolled after the usual moment: it comes shortly before the run, not the day before."""
+
+
 def run_reminder_moment(
-    first_session_starts_at: datetime, hours_before: float, now: datetime
-) -> datetime | None:
-    """When to remind a participant of a run, or None when that moment has passed."""
-    moment = first_session_starts_at - timedelta(hours=hours_before)
-    return moment if moment > now else None
+    first_session_starts_at: datetime, hours_before: float, now: datetime, late_hours_before: float
+) -> RunReminder | None:
+    """When to remind a participant of a run: `hours_before` its first session. For someone who enrols (or
+    learns of new dates) after that moment, `late_hours_before` the first session instead, provided that
+    moment is at least as far from now: a reminder sooner after the confirmation would only repeat it.
+    None when neither is ahead (the confirmation, with the sessions and the calendar, is all they need)."""
+    usual = first_session_starts_at - timedelta(hours=hours_before)
+    if usual > now:
+        return RunReminder(usual, late=False)
+    late = first_session_starts_at - timedelta(hours=late_hours_before)
+    if late - now >= timedelta(hours=late_hours_before):
+        return RunReminder(late, late=True)
+    return None
 
 
 def retry_delay(attempt: int, *, base_seconds: float, cap_seconds: float, jitter: bool = True) -> timedelta:
