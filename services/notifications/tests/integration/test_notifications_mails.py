@@ -237,7 +237,8 @@ def scenario(applications: Any, template: str, person_id: str, language: str) ->
             return [*course, completed(person_id, run_id, enrolment_id, Outcome.NOT_COMPLETED)]
         case "certificate_issued":
             return [*course, certificate(person_id, run_id, uuid.uuid5(ids, "certificate"))]
-        case "run_cancelled":
+        case "run_cancelled" | "enrolment_cancelled":
+            by_the_run = template == "run_cancelled"
             cancelled = EnrolmentCancelledV1(
                 enrolment_id=enrolment_id,
                 run_id=run_id,
@@ -246,23 +247,11 @@ def scenario(applications: Any, template: str, person_id: str, language: str) ->
                 cancelled_at=NOW,
                 offering_id=uuid.uuid5(run_id, "offering"),
                 kind=OfferingKind.MINI_COURSE,
-                run_cancelled=True,
-                reason="La sede cerró por obras",
-                cancelled_by=CancelledBy.COORDINATOR,
+                run_cancelled=by_the_run,
+                reason="La sede cerró por obras" if by_the_run else None,
+                cancelled_by=CancelledBy.COORDINATOR if by_the_run else CancelledBy.PARTICIPANT,
             )
             return [*course, cancelled]
-        case "enrolment_cancelled":
-            own = EnrolmentCancelledV1(
-                enrolment_id=enrolment_id,
-                run_id=run_id,
-                person_id=person_id,
-                was_enrolled=True,
-                cancelled_at=NOW,
-                offering_id=uuid.uuid5(run_id, "offering"),
-                kind=OfferingKind.MINI_COURSE,
-                cancelled_by=CancelledBy.PARTICIPANT,
-            )
-            return [*course, own]
         case "run_rescheduled":
             # The reschedule itself is published once the enrolment is known (see AFTER_CONFIRMATION).
             return course
