@@ -22,7 +22,7 @@ from ibermuseos_courses.adapters.tables import certificates, metadata, status_li
 from ibermuseos_courses.application import handlers, queries
 from ibermuseos_courses.application.access import Caller
 from ibermuseos_courses.domain.bitstring import MINIMUM_BITS
-from ibermuseos_courses.domain.certificates import CertificateStatus
+from ibermuseos_courses.domain.certificates import CertificateStatus, Signatory
 from ibermuseos_courses.domain.enrolments import Mark
 from ibermuseos_courses.domain.runs import RunPlan, SessionTimes
 from ibermuseos_courses.domain.status_lists import StatusList
@@ -31,7 +31,7 @@ from ibermuseos_platform.outbox import Outbox
 from ibermuseos_platform.settings import DatabaseSettings
 from ibermuseos_platform.testing.postgres import TestDatabases, migrate
 from pydantic import SecretStr
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -40,7 +40,8 @@ pytestmark = pytest.mark.integration
 ALEMBIC = Path(__file__).resolve().parents[2] / "alembic.ini"
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 COORDINATOR = Caller("coordinator-1", frozenset({"coordinator"}), "MX")
-ISSUER = handlers.CertificateIssuer("Programa Ibermuseos", "https://cursos.ibermuseos.example")
+SIGNATORY = Signatory("Ana Lucía Méndez", Localized(es="Coordinadora", pt="Coordenadora", en="Coordinator"))
+ISSUER = handlers.CertificateIssuer("Programa Ibermuseos", "https://cursos.ibermuseos.example", SIGNATORY)
 TITLE = Localized(es="Conversatorio", pt="Conversatório", en="Conversatorio")
 
 
@@ -57,11 +58,12 @@ class World:
     engine: AsyncEngine
     clock: Clock
     outbox: Outbox
+    url: str
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(session_factory(self.engine), self.outbox)
 
-    async def run_with_completions(self, people: int) -> UUID:
+    async def run_with_completions(self, people: int, timezone: str = "UTC") -> UUID:
         """A conversatorio run, ended, where `people` participants attended: closing it issues `people` certificates."""
         self.clock.moment = START
         offering = await handlers.create_offering(
@@ -75,7 +77,7 @@ class World:
         run = await handlers.schedule_run(
             offering.id,
             RunPlan(
-                sessions=[SessionTimes(session_starts, session_starts + timedelta(hours=2))], timezone="UTC",
+                sessions=[SessionTimes(session_starts, session_starts + timedelta(hours=2))], timezone=timezone,
                 modality=Modality.ONLINE, venue=None, language="es", capacity=50,
                 enrolment_opens_at=START - timedelta(days=1), enrolment_closes_at=START + timedelta(days=1),
                 eligible_countries=[], quota_per_country=None, instructors=[],
@@ -127,7 +129,9 @@ async def world(databases: TestDatabases) -> AsyncIterator[World]:
     url = await databases.create("courses_status")
     await migrate(url, ALEMBIC)
     engine = create_engine(DatabaseSettings(url=SecretStr(url), pool_size=20))
-    yield World(engine, Clock(), Outbox(metadata.tables["outbox"], Pseudonymiser(b"test-pseudonym-key!")))
+    yield World(
+        engine, Clock(), Outbox(metadata.tables["outbox"], Pseudonymiser(b"test-pseudonym-key!")), url
+    )
     await engine.dispose()
 
 
@@ -226,3 +230,28 @@ async def test_a_certificate_from_before_status_lists_is_revoked_as_before_and_t
     verified = await queries.verify(world.uow(), revoked.code)
     assert verified.status is CertificateStatus.REVOKED
     assert (await world.status_list(list_id)).revoked == before.revoked
+
+
+async def test_certificates_from_before_their_zone_was_kept_get_their_runs_zone_from_the_migration(
+    world: World,
+) -> None:
+    run_id = await world.run_with_completions(people=1, timezone="America/Lima")
+    (issued,) = (await handlers.close_run(run_id, world.uow(), world.clock, ISSUER)).certificates
+    assert (issued.wording.timezone, issued.wording.signatory) == ("America/Lima", SIGNATORY)
+    async with world.engine.begin() as connection:  # as stored before revision 0005
+        await connection.execute(
+            update(certificates).values(
+                wording=certificates.c.wording.op("-")("timezone").op("-")("signatory")
+            )
+        )
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+
+    await migrate(world.url, ALEMBIC)
+
+    async with world.uow() as uow:
+        migrated = await uow.certificates.get(issued.id)
+    assert migrated is not None
+    assert migrated.wording.timezone == "America/Lima"
+    assert migrated.wording.signatory is None
+    someone = Signatory("Otra Persona", SIGNATORY.role)
+    assert migrated.wording.signed_by(someone) == someone
