@@ -67,6 +67,24 @@ def check_screenshot(png: bytes, width: int, name: str) -> None:
     assert image.getpixel((4, 4)) == ACCENT
 
 
+async def served_as_a_page_with_no_script(api: Any, code: str) -> None:
+    """In the language asked for, under a policy that allows no script, with its files from this origin."""
+    page = await api.http.get(
+        f"{api.url}/verify/{code}", headers={"Accept": "text/html", "Accept-Language": "pt-BR"}
+    )
+    assert page.status_code == 200
+    assert page.headers["content-language"] == "pt"
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "script" not in policy
+    assert "<script" not in page.text
+    for asset, media_type in (("verification.css", "text/css"), ("emblem.svg", "image/svg+xml")):
+        served = await api.http.get(f"{api.url}/verify/assets/{asset}")
+        assert served.status_code == 200
+        assert served.headers["content-type"].startswith(media_type)
+    assert (await api.http.get(f"{api.url}/verify/assets/secrets.txt")).status_code == 404
+
+
 async def test_the_page_shows_what_the_json_says_for_people_in_three_languages_at_two_widths(
     api: Any, browser: Any
 ) -> None:
@@ -77,6 +95,7 @@ async def test_the_page_shows_what_the_json_says_for_people_in_three_languages_a
     )
     assert response.status_code == 200, response.text
 
+    await served_as_a_page_with_no_script(api, valid["verification_code"])
     for state, certificate in (("valid", valid), ("revoked", revoked)):
         code = certificate["verification_code"]
         said = (await api.http.get(f"{api.url}/verify/{code}")).json()
@@ -111,20 +130,3 @@ async def test_the_page_shows_what_the_json_says_for_people_in_three_languages_a
                 else:
                     assert "revocation_reason" not in shown
                     assert f"{code}/pdf?lang={language}" in page.values["links"]
-
-
-async def test_the_page_is_served_with_its_language_and_a_policy_that_allows_no_script(api: Any) -> None:
-    (certificate,) = await api.certificates("mini_course", ["rosa"])
-    url = f"{api.url}/verify/{certificate['verification_code']}"
-    page = await api.http.get(url, headers={"Accept": "text/html", "Accept-Language": "pt-BR"})
-    assert page.status_code == 200
-    assert page.headers["content-language"] == "pt"
-    policy = page.headers["content-security-policy"]
-    assert "default-src 'none'" in policy
-    assert "script" not in policy
-    assert "<script" not in page.text
-    for asset, media_type in (("verification.css", "text/css"), ("emblem.svg", "image/svg+xml")):
-        served = await api.http.get(f"{api.url}/verify/assets/{asset}")
-        assert served.status_code == 200
-        assert served.headers["content-type"].startswith(media_type)
-    assert (await api.http.get(f"{api.url}/verify/assets/secrets.txt")).status_code == 404
