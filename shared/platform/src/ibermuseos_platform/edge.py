@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from fastapi.routing import iter_route_contexts
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -115,9 +116,12 @@ class Edge:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                _secure(MutableHeaders(scope=message), path, authorized="authorization" in headers)
                 message.setdefault("headers", [])
-                MutableHeaders(scope=message)[CORRELATION_HEADER] = correlation
+                response_headers = MutableHeaders(scope=message)
+                _secure(response_headers, path, authorized="authorization" in headers)
+                response_headers[CORRELATION_HEADER] = correlation
+                if status[0] == 405:
+                    response_headers["allow"] = ", ".join(_methods_at(scope["app"], path))
             await send(message)
 
         try:
@@ -192,6 +196,16 @@ class Edge:
             state["caller"] = verifier.verify(credentials.strip())
         except TokenError as error:
             state["token_error"] = str(error)
+
+
+def _methods_at(app: Any, path: str) -> list[str]:
+    """Every method some route serves at `path`: a 405's Allow names them all, not one route's."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(path):
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _headers(scope: Scope) -> dict[str, str]:

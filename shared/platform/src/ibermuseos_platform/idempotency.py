@@ -11,9 +11,11 @@ its retry is judged anew.
 
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Header
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import Table, select, update
@@ -24,7 +26,19 @@ from .problems import Problem
 
 IN_PROGRESS = 0
 HEADER = "Idempotency-Key"
-MAX_KEY_LENGTH = 255
+KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
+"""1 to 255 visible ASCII characters (spaces inside only), as a header can carry them unchanged."""
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        pattern=KEY_PATTERN,
+        description="A key of the client's choosing (a UUID, say): a retry with the same key and body "
+        "gets the first answer again instead of doing it twice",
+        examples=["6f1c2d4e-0a7b-4c2e-9f1d-3b5a7c9e1f20"],
+    ),
+]
 
 
 U = TypeVar("U")
@@ -58,8 +72,8 @@ class IdempotencyKeys(Generic[U]):
         if key is None:
             status, content = await command(self._fresh())
             return JSONResponse(jsonable_encoder(content), status_code=status)
-        if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-            raise Problem(400, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters")
+        if not re.match(KEY_PATTERN, key):
+            raise Problem(400, f"{HEADER} must be 1 to 255 visible ASCII characters")
         request_hash = fingerprint(body)
         async with self._sessions() as session, session.begin():
             stored = await self._claim(session, principal, key, request_hash)

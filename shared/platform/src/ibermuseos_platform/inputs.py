@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
+import pycountry
 from ibermuseos_kernel.instants import FIRST_YEAR, LAST_YEAR, within_span
 from ibermuseos_kernel.text import LINE, PROSE
 from ibermuseos_kernel.zones import zone_names
@@ -33,10 +34,15 @@ Name = Annotated[Line, Field(min_length=1, max_length=300)]
 
 if TYPE_CHECKING:
     TimeZoneName = str
+    Country = str
 else:
+    Country = StrEnum(
+        "Country", [(country.alpha_2, country.alpha_2) for country in pycountry.countries], module=__name__
+    )
+    Country.__doc__ = "An ISO 3166-1 alpha-2 country code, e.g. MX"
     TimeZoneName = StrEnum("TimeZoneName", [(name, name) for name in sorted(zone_names())], module=__name__)
     TimeZoneName.__doc__ = "An IANA time zone name, e.g. America/Mexico_City (from the zone database)"
-"""One enumeration of every IANA zone, so a front end can offer the list and nothing else gets in."""
+"""Time zones and countries are enumerations: a front end can offer the list, and nothing else gets in."""
 
 
 def _within_span(moment: datetime) -> datetime:

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from .auth import current_caller, optional_caller
 from .problems import PROBLEM_JSON, ProblemDetails
@@ -63,20 +63,20 @@ def complete(app: FastAPI) -> None:
         schemas.update(schemas["ProblemDetails"].pop("$defs", {}))
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
-        for route in app.routes:
-            if isinstance(route, APIRoute) and route.include_in_schema:
+        for route in iter_route_contexts(app.routes):
+            if isinstance(route.original_route, APIRoute) and route.include_in_schema:
                 for method in route.methods or ():
-                    operation = document["paths"][route.path_format].get(method.lower())
+                    operation = document["paths"].get(route.path_format, {}).get(method.lower())
                     if operation is not None:
-                        _complete_operation(operation, route)
+                        _complete_operation(operation, route.dependant, route.path_format or "")
         app.openapi_schema = document
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _complete_operation(operation: dict[str, Any], route: APIRoute) -> None:
-    calls = set(_calls(route.dependant))
+def _complete_operation(operation: dict[str, Any], dependant: Dependant, path: str) -> None:
+    calls = set(_calls(dependant))
     responses: dict[str, Any] = operation.setdefault("responses", {})
     expected = dict(_EVERYWHERE)
     if current_caller in calls:
@@ -87,7 +87,7 @@ def _complete_operation(operation: dict[str, Any], route: APIRoute) -> None:
         operation["security"] = [{}, {"HTTPBearer": []}]
     else:
         operation.pop("security", None)
-    if "{" in route.path_format:
+    if "{" in path:
         expected |= _OBJECT
     for status, description in expected.items():
         documented = responses.get(status, {})

@@ -5,12 +5,12 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, status
+from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.courses import OfferingKind
 from ibermuseos_contracts.types import Localized
 from ibermuseos_platform.auth import Principal, Role, require
-from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
+from ibermuseos_platform.idempotency import IdempotencyKey
 from pydantic import BaseModel, Field, StringConstraints
 
 from ..application import handlers, queries
@@ -123,7 +123,7 @@ async def create_offering(
     body: CreateOfferingIn,
     c: ContainerDep,
     principal: Coordinator,
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     command = handlers.CreateOffering(
         kind=body.kind,

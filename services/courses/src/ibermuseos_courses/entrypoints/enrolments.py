@@ -5,13 +5,13 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, status
+from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.common import Gender, Institution, InstitutionType, Name
 from ibermuseos_contracts.courses import OfferingKind, Participant
 from ibermuseos_contracts.types import CountryCode, LanguageTag
 from ibermuseos_platform.auth import Principal, Role, require
-from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
+from ibermuseos_platform.idempotency import IdempotencyKey
 from ibermuseos_platform.web import Problem
 from pydantic import BaseModel, EmailStr, StringConstraints
 
@@ -140,7 +140,7 @@ async def enrol(
     body: EnrolIn,
     c: ContainerDep,
     principal: Annotated[Principal, Depends(require(Role.PARTICIPANT))],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     participant = _participant(body, principal)
 

@@ -5,13 +5,13 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.common import Modality, Name
 from ibermuseos_contracts.courses import OfferingKind, Venue
 from ibermuseos_contracts.types import CountryCode, LanguageTag, Localized
 from ibermuseos_platform.auth import Principal, Role, require
-from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
+from ibermuseos_platform.idempotency import IdempotencyKey
 from ibermuseos_platform.web import Problem
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -150,7 +150,7 @@ async def schedule_run(
     c: ContainerDep,
     principal: Coordinator,
     caller: CallerDep,
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     plan = RunPlan(
         sessions=[SessionTimes(s.starts_at, s.ends_at) for s in body.sessions],

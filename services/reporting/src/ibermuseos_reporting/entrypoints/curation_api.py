@@ -3,11 +3,11 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.types import CountryCode
 from ibermuseos_platform.auth import Principal, Role, require
-from ibermuseos_platform.idempotency import HEADER as IDEMPOTENCY_HEADER
+from ibermuseos_platform.idempotency import IdempotencyKey
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,7 +125,7 @@ async def add_abbreviation(
     body: AbbreviationIn,
     c: ContainerDep,
     principal: Coordinator,
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def command(joining: AsyncSession | None) -> tuple[int, dict[str, Any]]:
         abbreviation = Abbreviation(body.abbreviation, body.name, body.country, body.city)
@@ -221,7 +221,7 @@ async def split(
     body: SplitIn,
     c: ContainerDep,
     principal: Coordinator,
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def command(joining: AsyncSession | None) -> tuple[int, dict[str, Any]]:
         try:
