@@ -52,7 +52,10 @@ async def schemathesis(platform: Platform, service: str, reports: Path) -> tuple
     return process.returncode or 0, output.decode(errors="replace")
 
 
-@pytest.mark.parametrize("service", SERVICES)
+ADOPTING = pytest.mark.xfail(strict=True, reason="until the service has moved onto the shared edge")
+
+
+@pytest.mark.parametrize("service", [pytest.param(service, marks=ADOPTING) for service in SERVICES])
 async def test_the_api_answers_as_its_openapi_document_says(platform: Platform, service: str) -> None:
     reports = REPORTS / service
     reports.mkdir(parents=True, exist_ok=True)
