@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := $(patsubst %,-p %,$(notdir $(wildcard shared/*/src/ibermuseos_* services/*/src/ibermuseos_*)))
 TESTS := shared services tests
-LINTED := $(TESTS) deploy benchmarks
+LINTED := $(TESTS) deploy benchmarks clients
 
 # Tests reach the broker and database started below, unless given external ones; only the
 # local broker may be stopped and restarted by the tests (KAFKA_CONTROL).
@@ -79,6 +79,7 @@ lint: python
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/lint-imports
 	$(BIN)/ibermuseos-schemas check
+	bash clients/typescript/check.sh
 
 format: python
 	$(BIN)/ruff format $(LINTED)
