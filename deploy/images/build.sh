@@ -35,8 +35,30 @@ ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 [[ $engine == podman ]] && build_args+=(--format docker --layers)
 [[ $engine == docker ]] && export DOCKER_BUILDKIT=1
 
+# What an image is made of: if an image of that name already carries the same digest of its inputs,
+# it is kept as it is (an engine's layer cache alone still takes seconds per image to check).
+inputs_of() {
+  {
+    printf '%s\n' "$1" "${build_args[@]}"
+    find deploy/images/service.Dockerfile deploy/images/entrypoint.sh .dockerignore pyproject.toml uv.lock \
+      shared/contracts shared/platform "services/$1" services/*/pyproject.toml \
+      -type f ! -path '*/tests/*' ! -path '*/__pycache__/*' ! -path '*/devtools/*' -print0 |
+      sort -z | xargs -0 sha256sum
+  } | sha256sum | cut -c1-16
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for service in "${services[@]}"; do
-  echo "images: $repository/$service:$tag ($engine)"
-  "$engine" build --network=host --quiet -f deploy/images/service.Dockerfile \
-    --build-arg "SERVICE=$service" "${build_args[@]}" -t "$repository/$service:$tag" . >/dev/null
+  name=$repository/$service:$tag
+  inputs=$(inputs_of "$service")
+  if [[ $("$engine" image inspect --format '{{ index .Config.Labels "org.ibermuseos.inputs" }}' "$name" 2>/dev/null) == "$inputs" ]]; then
+    echo "images: $name is up to date"
+    continue
+  fi
+  echo "images: building $name ($engine)"
+  if ! "$engine" build --network=host -f deploy/images/service.Dockerfile --label "org.ibermuseos.inputs=$inputs" \
+    --build-arg "SERVICE=$service" "${build_args[@]}" -t "$name" . >"$log" 2>&1; then
+    tail -40 "$log" >&2
+    exit 1
+  fi
 done
