@@ -74,6 +74,10 @@ class Container:
     url: str
     env: dict[str, str]
 
+    @property
+    def port(self) -> int:
+        return int(self.env["PORT"])
+
     def logs(self) -> str:
         result = run("logs", self.name, check=False)
         return (result.stdout + result.stderr)[-4000:]
