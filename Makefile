@@ -21,12 +21,13 @@ TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:909
 	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
 	KAFKA_CONTROL=$(KAFKA_CONTROL)
 
-.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium
+.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images
 
 help:
 	@echo "make run    set up everything, start the platform with demo data, print where to look"
 	@echo "make test   set up everything, run lint and all tests"
 	@echo "make down   stop what make run started"
+	@echo "make images build the four services' images (podman from Debian's packages where there is no Docker)"
 	@echo "make lint | format | schemas | bench | status"
 
 $(UV):
@@ -92,7 +93,11 @@ schemas: python
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
-test: setup lint chromium
+# The services' images, which the deployment tier of `make test` runs (tests/deploy).
+images:
+	bash deploy/images/build.sh
+
+test: setup lint chromium images
 	$(TEST_ENV) $(BIN)/pytest $(TESTS)
 
 bench: setup

@@ -4,12 +4,13 @@
 #
 # usage: deploy/images/build.sh [SERVICE...]      (default: all four)
 # Environment: IMAGE_TAG (default: local), IMAGE_REPOSITORY (default: ibermuseos), CONTAINER_ENGINE
-# (docker or podman, to choose), BASE_IMAGE (skip the Debian-built base and use this one).
+# (docker or podman, to choose), BASE_IMAGE (skip the Debian-built base and use this one),
+# IMAGE_CONTEXT (build from this copy of the repository instead of this checkout).
 # Prints nothing but progress; the images are <IMAGE_REPOSITORY>/<service>:<IMAGE_TAG>.
 set -euo pipefail
 
-repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
-cd "$repo_root"
+scripts=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+cd "${IMAGE_CONTEXT:-$scripts/../..}"
 services=("$@")
 [[ ${#services[@]} -gt 0 ]] || services=(applications courses notifications reporting)
 tag=${IMAGE_TAG:-local}
@@ -20,14 +21,14 @@ if [[ -z $engine ]]; then
   if command -v docker >/dev/null && docker info >/dev/null 2>&1; then engine=docker; else engine=podman; fi
 fi
 if [[ $engine == podman ]]; then
-  bash deploy/images/podman-setup.sh
+  bash "$scripts/podman-setup.sh"
 fi
 
 build_args=()
 if [[ -n ${BASE_IMAGE:-} ]]; then
   build_args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
 elif [[ $engine == podman ]]; then
-  build_args+=(--build-arg "BASE_IMAGE=$(bash deploy/images/base-image.sh podman)")
+  build_args+=(--build-arg "BASE_IMAGE=$(bash "$scripts/base-image.sh" podman)")
 fi
 # An intercepting proxy's CA (if the host has one) reaches pip and uv as a build secret, never a layer.
 ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}

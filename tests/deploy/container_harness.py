@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 from ibermuseos_platform.testing.services import free_port, started
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 REPO = Path(__file__).resolve().parents[2]
 TAG = os.environ.get("IMAGE_TAG", "local")
@@ -135,3 +137,14 @@ async def wait_started(container: Container, timeout: float = 90.0) -> None:
                 pass
             await asyncio.sleep(0.3)
     raise AssertionError(f"{container.service} not started within {timeout}s:\n{container.logs()}")
+
+
+async def database_revision(url: str) -> str:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return str(
+                (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
+            )
+    finally:
+        await engine.dispose()

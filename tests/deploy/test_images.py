@@ -6,10 +6,8 @@ import json
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from container_harness import REPO, image, migrate, run_once
+from container_harness import REPO, database_revision, image, migrate, run_once
 from deployment_harness import SERVICES, Deployment
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 pytestmark = pytest.mark.deploy
 
@@ -42,17 +40,6 @@ def head_revision(service: str) -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
-
-
-async def database_revision(url: str) -> str:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return str(
-                (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-            )
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.parametrize("service", SERVICES)
