@@ -21,7 +21,7 @@ TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:909
 	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
 	KAFKA_CONTROL=$(KAFKA_CONTROL)
 
-.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images
+.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images lint-deploy
 
 help:
 	@echo "make run    set up everything, start the platform with demo data, print where to look"
@@ -74,12 +74,28 @@ down:
 	bash deploy/local/kafka.sh stop
 	bash deploy/local/postgres.sh stop
 
-lint: python
+lint: python lint-deploy
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/lint-imports
 	$(BIN)/ibermuseos-schemas check
+
+# The deployment files: every kustomization built as `kubectl apply -k` would, each pod checked against
+# Pod Security "restricted" (k8s.io/pod-security-admission), each manifest against the Kubernetes schema
+# with unknown fields refused (kubernetes-validate --strict), and the Compose file against the Compose
+# specification (compose-go). The checker is built once from the Go module proxy into .run/tools.
+DEPLOY_CHECK := $(TOOLS)/bin/deploy-check
+KUSTOMIZATIONS := deploy/k8s/namespace $(foreach s,applications courses notifications reporting,deploy/k8s/$(s) deploy/k8s/$(s)/migrate)
+
+$(DEPLOY_CHECK): deploy/check/go.mod deploy/check/go.sum deploy/check/main.go
+	cd deploy/check && go build -o $(CURDIR)/$(DEPLOY_CHECK) .
+
+lint-deploy: python $(DEPLOY_CHECK)
+	rm -rf .run/k8s && mkdir -p .run/k8s
+	$(DEPLOY_CHECK) kubernetes .run/k8s $(KUSTOMIZATIONS)
+	$(BIN)/kubernetes-validate --strict --quiet .run/k8s/*.yaml
+	$(DEPLOY_CHECK) compose deploy/compose.yaml
 
 format: python
 	$(BIN)/ruff format $(LINTED)

@@ -1,6 +1,8 @@
 """A service's app and command, the same for every service: only its parts differ."""
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -91,7 +93,14 @@ def serve(service: str, description: str, app_factory: Callable[[], FastAPI], de
     parser = argparse.ArgumentParser(prog=f"ibermuseos-{service}", description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument(
+        "--roles",
+        help="what this process runs, of api,relay,consumers,jobs (default: all, or <SERVICE>_ROLES)",
+    )
     args = parser.parse_args(sys.argv[1:])
+    if args.roles:
+        # The settings are read once, from the environment, when the app is made.
+        os.environ[f"{service.upper()}_ROLES"] = json.dumps(args.roles.split(","))
     # Forwarded headers are the edge's to judge, against the configured trusted proxies only.
     uvicorn.run(
         app_factory(),
