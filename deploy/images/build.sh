@@ -42,7 +42,7 @@ inputs_of() {
   {
     printf '%s\n' "$1" "${build_args[@]}"
     find deploy/images/service.Dockerfile deploy/images/entrypoint.sh .dockerignore pyproject.toml uv.lock \
-      shared/contracts shared/platform "services/$1" services/*/pyproject.toml \
+      shared "services/$1" services/*/pyproject.toml \
       -type f ! -path '*/tests/*' ! -path '*/__pycache__/*' ! -path '*/devtools/*' -print0 |
       sort -z | xargs -0 sha256sum
   } | sha256sum | cut -c1-16

@@ -19,6 +19,7 @@ WORKDIR /src
 # Third-party dependencies first, in their own layer: it is rebuilt only when the lock changes.
 COPY pyproject.toml uv.lock ./
 COPY shared/contracts/pyproject.toml shared/contracts/
+COPY shared/kernel/pyproject.toml shared/kernel/
 COPY shared/platform/pyproject.toml shared/platform/
 COPY services/applications/pyproject.toml services/applications/
 COPY services/courses/pyproject.toml services/courses/
@@ -27,8 +28,7 @@ COPY services/reporting/pyproject.toml services/reporting/
 RUN --mount=type=secret,id=ca --mount=type=cache,target=/root/.cache/uv \
     if [ -s /run/secrets/ca ]; then export SSL_CERT_FILE=/run/secrets/ca; fi; \
     /opt/uv/bin/uv sync --frozen --no-dev --no-install-workspace --package "ibermuseos-${SERVICE}" --python python3
-COPY shared/contracts shared/contracts
-COPY shared/platform shared/platform
+COPY shared shared
 COPY services/${SERVICE} services/${SERVICE}
 RUN --mount=type=secret,id=ca --mount=type=cache,target=/root/.cache/uv \
     if [ -s /run/secrets/ca ]; then export SSL_CERT_FILE=/run/secrets/ca; fi; \
