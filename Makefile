@@ -21,12 +21,13 @@ TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:909
 	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
 	KAFKA_CONTROL=$(KAFKA_CONTROL)
 
-.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium
+.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images lint-deploy
 
 help:
 	@echo "make run    set up everything, start the platform with demo data, print where to look"
 	@echo "make test   set up everything, run lint and all tests"
 	@echo "make down   stop what make run started"
+	@echo "make images build the four services' images (podman from Debian's packages where there is no Docker)"
 	@echo "make lint | format | schemas | bench | status"
 
 $(UV):
@@ -73,13 +74,29 @@ down:
 	bash deploy/local/kafka.sh stop
 	bash deploy/local/postgres.sh stop
 
-lint: python
+lint: python lint-deploy
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/lint-imports
 	$(BIN)/ibermuseos-schemas check
 	bash clients/typescript/check.sh
+
+# The deployment files: every kustomization built as `kubectl apply -k` would, each pod checked against
+# Pod Security "restricted" (k8s.io/pod-security-admission), each manifest against the Kubernetes schema
+# with unknown fields refused (kubernetes-validate --strict), and the Compose file against the Compose
+# specification (compose-go). The checker is built once from the Go module proxy into .run/tools.
+DEPLOY_CHECK := $(TOOLS)/bin/deploy-check
+KUSTOMIZATIONS := deploy/k8s/namespace $(foreach s,applications courses notifications reporting,deploy/k8s/$(s) deploy/k8s/$(s)/migrate)
+
+$(DEPLOY_CHECK): deploy/check/go.mod deploy/check/go.sum deploy/check/main.go
+	cd deploy/check && go build -o $(CURDIR)/$(DEPLOY_CHECK) .
+
+lint-deploy: python $(DEPLOY_CHECK)
+	rm -rf .run/k8s && mkdir -p .run/k8s
+	$(DEPLOY_CHECK) kubernetes .run/k8s $(KUSTOMIZATIONS)
+	$(BIN)/kubernetes-validate --strict --quiet .run/k8s/*.yaml
+	$(DEPLOY_CHECK) compose deploy/compose.yaml
 
 format: python
 	$(BIN)/ruff format $(LINTED)
@@ -93,7 +110,11 @@ schemas: python
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
-test: setup lint chromium
+# The services' images, which the deployment tier of `make test` runs (tests/deploy).
+images:
+	bash deploy/images/build.sh
+
+test: setup lint chromium images
 	$(TEST_ENV) $(BIN)/pytest $(TESTS)
 
 bench: setup

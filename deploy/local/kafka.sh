@@ -13,6 +13,7 @@
 #                broker away); resume starts it again with that checkout's script.
 #   status       Print whether a broker answers; exit 0 if it does, 3 if not.
 #   wait         Wait until the broker answers (KAFKA_WAIT_TIMEOUT seconds, default 90).
+#   libs         Fetch the broker's jars (once) without starting anything; prints their folder.
 #   topics-cli   Run Kafka's topics CLI (org.apache.kafka.tools.TopicCommand) against the
 #                broker, e.g. `topics-cli --list` or `topics-cli --describe --topic T`.
 #
@@ -53,7 +54,7 @@ die() {
 }
 
 usage() {
-  sed -n '4,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '4,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -460,6 +461,7 @@ main() {
     status) cmd_status ;;
     wait) cmd_wait ;;
     topics-cli) cmd_topics_cli "$@" ;;
+    libs) lock && ensure_libs && echo "$libs_dir" ;;
     -h | --help | help) usage ;;
     *) usage ;;
   esac

@@ -4,54 +4,24 @@ The notifications service mails a real SMTP server on loopback that this module 
 (its port is in platform_harness.EXTRA_ENV); the mails are asserted as that server received them.
 """
 
-import email
-import email.policy
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
 
 import icalendar
 import pytest
-from aiosmtpd.controller import Controller
+from ibermuseos_platform.testing.mail import Inbox, smtp_server
 from ibermuseos_platform.testing.waiting import eventually
 from platform_harness import EXTRA_ENV, Platform
 
 pytestmark = pytest.mark.e2e
 
 
-class Inbox:
-    """Keeps every mail the SMTP server accepts."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._mails: list[tuple[str, EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        with self._lock:
-            self._mails.extend((to, message) for to in envelope.rcpt_tos)
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [message for to, message in self._mails if to == address]
-
-
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=int(EXTRA_ENV["notifications"]["NOTIFICATIONS_SMTP__PORT"])
-    )
-    controller.start()
-    try:
+    with smtp_server(int(EXTRA_ENV["notifications"]["NOTIFICATIONS_SMTP__PORT"])) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 async def _one_mail(smtp: Inbox, address: str, subject_start: str) -> EmailMessage:

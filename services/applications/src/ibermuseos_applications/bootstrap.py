@@ -78,7 +78,9 @@ class Container:
 
 def bootstrap(settings: Settings) -> Container:
     platform = Platform(
-        PlatformSettings(SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy),
+        PlatformSettings(
+            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
+        ),
         metadata,
         publishes=[CALL, APPLICATION],
     )

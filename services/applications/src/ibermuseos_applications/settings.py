@@ -3,12 +3,14 @@
 from pathlib import Path
 
 from ibermuseos_platform.settings import (
+    ALL_ROLES,
     AuthSettings,
     DatabaseSettings,
     HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
+    Role,
 )
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,3 +64,5 @@ class Settings(BaseSettings, RefuseDevSecrets):
     open_calls_rate_limit: RateLimitSettings = RateLimitSettings()
     """The unauthenticated listing of open calls, per client address."""
     log_level: str = "INFO"
+    roles: frozenset[Role] = ALL_ROLES
+    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""

@@ -37,7 +37,9 @@ class Container:
 
 def bootstrap(settings: Settings) -> Container:
     platform = Platform(
-        PlatformSettings(SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy),
+        PlatformSettings(
+            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
+        ),
         metadata,
         publishes=[OFFERING, RUN, ENROLMENT, CERTIFICATE],
     )

@@ -2,12 +2,14 @@
 
 from ibermuseos_contracts.types import Localized
 from ibermuseos_platform.settings import (
+    ALL_ROLES,
     AuthSettings,
     DatabaseSettings,
     HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
+    Role,
 )
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -112,6 +114,8 @@ class Settings(BaseSettings, RefuseDevSecrets):
     runs: RunSettings = RunSettings()
     attendance: AttendanceSettings = AttendanceSettings()
     log_level: str = "INFO"
+    roles: frozenset[Role] = ALL_ROLES
+    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""
 
     @model_validator(mode="after")
     def _signing_key_in_production(self) -> "Settings":

@@ -101,7 +101,9 @@ def bootstrap(
 ) -> Container:
     """The service's parts; `handlers` (from the entrypoints) turns the container into the event handlers."""
     platform = Platform(
-        PlatformSettings(SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy),
+        PlatformSettings(
+            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
+        ),
         metadata,
         publishes=[MESSAGE],
     )

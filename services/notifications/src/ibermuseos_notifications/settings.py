@@ -4,12 +4,14 @@ from datetime import time
 from typing import Literal
 
 from ibermuseos_platform.settings import (
+    ALL_ROLES,
     AuthSettings,
     DatabaseSettings,
     HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
+    Role,
 )
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -107,6 +109,8 @@ class Settings(BaseSettings, RefuseDevSecrets):
     auth: AuthSettings
     http: HttpSettings = HttpSettings()
     log_level: str = "INFO"
+    roles: frozenset[Role] = ALL_ROLES
+    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""
     smtp: SmtpSettings = SmtpSettings()
     smtp_fallback: SmtpSettings | None = None
     """A second relay that takes over when the first keeps failing."""

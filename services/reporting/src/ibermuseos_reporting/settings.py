@@ -1,12 +1,14 @@
 """The service's settings, read once from REPORTING_* environment variables (nested with __)."""
 
 from ibermuseos_platform.settings import (
+    ALL_ROLES,
     AuthSettings,
     DatabaseSettings,
     HttpSettings,
     KafkaSettings,
     OutboxSettings,
     RefuseDevSecrets,
+    Role,
 )
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +49,8 @@ class Settings(BaseSettings, RefuseDevSecrets):
     auth: AuthSettings
     http: HttpSettings = HttpSettings()
     log_level: str = "INFO"
+    roles: frozenset[Role] = ALL_ROLES
+    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""
     rate_limit: RateLimitSettings = RateLimitSettings()
     open_data: OpenDataSettings = OpenDataSettings()
     projections: ProjectionSettings = ProjectionSettings()

@@ -1,5 +1,9 @@
 """PostgreSQL through async SQLAlchemy: engines, sessions, and the platform's own tables."""
 
+import ssl
+from pathlib import Path
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -33,6 +37,17 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def tls(ssl_mode: str | None, root_cert: Path | None) -> dict[str, Any]:
+    """asyncpg's connect arguments for TLS as libpq names its modes (verify-full checks the host name)."""
+    if ssl_mode is None:
+        return {}
+    if ssl_mode not in ("verify-ca", "verify-full"):
+        return {"ssl": ssl_mode}
+    context = ssl.create_default_context(cafile=root_cert)
+    context.check_hostname = ssl_mode == "verify-full"
+    return {"ssl": context}
+
+
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """The service's engine; connections are checked before use so a restarted database heals."""
     return create_async_engine(
@@ -40,6 +55,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_size=settings.pool_size,
         pool_pre_ping=True,
         echo=settings.echo,
+        connect_args=tls(settings.ssl_mode, settings.ssl_root_cert),
     )
 
 

@@ -8,13 +8,13 @@
 Redriven events are processed again by every consumer of the original topic that dead-lettered
 them (the inbox lets a dead-lettered event through again) and skipped by those that had
 processed it. Payloads of private topics hold personal data: `show` prints them only with
---payload. The broker comes from KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).
+--payload. The broker comes from KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092), and for a secured
+cluster KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE.
 """
 
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Sequence
 
@@ -23,10 +23,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 from ibermuseos_contracts.topics import DEAD_LETTER_SUFFIX
 
 from .dead_letters import ORIGINAL_TOPIC, DeadLetter
+from .kafka import connection
+from .settings import KafkaSettings, KafkaToolSettings
 
 
-async def _topics(bootstrap: str) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _topics(kafka: KafkaSettings) -> list[str]:
+    admin = AIOKafkaAdminClient(**connection(kafka))
     await admin.start()
     try:
         return sorted(name for name in await admin.list_topics() if name.endswith(DEAD_LETTER_SUFFIX))
@@ -34,10 +36,10 @@ async def _topics(bootstrap: str) -> list[str]:
         await admin.close()
 
 
-async def read_dead_letters(bootstrap: str, topic: str, limit: int | None = None) -> list[DeadLetter]:
+async def read_dead_letters(kafka: KafkaSettings, topic: str, limit: int | None = None) -> list[DeadLetter]:
     """Every record of a dead-letter topic, oldest first per partition."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
+        **connection(kafka), group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     try:
@@ -74,9 +76,9 @@ async def read_dead_letters(bootstrap: str, topic: str, limit: int | None = None
         await consumer.stop()
 
 
-async def redrive(bootstrap: str, letters: Sequence[DeadLetter]) -> int:
+async def redrive(kafka: KafkaSettings, letters: Sequence[DeadLetter]) -> int:
     """Publish each dead letter to its original topic with its original key, value and headers."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**connection(kafka), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         for letter in letters:
@@ -94,12 +96,12 @@ async def redrive(bootstrap: str, letters: Sequence[DeadLetter]) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    kafka = KafkaToolSettings()
     if args.command == "list":
-        for topic in await _topics(bootstrap):
-            print(json.dumps({"topic": topic, "records": len(await read_dead_letters(bootstrap, topic))}))
+        for topic in await _topics(kafka):
+            print(json.dumps({"topic": topic, "records": len(await read_dead_letters(kafka, topic))}))
         return 0
-    letters = await read_dead_letters(bootstrap, args.topic, args.limit if args.command == "show" else None)
+    letters = await read_dead_letters(kafka, args.topic, args.limit if args.command == "show" else None)
     if args.command == "show":
         for letter in letters:
             line = letter.summary()
@@ -108,7 +110,7 @@ async def _main(args: argparse.Namespace) -> int:
             print(json.dumps(line, ensure_ascii=False))
         return 0
     chosen = [letter for letter in letters if not args.offset or letter.offset in args.offset]
-    print(f"redrove {await redrive(bootstrap, chosen)} record(s) from {args.topic}")
+    print(f"redrove {await redrive(kafka, chosen)} record(s) from {args.topic}")
     return 0
 
 

@@ -1,4 +1,8 @@
-"""Liveness and readiness: ready only when every dependency (database, Kafka) answers."""
+"""Liveness and readiness: ready when what the service needs to accept work answers (its database).
+
+Kafka is reported beside it but does not decide readiness: with the broker down the outbox keeps
+every event the API records, so taking the pods out of their Service would refuse writes for nothing.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,10 +22,23 @@ def database_check(engine: AsyncEngine) -> Check:
     return check
 
 
-def health_router(timeout_seconds: float = 3.0) -> APIRouter:
-    """`/health/live` (the process answers) and `/health/ready` (its dependencies answer too).
+async def _results(checks: Mapping[str, Check], timeout_seconds: float) -> dict[str, str]:
+    async def run(check: Check) -> str:
+        try:
+            await asyncio.wait_for(check(), timeout_seconds)
+        except Exception as error:
+            return f"down: {type(error).__name__}"
+        return "up"
 
-    The checks are read from `app.state.checks`, which the service's lifespan fills.
+    outcomes = await asyncio.gather(*(run(check) for check in checks.values()))
+    return dict(zip(checks, outcomes, strict=True))
+
+
+def health_router(timeout_seconds: float = 3.0) -> APIRouter:
+    """`/health/live` (the process answers) and `/health/ready` (what it needs answers too).
+
+    The required checks are read from `app.state.checks` and the reported ones from
+    `app.state.reported_checks`, which the service's lifespan fills.
     """
     router = APIRouter(prefix="/health", tags=["operations"])
 
@@ -31,25 +48,18 @@ def health_router(timeout_seconds: float = 3.0) -> APIRouter:
 
     @router.get(
         "/ready",
-        summary="The database and Kafka answer",
-        responses={503: {"description": "a dependency is down"}},
+        summary="The database answers (Kafka's state is reported, not required)",
+        responses={503: {"description": "the database is down"}},
     )
     async def ready(request: Request, response: Response) -> dict[str, object]:
-        checks: Mapping[str, Check] = request.app.state.checks
-
-        async def run(check: Check) -> str:
-            try:
-                await asyncio.wait_for(check(), timeout_seconds)
-            except Exception as error:
-                return f"down: {type(error).__name__}"
-            return "up"
-
-        results = dict(
-            zip(checks, await asyncio.gather(*(run(check) for check in checks.values())), strict=True)
+        required: Mapping[str, Check] = request.app.state.checks
+        reported: Mapping[str, Check] = getattr(request.app.state, "reported_checks", {})
+        checks, others = await asyncio.gather(
+            _results(required, timeout_seconds), _results(reported, timeout_seconds)
         )
-        ready = bool(results) and all(result == "up" for result in results.values())
+        ready = bool(checks) and all(result == "up" for result in checks.values())
         if not ready:
             response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-        return {"status": "ready" if ready else "not ready", "checks": results}
+        return {"status": "ready" if ready else "not ready", "checks": checks, "reported": others}
 
     return router

@@ -3,13 +3,15 @@
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from ibermuseos_contracts import Topic, dead_letter_topic
 
 from .settings import KafkaSettings
@@ -42,10 +44,52 @@ async def start_or_close(
         raise
 
 
+def _ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:
+    if settings.security_protocol not in ("SSL", "SASL_SSL"):
+        return None
+    context = ssl.create_default_context(cafile=settings.ssl_ca_file)
+    if settings.ssl_cert_file is not None:
+        context.load_cert_chain(settings.ssl_cert_file, settings.ssl_key_file)
+    return context
+
+
+def _sasl_credentials(settings: KafkaSettings) -> tuple[str, str] | None:
+    if not settings.security_protocol.startswith("SASL_"):
+        return None
+    if settings.sasl_username is None or settings.sasl_password is None:
+        raise ValueError(f"{settings.security_protocol} needs a SASL username and password")
+    return settings.sasl_username, settings.sasl_password.get_secret_value()
+
+
+def connection(settings: KafkaSettings) -> dict[str, Any]:
+    """What every aiokafka client (producer, consumer, admin) needs to reach the brokers: their
+    addresses, TLS and SASL. Pass it as `**connection(settings)`."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "security_protocol": settings.security_protocol,
+        "ssl_context": _ssl_context(settings),
+    }
+    credentials = _sasl_credentials(settings)
+    if credentials is not None:
+        options["sasl_mechanism"] = settings.sasl_mechanism
+        options["sasl_plain_username"], options["sasl_plain_password"] = credentials
+    return options
+
+
+def _broker_security(settings: KafkaSettings) -> BaseSecurity | None:
+    """The same TLS and SASL in FastStream's terms."""
+    context = _ssl_context(settings)
+    credentials = _sasl_credentials(settings)
+    if credentials is None:
+        return None if context is None else BaseSecurity(context, use_ssl=True)
+    sasl = {"SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512, "PLAIN": SASLPlaintext}
+    return sasl[settings.sasl_mechanism](*credentials, ssl_context=context, use_ssl=context is not None)
+
+
 def new_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProducer:
     """An idempotent producer that waits for every in-sync replica (aiokafka's defaults are weaker)."""
     return AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **connection(settings),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
@@ -58,6 +102,7 @@ def new_broker(settings: KafkaSettings, client_id: str) -> KafkaBroker:
     """The FastStream broker a service's subscribers hang on; it never creates topics itself."""
     return KafkaBroker(
         settings.bootstrap_servers,
+        security=_broker_security(settings),
         client_id=client_id,
         allow_auto_create_topics=False,
         enable_idempotence=True,
@@ -110,7 +155,7 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[TopicConfig]) 
     wanted = list({topic.name: topic for topic in topics}.values())
     if not wanted:
         return []
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=15_000)
+    admin = AIOKafkaAdminClient(**connection(settings), request_timeout_ms=15_000)
     await start_or_close(admin, admin.close)
     try:
         response = await admin.create_topics(
@@ -146,9 +191,7 @@ class KafkaProbe:
 
     async def __call__(self) -> None:
         if self._admin is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self._settings.bootstrap_servers, request_timeout_ms=3_000
-            )
+            admin = AIOKafkaAdminClient(**connection(self._settings), request_timeout_ms=3_000)
             await start_or_close(admin, admin.close, timeout=3)
             self._admin = admin
         try:

@@ -3,6 +3,8 @@
 A service's `bootstrap.py` builds one `Platform` inside the FastAPI lifespan and enters it.
 Kafka may be down when the service starts: the API serves anyway, topics are created and
 consumers started as soon as the broker answers, and recorded events wait in the outbox.
+A process runs the parts its roles name (all by default), so that a deployment can scale the
+API, the relay and the consumers apart.
 """
 
 import asyncio
@@ -32,9 +34,13 @@ from .kafka import (
 )
 from .outbox import Outbox, OutboxRelay
 from .retry import backoff
-from .settings import DatabaseSettings, KafkaSettings, OutboxSettings, PrivacySettings
+from .settings import ALL_ROLES, DatabaseSettings, KafkaSettings, OutboxSettings, PrivacySettings, Role
 
 log = logging.getLogger(__name__)
+
+
+class KafkaNotStartedYet(Exception):
+    """The broker answers, but this process has not yet created its topics and started its consumers."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class PlatformSettings:
     kafka: KafkaSettings
     outbox: OutboxSettings
     privacy: PrivacySettings
+    roles: frozenset[Role] = ALL_ROLES
 
 
 class Platform:
@@ -121,24 +128,42 @@ class Platform:
 
     @property
     def checks(self) -> dict[str, Check]:
-        return {"database": database_check(self.engine), "kafka": self.kafka_probe}
+        """What readiness requires: the database. With Kafka down the outbox keeps accepting events."""
+        return {"database": database_check(self.engine)}
+
+    @property
+    def reported_checks(self) -> dict[str, Check]:
+        """What readiness reports without requiring it: Kafka, and whether this process's Kafka part started."""
+        return {"kafka": self._kafka_check}
+
+    async def _kafka_check(self) -> None:
+        await self.kafka_probe()
+        if self._runs_kafka and not self.kafka_started.is_set():
+            raise KafkaNotStartedYet
+
+    @property
+    def _runs_kafka(self) -> bool:
+        return bool({"relay", "consumers"} & self.settings.roles)
 
     async def __aenter__(self) -> "Platform":
-        self._tasks.append(asyncio.create_task(self._start_kafka(), name=f"{self.service}-kafka-start"))
-        for seconds, job, name in self._periodic:
-            self._tasks.append(
-                asyncio.create_task(self._repeat(seconds, job, name), name=f"{self.service}-{name}")
-            )
+        log.info("%s runs as %s", self.service, ", ".join(sorted(self.settings.roles)))
+        if self._runs_kafka:
+            self._tasks.append(asyncio.create_task(self._start_kafka(), name=f"{self.service}-kafka-start"))
+        if "jobs" in self.settings.roles:
+            for seconds, job, name in self._periodic:
+                self._tasks.append(
+                    asyncio.create_task(self._repeat(seconds, job, name), name=f"{self.service}-{name}")
+                )
         return self
 
     async def _start_kafka(self) -> None:
         kafka = self.settings.kafka
-        topics = published_topics(self._publishes, kafka)
-        topics += dead_letter_topics(
-            [topic for consumer in self.consumers for topic in consumer.topics], kafka
-        )
+        relays = "relay" in self.settings.roles
+        consumers = self.consumers if "consumers" in self.settings.roles else []
+        topics = published_topics(self._publishes, kafka) if relays else []
+        topics += dead_letter_topics([topic for consumer in consumers for topic in consumer.topics], kafka)
         attempt = 0
-        relay_started = False
+        relay_started = not relays
         while True:
             try:
                 await ensure_topics(kafka, topics)
@@ -148,7 +173,7 @@ class Platform:
                         asyncio.create_task(self.relay.run(), name=f"{self.service}-outbox-relay")
                     )
                     relay_started = True
-                if self.consumers:
+                if consumers:
                     producer = new_producer(kafka, f"{self.service}-dead-letters")
                     await start_or_close(producer, producer.stop)
                     self._dead_letter_producer = producer

@@ -1,6 +1,8 @@
 """A service's app and command, the same for every service: only its parts differ."""
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -55,6 +57,7 @@ def service_app(
         app.state.token_verifier = TokenVerifier(settings.auth)
         async with container.platform as platform:
             app.state.checks = platform.checks
+            app.state.reported_checks = platform.reported_checks
             yield
 
     return create_app(
@@ -76,11 +79,35 @@ def service_app(
     )
 
 
+GRACEFUL_STOP_SECONDS = 10
+"""How long a stopping process lets requests in flight finish; Kubernetes waits 30 s before it kills."""
+
+
 def serve(service: str, description: str, app_factory: Callable[[], FastAPI], default_port: int) -> None:
-    """The service's command: `ibermuseos-<service> [--host H] [--port P]`."""
+    """The service's command: `ibermuseos-<service> [--host H] [--port P]`.
+
+    SIGTERM (what `docker stop` and Kubernetes send, also to a PID 1) stops it gracefully: no new
+    connections, requests in flight finished, consumers and relay stopped after their current batch.
+    Forwarded headers are not trusted here: the platform's web edge decides which proxies to trust.
+    """
     parser = argparse.ArgumentParser(prog=f"ibermuseos-{service}", description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument(
+        "--roles",
+        help="what this process runs, of api,relay,consumers,jobs (default: all, or <SERVICE>_ROLES)",
+    )
     args = parser.parse_args(sys.argv[1:])
+    if args.roles:
+        # The settings are read once, from the environment, when the app is made.
+        os.environ[f"{service.upper()}_ROLES"] = json.dumps(args.roles.split(","))
     # Forwarded headers are the edge's to judge, against the configured trusted proxies only.
-    uvicorn.run(app_factory(), host=args.host, port=args.port, log_config=None, proxy_headers=False)
+    uvicorn.run(
+        app_factory(),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
+    )

@@ -1,9 +1,11 @@
 """Settings groups every service nests in its own pydantic-settings class."""
 
 import ipaddress
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
 
@@ -12,10 +14,29 @@ class DatabaseSettings(BaseModel):
     url: SecretStr = Field(description="SQLAlchemy URL, postgresql+asyncpg://user:password@host/db")
     pool_size: int = 10
     echo: bool = False
+    ssl_mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] | None = Field(
+        default=None,
+        description="TLS to PostgreSQL as libpq names it; unset: asyncpg's default (try TLS, fall back to plain)",
+    )
+    ssl_root_cert: Path | None = Field(
+        default=None, description="CA bundle the server's certificate must chain to (verify-ca, verify-full)"
+    )
+
+
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 
 
 class KafkaSettings(BaseModel):
     bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_ca_file: Path | None = Field(
+        default=None, description="CA bundle the brokers' certificates chain to; unset: the system's"
+    )
+    ssl_cert_file: Path | None = Field(default=None, description="client certificate, for mutual TLS")
+    ssl_key_file: Path | None = Field(default=None, description="its private key (PEM)")
     topic_prefix: str = Field(
         default="",
         description="Namespace in front of every topic name; tests use it to run side by side.",
@@ -30,6 +51,19 @@ class KafkaSettings(BaseModel):
     def topic(self, name: str) -> str:
         """The real name of a contract topic in this deployment."""
         return self.topic_prefix + name
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> "KafkaSettings":
+        if self.security_protocol.startswith("SASL_") and not (self.sasl_username and self.sasl_password):
+            raise ValueError(f"{self.security_protocol} needs KAFKA__SASL_USERNAME and KAFKA__SASL_PASSWORD")
+        return self
+
+
+class KafkaToolSettings(BaseSettings, KafkaSettings):
+    """The operators' tools' Kafka settings, from KAFKA_* variables: KAFKA_BOOTSTRAP_SERVERS,
+    KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE, ..."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
 
 
 class OutboxSettings(BaseModel):
@@ -74,6 +108,11 @@ class PrivacySettings(BaseModel):
 
 
 Environment = Literal["development", "test", "production"]
+
+Role = Literal["api", "relay", "consumers", "jobs"]
+ALL_ROLES: frozenset[Role] = frozenset(("api", "relay", "consumers", "jobs"))
+"""What one process of a service does: serve its API, relay its outbox, run its consumers, run its
+periodic jobs. All four by default; a deployment that scales them apart gives each pod some."""
 
 
 class RefuseDevSecrets(BaseModel):

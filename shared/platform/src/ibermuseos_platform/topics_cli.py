@@ -5,34 +5,25 @@
 
 Services create their own topics at start-up; `ensure` lets operators create them ahead (and
 data consumers' ACLs be set) before any service runs. Settings from KAFKA_BOOTSTRAP_SERVERS,
-KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS and KAFKA_REPLICATION_FACTOR.
+KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS and KAFKA_REPLICATION_FACTOR, and for a secured cluster
+KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE.
 """
 
 import argparse
 import asyncio
 import json
-import os
 import sys
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from ibermuseos_contracts import all_events
 
-from .kafka import ensure_topics, published_topics
-from .settings import KafkaSettings
-
-
-def _settings() -> KafkaSettings:
-    return KafkaSettings(
-        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
-        partitions=int(os.environ.get("KAFKA_PARTITIONS", "3")),
-        replication_factor=int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1")),
-    )
+from .kafka import connection, ensure_topics, published_topics
+from .settings import KafkaSettings, KafkaToolSettings
 
 
 async def _list(settings: KafkaSettings) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection(settings))
     await admin.start()
     try:
         names = sorted(name for name in await admin.list_topics() if not name.startswith("__"))
@@ -66,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("command", choices=["ensure", "list"])
     args = parser.parse_args(argv)
-    settings = _settings()
+    settings = KafkaToolSettings()
     if args.command == "ensure":
         topics = published_topics({event.topic for event in all_events()}, settings)
         created = asyncio.run(ensure_topics(settings, topics))

@@ -187,16 +187,16 @@ async def test_an_operator_redrives_a_dead_letter_and_it_is_processed_once_fixed
 
     async def parked() -> bool:
         return any(
-            letter.key == key for letter in await read_dead_letters(kafka.bootstrap, dead_letter_topic)
+            letter.key == key for letter in await read_dead_letters(kafka.settings(), dead_letter_topic)
         )
 
     await eventually(parked, what="the event reaching the dead letters")
     effects.broken.discard(probe_id)  # the bug is fixed
 
     letters = [
-        letter for letter in await read_dead_letters(kafka.bootstrap, dead_letter_topic) if letter.key == key
+        letter for letter in await read_dead_letters(kafka.settings(), dead_letter_topic) if letter.key == key
     ]
-    assert await redrive(kafka.bootstrap, letters) == 1
+    assert await redrive(kafka.settings(), letters) == 1
 
     await eventually(lambda: _is_applied(engine, metadata, probe_id), what="the redriven event applied")
     assert await applied(engine, metadata, probe_id) == 1

@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from ibermuseos_contracts import Envelope, EnvelopeError, decode
-from ibermuseos_platform.kafka import start_or_close
+from ibermuseos_platform.kafka import connection, start_or_close
 from ibermuseos_platform.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class PublicTopicsSource:
 
     async def start(self) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._kafka.bootstrap_servers,
+            **connection(self._kafka),
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -148,12 +148,8 @@ class LagMeter:
     async def _open(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._consumer is None:
             await self.close()
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self._kafka.bootstrap_servers, request_timeout_ms=5_000
-            )
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=self._kafka.bootstrap_servers, group_id=None, enable_auto_commit=False
-            )
+            admin = AIOKafkaAdminClient(**connection(self._kafka), request_timeout_ms=5_000)
+            consumer = AIOKafkaConsumer(**connection(self._kafka), group_id=None, enable_auto_commit=False)
             self._admin, self._consumer = admin, consumer
             await admin.start()
             await consumer.start()

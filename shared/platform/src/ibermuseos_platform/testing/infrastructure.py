@@ -1,8 +1,10 @@
-"""Where the tests' PostgreSQL and Kafka come from: the environment the Makefile sets, else testcontainers."""
+"""Where the tests' PostgreSQL and Kafka come from: the environment (`make test` starts both and sets it).
+
+There is no container fallback: the Makefile provisions the same Kafka 4.4.0 and PostgreSQL on any machine
+(no Docker needed), and an existing broker and server can be given instead.
+"""
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ POSTGRES_ENV = "PG_ADMIN_URL"
 
 
 class InfrastructureMissing(RuntimeError):
-    """Neither the environment nor Docker gives the tests a real broker and database."""
+    """The environment gives the tests no real broker and database."""
 
 
 @dataclass(frozen=True)
@@ -22,32 +24,13 @@ class Infrastructure:
     """postgresql://superuser@host:port/postgres — can create databases and roles."""
 
 
-def _docker_available() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
 @contextmanager
 def infrastructure() -> Iterator[Infrastructure]:
-    """The running broker and database given by the environment, or containers started for the session."""
+    """The running broker and database given by the environment."""
     kafka, postgres = os.environ.get(KAFKA_ENV), os.environ.get(POSTGRES_ENV)
-    if kafka and postgres:
-        yield Infrastructure(kafka, postgres)
-        return
-    if not _docker_available():
+    if not (kafka and postgres):
         raise InfrastructureMissing(
             f"these tests need a real Kafka and PostgreSQL: run them with `make test` (which starts both), "
-            f"or set {KAFKA_ENV} and {POSTGRES_ENV}, or make a Docker engine available for testcontainers"
+            f"or set {KAFKA_ENV} (a broker) and {POSTGRES_ENV} (a superuser URL of a PostgreSQL server)"
         )
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.postgres import PostgresContainer
-
-    with (
-        PostgresContainer("postgres:16", driver=None) as pg,
-        KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft() as kf,
-    ):
-        yield Infrastructure(kf.get_bootstrap_server(), pg.get_connection_url())
+    yield Infrastructure(kafka, postgres)

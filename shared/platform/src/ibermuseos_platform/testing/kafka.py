@@ -8,25 +8,31 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from ..kafka import connection
 from ..settings import KafkaSettings
 
 
 class KafkaTestClient:
     __test__ = False
 
-    def __init__(self, bootstrap: str, prefix: str) -> None:
+    def __init__(self, bootstrap: str, prefix: str, **security: Any) -> None:
         self.bootstrap = bootstrap
         self.prefix = prefix
+        self._security = security
+        """KafkaSettings fields that reach a secured broker (security_protocol, sasl_username, ...)."""
+        self._connection = connection(self.settings())
         self._producer: AIOKafkaProducer | None = None
 
     def settings(self, **overrides: Any) -> KafkaSettings:
-        return KafkaSettings(bootstrap_servers=self.bootstrap, topic_prefix=self.prefix, **overrides)
+        return KafkaSettings(
+            bootstrap_servers=self.bootstrap, topic_prefix=self.prefix, **(self._security | overrides)
+        )
 
     def topic(self, name: str) -> str:
         return self.prefix + name
 
     async def create_topics(self, *names: str, partitions: int = 3) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(**self._connection)
         await admin.start()
         try:
             await admin.create_topics([NewTopic(self.topic(name), partitions, 1) for name in names])
@@ -42,9 +48,7 @@ class KafkaTestClient:
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> None:
         if self._producer is None:
-            self._producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all"
-            )
+            self._producer = AIOKafkaProducer(**self._connection, enable_idempotence=True, acks="all")
             await self._producer.start()
         await self._producer.send_and_wait(self.topic(name), value, key=key, headers=list(headers))
 
@@ -68,7 +72,7 @@ class KafkaTestClient:
                 return wanted is None or len(records) >= wanted
 
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+            **self._connection,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -90,6 +90,11 @@ async def start_service(
     return service
 
 
+def started(ready: httpx.Response) -> bool:
+    """Ready, and its Kafka part started too (readiness alone does not wait for Kafka)."""
+    return ready.status_code == 200 and ready.json().get("reported", {}).get("kafka") == "up"
+
+
 async def wait_ready(service: RunningService, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
@@ -97,7 +102,7 @@ async def wait_ready(service: RunningService, timeout: float = 60.0) -> None:
             if service.process.poll() is not None:
                 raise AssertionError(f"{service.name} exited:\n{service.log_tail()}")
             try:
-                if (await client.get(f"{service.url}/health/ready", timeout=3)).status_code == 200:
+                if started(await client.get(f"{service.url}/health/ready", timeout=3)):
                     return
             except httpx.TransportError:
                 pass
