@@ -35,6 +35,13 @@ EXTRA_ENV: dict[str, dict[str, str]] = {
         "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
     },
 }
+# A tight limit for clients without a token, so that the hostile tests can tell a limit that
+# holds from one a forged X-Forwarded-For escapes; the tests' own calls all carry tokens.
+ANONYMOUS_LIMIT = {"HTTP__RATE_PER_SECOND": "2", "HTTP__BURST": "40"}
+for _service in SERVICES:
+    EXTRA_ENV.setdefault(_service, {}).update(
+        {f"{_service.upper()}_{name}": value for name, value in ANONYMOUS_LIMIT.items()}
+    )
 
 
 @dataclass

@@ -97,7 +97,8 @@ class Edge:
         self.app = app
         self._settings = settings
         self._trusted = [ipaddress.ip_network(network, strict=False) for network in settings.trusted_proxies]
-        self._public = RateLimiter(settings.rate_per_second, settings.burst)
+        self._anonymous = RateLimiter(settings.rate_per_second, settings.burst)
+        self._signed_in = RateLimiter(settings.signed_in_rate_per_second, settings.signed_in_burst)
         self._staff = RateLimiter(settings.staff_rate_per_second, settings.staff_burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -178,9 +179,9 @@ class Edge:
             if caller is not None and caller.is_staff:
                 self._staff.check(f"subject:{caller.subject}")
             elif caller is not None:
-                self._public.check(f"subject:{caller.subject}")
+                self._signed_in.check(f"subject:{caller.subject}")
             else:
-                self._public.check(f"address:{address}")
+                self._anonymous.check(f"address:{address}")
         except Problem as refused:
             return problem_response(refused.status, refused.title, headers=refused.headers, **refused.extra)
         return None

@@ -87,8 +87,12 @@ class HttpSettings(BaseModel):
         description="Addresses or CIDRs of the proxies in front of the service (ingress, load balancer): "
         "X-Forwarded-For is believed only when the request came through one of them.",
     )
-    rate_per_second: float = Field(default=20.0, gt=0, description="Requests per second per client")
-    burst: int = Field(default=100, ge=1)
+    rate_per_second: float = Field(
+        default=10.0, gt=0, description="Requests per second per client address, without a valid token"
+    )
+    burst: int = Field(default=50, ge=1)
+    signed_in_rate_per_second: float = Field(default=20.0, gt=0, description="Per signed-in person")
+    signed_in_burst: int = Field(default=100, ge=1)
     staff_rate_per_second: float = Field(
         default=100.0, gt=0, description="The program's staff (coordinators, focal points, ...) per person"
     )

@@ -231,7 +231,14 @@ async def test_what_a_token_unlocked_is_never_cached(issuer: DevIssuer) -> None:
 def limited(issuer: DevIssuer) -> FastAPI:
     return app_with(
         issuer,
-        HttpSettings(trusted_proxies=[f"{PROXY}/32"], rate_per_second=0.001, burst=3, staff_burst=30),
+        HttpSettings(
+            trusted_proxies=[f"{PROXY}/32"],
+            rate_per_second=0.001,
+            burst=3,
+            signed_in_rate_per_second=0.001,
+            signed_in_burst=3,
+            staff_burst=30,
+        ),
     )
 
 
