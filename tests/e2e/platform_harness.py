@@ -2,6 +2,7 @@
 
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -58,3 +59,43 @@ class Platform:
         return {
             "Authorization": f"Bearer {self.issuer.token(subject, roles=list(roles), country=country, **claims)}"
         }
+
+
+async def open_run(
+    http: httpx.AsyncClient, courses: str, coordinator: dict[str, str], *, starts: datetime
+) -> str:
+    """A published conversatorio and a run of it open for enrolment now, with one session at `starts`."""
+    text = {"es": "El museo del futuro", "pt": "O museu do futuro", "en": "The museum of the future"}
+    offering = await http.post(
+        f"{courses}/offerings",
+        json={
+            "kind": "conversatorio",
+            "title": text,
+            "description": text,
+            "subject_area": "engagement",
+            "hours": "2",
+            "publish": True,
+        },
+        headers=coordinator,
+    )
+    assert offering.status_code == 201, offering.text
+    now = datetime.now(UTC)
+    run = await http.post(
+        f"{courses}/runs",
+        json={
+            "offering_id": offering.json()["id"],
+            "sessions": [
+                {"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat()}
+            ],
+            "timezone": "America/Bogota",
+            "modality": "online",
+            "language": "es",
+            "capacity": 100,
+            "enrolment_opens_at": now.isoformat(),
+            "enrolment_closes_at": (starts - timedelta(days=1)).isoformat(),
+        },
+        headers=coordinator,
+    )
+    assert run.status_code == 201, run.text
+    run_id: str = run.json()["id"]
+    return run_id

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from ibermuseos_platform.testing.kafka import KafkaTestClient
-from platform_harness import Platform
+from platform_harness import Platform, open_run
 
 pytestmark = pytest.mark.e2e
 
@@ -18,48 +18,14 @@ async def test_an_enrolment_reaches_the_private_topic_with_the_person_and_the_pu
 ) -> None:
     http, courses = platform.http, platform.url("courses")
     coordinator = platform.token("coord-e2e", "coordinator", country="MX")
-    text = {"es": "El museo del futuro", "pt": "O museu do futuro", "en": "The museum of the future"}
-    offering = await http.post(
-        f"{courses}/offerings",
-        json={
-            "kind": "conversatorio",
-            "title": text,
-            "description": text,
-            "subject_area": "engagement",
-            "hours": "2",
-            "publish": True,
-        },
-        headers=coordinator,
-    )
-    assert offering.status_code == 201, offering.text
-    now = datetime.now(UTC)
-    run = await http.post(
-        f"{courses}/runs",
-        json={
-            "offering_id": offering.json()["id"],
-            "sessions": [
-                {
-                    "starts_at": (now + timedelta(days=3)).isoformat(),
-                    "ends_at": (now + timedelta(days=3, hours=2)).isoformat(),
-                }
-            ],
-            "timezone": "America/Bogota",
-            "modality": "online",
-            "language": "es",
-            "capacity": 100,
-            "enrolment_opens_at": now.isoformat(),
-            "enrolment_closes_at": (now + timedelta(days=2)).isoformat(),
-        },
-        headers=coordinator,
-    )
-    assert run.status_code == 201, run.text
+    run_id = await open_run(http, courses, coordinator, starts=datetime.now(UTC) + timedelta(days=3))
     subject = f"lucia-{uuid.uuid4().hex[:6]}"
     participant = platform.token(
         subject, "participant", country="CO", name="Lucía Díaz", email=f"{subject}@museo.example"
     )
     front_end_trace = uuid.uuid4().hex
     enrolled = await http.post(
-        f"{courses}/runs/{run.json()['id']}/enrolments",
+        f"{courses}/runs/{run_id}/enrolments",
         json={
             "preferred_language": "es",
             "timezone": "America/Bogota",

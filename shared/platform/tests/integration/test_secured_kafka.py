@@ -12,8 +12,8 @@ from ibermuseos_platform.kafka import KafkaProbe
 from ibermuseos_platform.runtime import Platform, PlatformSettings
 from ibermuseos_platform.settings import DatabaseSettings, OutboxSettings, PrivacySettings
 from ibermuseos_platform.testing.postgres import TestDatabases
+from ibermuseos_platform.testing.private_kafka import PrivateBroker, private_broker
 from ibermuseos_platform.testing.probe import ProbeRecordedV1, probe_metadata
-from ibermuseos_platform.testing.secured_kafka import SecuredBroker, secured_broker
 from ibermuseos_platform.testing.waiting import eventually
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -24,12 +24,12 @@ REPO = Path(__file__).resolve().parents[4]
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredBroker]:
-    with secured_broker(REPO, tmp_path_factory.mktemp("secured-kafka")) as started:
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateBroker]:
+    with private_broker(REPO, tmp_path_factory.mktemp("secured-kafka"), secured=True) as started:
         yield started
 
 
-async def test_a_wrong_password_is_refused(broker: SecuredBroker) -> None:
+async def test_a_wrong_password_is_refused(broker: PrivateBroker) -> None:
     probe = KafkaProbe(broker.settings(password="not-the-password"))
 
     with pytest.raises(Exception):  # noqa: B017, PT011 - aiokafka's SASL failure has no single type
@@ -38,7 +38,7 @@ async def test_a_wrong_password_is_refused(broker: SecuredBroker) -> None:
 
 
 async def test_events_go_through_a_sasl_ssl_broker_from_outbox_to_consumer(
-    broker: SecuredBroker, databases: TestDatabases
+    broker: PrivateBroker, databases: TestDatabases
 ) -> None:
     url = await databases.create("secured")
     metadata = probe_metadata()
