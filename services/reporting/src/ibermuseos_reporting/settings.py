@@ -10,7 +10,7 @@ from ibermuseos_platform.settings import (
     RefuseDevSecrets,
     Role,
 )
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +27,18 @@ class OpenDataSettings(BaseModel):
     organisation_name: str = "Programa Ibermuseos"
     activity_id: str = "XM-IBERMUSEOS-FORMACION"
     currency: str = "USD"
+
+
+DEV_DISCLOSURE_SECRET = b"dev-only-disclosure-secret-change-me"
+
+
+class DisclosureSettings(BaseModel):
+    secret: SecretStr = Field(
+        default=SecretStr(DEV_DISCLOSURE_SECRET.decode()),
+        description="secret of the rounding draws that protect the public figures: set it once and keep it "
+        "(a new secret draws every published figure anew, and two sets of draws of the same data say more "
+        "than one); production refuses the development value",
+    )
 
 
 class ProjectionSettings(BaseModel):
@@ -54,3 +66,13 @@ class Settings(BaseSettings, RefuseDevSecrets):
     rate_limit: RateLimitSettings = RateLimitSettings()
     open_data: OpenDataSettings = OpenDataSettings()
     projections: ProjectionSettings = ProjectionSettings()
+    disclosure: DisclosureSettings = DisclosureSettings()
+
+    @model_validator(mode="after")
+    def _no_dev_disclosure_secret_in_production(self) -> "Settings":
+        if (
+            self.environment == "production"
+            and self.disclosure.secret.get_secret_value().encode() == DEV_DISCLOSURE_SECRET
+        ):
+            raise ValueError("set DISCLOSURE__SECRET: the development secret is refused in production")
+        return self

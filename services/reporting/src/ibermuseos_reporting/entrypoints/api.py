@@ -17,7 +17,7 @@ from ..application import figures as figures_of
 from ..application.figures import NotVisible
 from ..domain.disclosure import Viewer
 from ..domain.figures import Filters
-from ..domain.opendata import GIVING_COLUMNS, Indicator, giving_grants, giving_package, iati_activity
+from ..domain.opendata import Indicator, Period, giving_csv_rows, giving_package, iati_activity
 from .web import (
     ContainerDep,
     OptionalPrincipal,
@@ -62,7 +62,7 @@ async def _table(
     language: str,
 ) -> dict[str, Any]:
     async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema)
+        source = SqlFigures(session, schema, c.microdata)
         try:
             if table == "beneficiaries":
                 body = await figures_of.beneficiaries(source, viewer, filters, by, language)
@@ -74,18 +74,19 @@ async def _table(
                 body = await figures_of.courses(source, viewer, filters, by or "offering", language)
         except NotVisible as error:
             raise _visible(error) from None
-        body["exact"] = not viewer.is_public
         body["freshness"] = await _freshness(session, schema, c)
     return body
 
 
 @router.get(
-    "/figures/applications", summary="Applications submitted, by country of residence (no suppression)"
+    "/figures/applications",
+    summary="Applications submitted, by country of residence (protected for the public, exact for who may)",
 )
-async def applications(c: ContainerDep) -> dict[str, Any]:
+async def applications(request: Request, c: ContainerDep, principal: OptionalPrincipal) -> Response:
+    viewer = viewer_of(principal)
     async with serving_session(c) as (session, schema):
-        by_country = await SqlFigures(session, schema).applications_by_country()
-    return {"total": sum(by_country.values()), "by_country": by_country}
+        body = await figures_of.applications_by_country(SqlFigures(session, schema, c.microdata), viewer)
+    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
 
 
 @router.get(
@@ -96,7 +97,7 @@ async def headline(
 ) -> Response:
     viewer = viewer_of(principal)
     async with serving_session(c) as (session, schema):
-        body = await figures_of.headline_figures(SqlFigures(session, schema), viewer, lang)
+        body = await figures_of.headline_figures(SqlFigures(session, schema, c.microdata), viewer, lang)
         body["freshness"] = await _freshness(session, schema, c)
     return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
 
@@ -326,7 +327,7 @@ async def country_report(
     viewer = viewer_of(principal)
     filters = Filters(country, None, year)
     async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema)
+        source = SqlFigures(session, schema, c.microdata)
         report: dict[str, Any] = {"country": country, "year": year}
         report["beneficiaries"] = {
             by: await figures_of.beneficiaries(source, viewer, filters, by, lang)
@@ -360,31 +361,39 @@ async def country_report(
     responses={200: {"content": {"application/xml": {}}}},
 )
 async def iati(request: Request, c: ContainerDep) -> Response:
-    viewer = Viewer.public()
     async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema)
-        _, years = await source.beneficiaries(Filters(), "year", "en")
-        people_per_year: dict[int, int | None] = {}
-        people_dimensions: dict[int, list[tuple[str, str, int]]] = {}
-        institutions_per_year: dict[int, int | None] = {}
-        grants_per_year: dict[int, int | None] = {}
-        for row in years:
-            year = int(row["key"])
-            for dimension in ("country", "gender"):
-                body = await figures_of.beneficiaries(source, viewer, Filters(year=year), dimension, "en")
-                people_per_year[year] = body["total"]
-                people_dimensions.setdefault(year, []).extend(
-                    (dimension, cell["key"], cell["people"])
-                    for cell in body["rows"]
-                    if cell["people"] is not None
-                )
-            summary, _ = await source.institutions(Filters(year=year), None)
-            institutions_per_year[year] = summary["total"]
-            grants_body = await figures_of.beneficiaries(
-                source, viewer, Filters(program="training_grants", year=year), None, "en"
+        indicators = await _iati_indicators(SqlFigures(session, schema, c.microdata))
+    content = iati_activity(c.publisher, indicators, datetime.now(UTC).replace(microsecond=0))
+    return cached_bytes(
+        request, content, "application/xml", Viewer.public(), max_age=c.settings.projections.cache_seconds
+    )
+
+
+async def _iati_indicators(source: SqlFigures) -> list[Indicator]:
+    """The IATI results, from the public figures: people per year (by country and gender), grantees per year,
+    and institutions over the whole program (the public sees them only so: README)."""
+    public = Viewer.public()
+    years = await figures_of.beneficiaries(source, public, Filters(), "year", "en")
+    people: dict[Period, int | None] = {}
+    dimensions: dict[Period, list[tuple[str, str, int]]] = {}
+    grantees: dict[Period, int | None] = {}
+    for row in years["rows"]:
+        year = int(row["key"])
+        period = (year, year)
+        for dimension in ("country", "gender"):
+            body = await figures_of.beneficiaries(source, public, Filters(year=year), dimension, "en")
+            people[period] = body["total"]
+            dimensions.setdefault(period, []).extend(
+                (dimension, cell["key"], cell["people"]) for cell in body["rows"]
             )
-            grants_per_year[year] = grants_body["total"]
-    indicators = [
+        grantees[period] = (
+            await figures_of.beneficiaries(
+                source, public, Filters(program="training_grants", year=year), None, "en"
+            )
+        )["total"]
+    institutions = await figures_of.institutions(source, public, Filters(), None)
+    whole = {(min(people)[0], max(people)[1]): institutions["total"]} if people else {}
+    return [
         Indicator(
             "beneficiaries",
             {
@@ -392,8 +401,8 @@ async def iati(request: Request, c: ContainerDep) -> Response:
                 "es": "Profesionales de museos formados (personas únicas)",
                 "pt": "Profissionais de museus formados (pessoas únicas)",
             },
-            people_per_year,
-            people_dimensions,
+            people,
+            dimensions,
         ),
         Indicator(
             "grantees",
@@ -402,41 +411,46 @@ async def iati(request: Request, c: ContainerDep) -> Response:
                 "es": "Becas de formación aceptadas (personas becadas únicas)",
                 "pt": "Bolsas de formação aceitas (bolsistas únicos)",
             },
-            grants_per_year,
+            grantees,
             {},
         ),
         Indicator(
             "institutions",
             {
-                "en": "Institutions reached, directly and through replication",
-                "es": "Instituciones alcanzadas, directamente y por replicación",
-                "pt": "Instituições alcançadas, diretamente e por replicação",
+                "en": "Institutions reached, directly and through replication (whole program)",
+                "es": "Instituciones alcanzadas, directamente y por replicación (todo el programa)",
+                "pt": "Instituições alcançadas, diretamente e por replicação (todo o programa)",
             },
-            institutions_per_year,
+            whole,
             {},
         ),
     ]
-    content = iati_activity(c.publisher, indicators, datetime.now(UTC).replace(microsecond=0))
-    return cached_bytes(
-        request, content, "application/xml", viewer, max_age=c.settings.projections.cache_seconds
-    )
 
 
-async def _giving(c: Any) -> tuple[list[dict[str, Any]], int, datetime]:
-    async with serving_session(c) as (session, schema):
-        accepted = await SqlFigures(session, schema).accepted_grants()
+async def _giving(c: Any) -> tuple[list[dict[str, Any]], datetime]:
+    """The 360Giving records from the public figures; 404 while no call has a grantee to publish."""
     generated = datetime.now(UTC).replace(microsecond=0)
-    records, withheld = giving_grants(c.publisher, accepted, generated)
-    return records, withheld, generated
+    async with serving_session(c) as (session, schema):
+        records = await figures_of.giving_records(
+            SqlFigures(session, schema, c.microdata), c.publisher, generated
+        )
+    if not records:
+        raise problem(
+            404,
+            "No grants to publish yet: 360Giving files hold at least one grant, and no call has an accepted "
+            "grant among the public figures",
+        )
+    return records, generated
 
 
 @router.get(
     "/open-data/360giving.json",
-    summary="360Giving-style grants: accepted training grants per call and country, grantees only in aggregate",
+    summary="360Giving grants: accepted training grants per call and country, grantees only in aggregate",
+    responses={404: {"description": "no grant to publish yet (a 360Giving file holds at least one)"}},
 )
 async def giving_json(request: Request, c: ContainerDep) -> Response:
-    records, withheld, generated = await _giving(c)
-    content = json.dumps(giving_package(records, withheld, generated), ensure_ascii=False).encode()
+    records, generated = await _giving(c)
+    content = json.dumps(giving_package(records, c.publisher, generated), ensure_ascii=False).encode()
     return cached_bytes(
         request, content, "application/json", Viewer.public(), max_age=c.settings.projections.cache_seconds
     )
@@ -444,16 +458,17 @@ async def giving_json(request: Request, c: ContainerDep) -> Response:
 
 @router.get(
     "/open-data/360giving.csv",
-    summary="The 360Giving-style grants file as CSV, with 360Giving column titles",
+    summary="The 360Giving grants file as CSV, with the standard's column titles",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, 404: {"description": "no grant to publish yet"}},
 )
 async def giving_csv(request: Request, c: ContainerDep) -> Response:
-    records, _, _ = await _giving(c)
+    records, _ = await _giving(c)
+    columns, rows = giving_csv_rows(records)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(GIVING_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(rows)
     return cached_bytes(
         request,
         out.getvalue().encode(),

@@ -1,0 +1,227 @@
+"""Nothing the public sees pins a count of people: an integer-programming adversary against everything published.
+
+The three leaks of issue 12 first, each as the adversary reading the one table that gave the count
+away; then the adversary reading everything the public API returns for generated programs with many
+small cells (`reporting_adversary.py` says what it knows).
+"""
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from itertools import product
+from typing import Any
+
+import asyncpg
+import pytest
+from ibermuseos_reporting.adapters.queries import SqlFigures
+from ibermuseos_reporting.adapters.rebuild_target import asyncpg_url
+from ibermuseos_reporting.adapters.store import BulkWriter
+from ibermuseos_reporting.application import figures
+from ibermuseos_reporting.domain.disclosure import Viewer
+from ibermuseos_reporting.domain.facts import merge_facts
+from ibermuseos_reporting.domain.figures import Filters
+from ibermuseos_reporting.domain.projections import project
+from reporting_adversary import (
+    Application,
+    Enrolment,
+    Knowledge,
+    Offering,
+    Person,
+    Place,
+    Program,
+    Range,
+    classes_of,
+    events_of,
+    generate,
+    read_institutions,
+    read_table,
+    solve,
+    true_count,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+pytestmark = pytest.mark.integration
+
+PUBLIC = Viewer.public()
+Load = Callable[[Program], Awaitable[None]]
+
+
+@pytest.fixture
+def load(reporting_database: str, schema: str, events: Any) -> Load:
+    """Writes a program's public events into the schema, as a rebuild would."""
+
+    async def run(program: Program) -> None:
+        published = events_of(program, events)
+        connection = await asyncpg.connect(asyncpg_url(reporting_database))
+        try:
+            facts = [fact for item in published for fact in project(item.type, item.public)]
+            await BulkWriter(connection, schema).write(
+                merge_facts(facts), len(published), max(item.time for item in published)
+            )
+        finally:
+            await connection.close()
+
+    return run
+
+
+def small_program(**parts: Any) -> Program:
+    offerings = {"course": Offering(uuid.uuid4(), "training_course", 40)}
+    calls = {"grants": (uuid.uuid4(), 2027)}
+    return Program(offerings, calls, parts.get("enrolments", []), parts.get("applications", []))
+
+
+def person(country: str, number: int) -> Person:
+    return Person(
+        f"{country.lower()}-{number}-{uuid.uuid4().hex[:6]}",
+        country,
+        None,
+        Place(f"Museo {country}", "Capital", country, "museum"),
+    )
+
+
+def narrowest(ranges: list[Range], where: str) -> Range:
+    found = [r for r in ranges if where in r.where]
+    assert found, f"nothing published about {where}"
+    return min(found, key=lambda r: r.width)
+
+
+# ----------------------------------------------------------------- the issue's leaks
+
+
+async def test_a_completion_rate_does_not_give_away_a_count_of_completions(
+    load: Load, session: AsyncSession, schema: str
+) -> None:
+    # Five evaluated, three completed: shown "evaluated 5, rate 0.6" with completions hidden said 3.
+    people = [person("MX", n) for n in range(5)]
+    program = small_program(
+        enrolments=[
+            Enrolment(p, "course", "completed" if n < 3 else "not_completed", 2027)
+            for n, p in enumerate(people)
+        ]
+    )
+    await load(program)
+    body = await figures.courses(SqlFigures(session, schema), PUBLIC, Filters(), "offering", "es")
+    classes, knowledge = classes_of(program), Knowledge()
+    read_table(knowledge, classes, body)
+
+    completed = narrowest(solve(classes, knowledge), "completed")
+
+    assert completed.width >= 3, completed
+
+
+async def test_the_counts_of_a_row_do_not_give_away_the_one_left_out(
+    load: Load, session: AsyncSession, schema: str
+) -> None:
+    # Twelve applications, ten eligible: "ineligible" hidden was 12 - 10 = 2.
+    program = small_program(
+        applications=[Application(person("MX", n), "grants", eligible=n < 10) for n in range(12)]
+    )
+    await load(program)
+    body = await figures.grants(SqlFigures(session, schema), PUBLIC, Filters(), "call", "es")
+    classes, knowledge = classes_of(program), Knowledge()
+    read_table(knowledge, classes, body)
+
+    ineligible = narrowest(solve(classes, knowledge), " ineligible")
+
+    assert ineligible.width >= 3, ineligible
+
+
+async def test_the_total_minus_the_cells_shown_does_not_give_away_the_small_countries(
+    load: Load, session: AsyncSession, schema: str
+) -> None:
+    # 61 people, 57 of them in countries shown: the four small countries were one each.
+    sizes = {"MX": 30, "BR": 15, "PE": 12, "AD": 1, "BO": 1, "CR": 1, "UY": 1}
+    program = small_program(
+        enrolments=[
+            Enrolment(person(country, n), "course", "completed", 2027)
+            for country, size in sizes.items()
+            for n in range(size)
+        ]
+    )
+    await load(program)
+    body = await figures.beneficiaries(SqlFigures(session, schema), PUBLIC, Filters(), "country", "es")
+    classes, knowledge = classes_of(program), Knowledge()
+    read_table(knowledge, classes, body)
+
+    ranges = solve(classes, knowledge)
+
+    for country in ("AD", "BO", "CR", "UY"):
+        cell = narrowest(ranges, f" {country} people")
+        assert cell.width >= 3, cell
+
+
+# -------------------------------------------------------------- everything published
+
+
+COUNTRIES = ["MX", "BR", "PE", "CL", "AD", "BO", "CR"]
+PROGRAMS = ["training_grants", "training_courses", "mini_courses", "conversatorios"]
+YEARS = [2026, 2027]
+
+
+async def everything_public(source: SqlFigures, classes: list[Any]) -> tuple[Knowledge, int]:
+    """What the public API returns for the program, read by the adversary: every table under every filter."""
+    knowledge, answers = Knowledge(), 0
+    for country, program, year in product([None, *COUNTRIES], [None, *PROGRAMS], [None, *YEARS]):
+        filters = Filters(country, program, year)
+        for by in (
+            None,
+            "country",
+            "program",
+            "offering",
+            "subject_area",
+            "year",
+            "gender",
+            "institution_type",
+        ):
+            read_table(knowledge, classes, await figures.beneficiaries(source, PUBLIC, filters, by, "en"))
+            answers += 1
+        for by in ("offering", "country", "program", "year"):
+            read_table(knowledge, classes, await figures.courses(source, PUBLIC, filters, by, "en"))
+            answers += 1
+        if program is None:
+            for by in ("call", "country", "year"):
+                read_table(knowledge, classes, await figures.grants(source, PUBLIC, filters, by, "en"))
+                answers += 1
+    for country in [None, *COUNTRIES]:
+        for by in (None, "country", "institution_type", "channel"):
+            read_institutions(
+                knowledge, classes, await figures.institutions(source, PUBLIC, Filters(country), by)
+            )
+            answers += 1
+    return knowledge, answers
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_no_public_figure_narrows_a_count_of_people_below_its_protection_interval(
+    seed: int, load: Load, session: AsyncSession, schema: str
+) -> None:
+    program = generate(seed)
+    await load(program)
+    classes = classes_of(program)
+    source = SqlFigures(session, schema)
+    started = time.perf_counter()
+    knowledge, answers = await everything_public(source, classes)
+    read = time.perf_counter() - started
+
+    ranges = solve(classes, knowledge)
+    solved = time.perf_counter() - started - read
+
+    published = {o.where: o for o in knowledge.observations}
+    for cell in ranges:
+        shown = published[cell.where].value
+        assert shown is not None
+        truth = true_count(classes, published[cell.where].weights)
+        assert cell.low <= truth <= cell.high, cell
+        # The protection interval: nothing published excludes any count within 2 of the one shown.
+        assert cell.low <= max(shown - 2, 0), cell
+        assert cell.high >= shown + 2, cell
+    for rate in knowledge.ratios:
+        assert rate.protected
+    tightest = min(ranges, key=lambda r: r.width)
+    small = sum(1 for k in classes if k.count < 5)
+    print(
+        f"\nseed {seed}: {len(classes)} classes ({small} of fewer than 5), {answers} answers, "
+        f"{len(knowledge.observations)} counts read in {read:.1f}s; {len(ranges)} ranges solved in {solved:.1f}s "
+        f"({'protected counts determined' if knowledge.fixed else 'protected counts free'}); "
+        f"narrowest: {tightest.width} possible counts ({tightest.low}–{tightest.high}) for {tightest.where}"
+    )
