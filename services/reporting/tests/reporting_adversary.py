@@ -101,8 +101,14 @@ class Program:
 
 
 def generate(seed: int, people: int = 90) -> Program:
-    """A program with many small cells: a big country and six small ones, people in one to three activities."""
+    """A program with many small cells: a big country and six small ones, people in one to three activities.
+
+    The same seed gives the same program (ids included), so the same protected figures."""
     rng = random.Random(seed)
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
     countries = ["MX"] * 8 + ["BR"] * 4 + ["PE"] * 3 + ["CL"] * 2 + ["AD", "BO", "CR"]
     places = {
         country: [
@@ -111,20 +117,20 @@ def generate(seed: int, people: int = 90) -> Program:
             )
             for index in range(rng.randint(1, 3))
         ]
-        for country in set(countries)
+        for country in sorted(set(countries))
     }
     offerings = {
-        "course-2026": Offering(uuid.uuid4(), "training_course", 40),
-        "course-2027": Offering(uuid.uuid4(), "training_course", 30),
-        "mini": Offering(uuid.uuid4(), "mini_course", 10),
-        "talk": Offering(uuid.uuid4(), "conversatorio", 2),
+        "course-2026": Offering(new_id(), "training_course", 40),
+        "course-2027": Offering(new_id(), "training_course", 30),
+        "mini": Offering(new_id(), "mini_course", 10),
+        "talk": Offering(new_id(), "conversatorio", 2),
     }
-    calls = {"grants-2026": (uuid.uuid4(), 2026), "grants-2027": (uuid.uuid4(), 2027)}
+    calls = {"grants-2026": (new_id(), 2026), "grants-2027": (new_id(), 2027)}
     program = Program(offerings, calls, [], [])
     for index in range(people):
         country = rng.choice(countries)
         person = Person(
-            f"p{seed}-{index}-{uuid.uuid4().hex[:6]}",
+            f"p{seed}-{index}-{new_id().hex[:6]}",
             country,
             rng.choice(["female", "male", None]),
             rng.choice(places[country]),
@@ -360,7 +366,7 @@ def classes_of(program: Program) -> list[Klass]:
 # ------------------------------------------------------------------ what cells count
 
 
-def _participation(record: Record) -> dict[str, Any]:
+def participation(record: Record) -> dict[str, Any]:
     v = record.values
     if record.table == "grant":
         program, offering, subject = GRANTS, v["call"], "not_applicable"
@@ -422,7 +428,7 @@ def cells_of(classes: list[Klass], table: str, filters: Mapping[str, Any], by: s
         if table == "beneficiaries":
             if not klass.beneficiary:
                 continue
-            seen = [p for r in klass.records if r.qualifying and _passes(p := _participation(r), filters)]
+            seen = [p for r in klass.records if r.qualifying and _passes(p := participation(r), filters)]
             if seen:
                 add(None, "people", index, 1)
             if by is not None:
@@ -572,6 +578,24 @@ def read_table(knowledge: Knowledge, classes: list[Klass], body: Mapping[str, An
             )
 
 
+def read_count(
+    knowledge: Knowledge,
+    classes: list[Klass],
+    where: str,
+    weigh: Callable[[Record], bool],
+    value: int,
+    beneficiaries: bool = False,
+) -> None:
+    """A published count of records (or, with `beneficiaries`, of people) that `weigh` says it counts."""
+
+    def weight(klass: Klass) -> int:
+        if beneficiaries:
+            return int(klass.beneficiary and any(r.qualifying and weigh(r) for r in klass.records))
+        return sum(1 for r in klass.records if weigh(r))
+
+    knowledge.observations.append(Observation(where, _weights(classes, weight), value))
+
+
 def read_institutions(knowledge: Knowledge, classes: list[Klass], body: Mapping[str, Any]) -> None:
     """What the public institutions figures say of people: each institution reached directly had a beneficiary
     with a participation there, so the participations at such institutions are at least that many."""
@@ -705,6 +729,11 @@ def solve(classes: list[Klass], knowledge: Knowledge) -> list[Range]:
     constraints = LinearConstraint(matrix[kept], np.array(lows)[kept], np.array(highs)[kept])
     z = np.round(point[n:])
     lowest = np.maximum(3 * z - 2, 0)
+    # What is determined is fixed: the same feasible set, smaller problems.
+    bounds = Bounds(
+        np.concatenate([np.where(determined, lowest, 0), np.where(determined, z, 0)]),
+        np.concatenate([np.where(determined, 3 * z + 2, np.inf), np.where(determined, z, np.inf)]),
+    )
 
     def redundant(i: int) -> bool:
         """A row "sum of a x >= b" (a >= 0) on determined classes that their least counts already satisfy."""

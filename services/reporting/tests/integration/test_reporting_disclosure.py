@@ -8,6 +8,7 @@ small cells (`reporting_adversary.py` says what it knows).
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from itertools import product
 from typing import Any
 
@@ -20,7 +21,9 @@ from ibermuseos_reporting.application import figures
 from ibermuseos_reporting.domain.disclosure import Viewer
 from ibermuseos_reporting.domain.facts import merge_facts
 from ibermuseos_reporting.domain.figures import Filters
+from ibermuseos_reporting.domain.opendata import Publisher, iati_activity
 from ibermuseos_reporting.domain.projections import project
+from lxml import etree
 from reporting_adversary import (
     Application,
     Enrolment,
@@ -33,6 +36,8 @@ from reporting_adversary import (
     classes_of,
     events_of,
     generate,
+    participation,
+    read_count,
     read_institutions,
     read_table,
     solve,
@@ -43,6 +48,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 pytestmark = pytest.mark.integration
 
 PUBLIC = Viewer.public()
+PUBLISHER = Publisher("XM-IBERMUSEOS", "Programa Ibermuseos", "XM-IBERMUSEOS-FORMACION")
+NOW = datetime(2028, 1, 15, tzinfo=UTC)
 Load = Callable[[Program], Awaitable[None]]
 
 
@@ -188,7 +195,71 @@ async def everything_public(source: SqlFigures, classes: list[Any]) -> tuple[Kno
                 knowledge, classes, await figures.institutions(source, PUBLIC, Filters(country), by)
             )
             answers += 1
-    return knowledge, answers
+    await read_the_rest(knowledge, classes, source)
+    return knowledge, answers + 4
+
+
+async def read_the_rest(knowledge: Knowledge, classes: list[Any], source: SqlFigures) -> None:
+    """The headline, applications by country, and the IATI and 360Giving files, read as the counts they are."""
+    headline = await figures.headline_figures(source, PUBLIC, "en")
+    read_count(
+        knowledge, classes, "headline people", lambda r: True, headline["beneficiaries"], beneficiaries=True
+    )
+    for program in PROGRAMS:
+        read_count(
+            knowledge,
+            classes,
+            f"headline {program}",
+            lambda r, p=program: participation(r)["program"] == p,
+            headline["by_program"].get(program, 0),
+            beneficiaries=True,
+        )
+    applications = (await figures.applications_by_country(source, PUBLIC))["by_country"]
+    for country in COUNTRIES:
+        read_count(
+            knowledge,
+            classes,
+            f"applications {country}",
+            lambda r, c=country: r.table == "grant" and r.values["submitted"] and r.values["country"] == c,
+            applications.get(country, 0),
+        )
+    document = etree.fromstring(iati_activity(PUBLISHER, await figures.iati_indicators(source), NOW))
+    for indicator in document.iterfind("iati-activity/result/indicator"):
+        code = indicator.find("reference").get("code")
+        if code == "institutions":
+            continue  # the whole program's, as in the institutions figures read above
+        for period in indicator.iterfind("period"):
+            year = int(period.find("period-start").get("iso-date")[:4])
+            for actual in period.iterfind("actual"):
+                dimension, value = actual.find("dimension"), int(actual.get("value"))
+                where = f"iati {code} {year} " + ("total" if dimension is None else dimension.get("value"))
+                read_count(
+                    knowledge, classes, where, iati_cell(code, year, dimension), value, beneficiaries=True
+                )
+    for record in await figures.giving_records(source, PUBLISHER, NOW):
+        call, members = record["Grant Programme:Code"], record["Identifier"].split("-USD-", 1)[1].split("-")
+        read_count(
+            knowledge,
+            classes,
+            f"360giving {record['Identifier']}",
+            lambda r, c=call, m=members: (
+                r.table == "grant"
+                and r.values["accepted"]
+                and r.values["call"] == c
+                and r.values["country"] in m
+            ),
+            record["Number of grantees"],
+        )
+
+
+def iati_cell(code: str, year: int, dimension: Any) -> Callable[[Any], bool]:
+    """Which participations a number of the IATI file counts the people of."""
+    if code == "grantees":
+        return lambda r: participation(r)["program"] == "training_grants" and r.values["year"] == year
+    if dimension is None:
+        return lambda r: r.values["year"] == year
+    name, key = dimension.get("name"), dimension.get("value")
+    return lambda r: r.values["year"] == year and participation(r)[name] == key
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -17,7 +17,7 @@ from ..domain import microdata as md
 from ..domain.disclosure import BASE, INTERVAL, Viewer, headline
 from ..domain.figures import FINE_DIMENSIONS, Filters, State
 from ..domain.microdata import Microdata
-from ..domain.opendata import Call, Publisher, giving_grants
+from ..domain.opendata import Call, Indicator, Period, Publisher, giving_grants
 
 PROTECTION = {
     "method": "fixed random rounding to base 3 of the microdata's classes",
@@ -332,3 +332,59 @@ async def giving_records(figures: Figures, publisher: Publisher, generated: date
     }
     published = {key: (count.protected, amount.protected) for key, (count, amount) in accepted.items()}
     return giving_grants(publisher, published, calls, generated)
+
+
+async def iati_indicators(source: Figures) -> list[Indicator]:
+    """The IATI results, from the public figures: people per year (by country and gender), grantees per year,
+    and institutions over the whole program (the public sees them only so: README)."""
+    public = Viewer.public()
+    years = await beneficiaries(source, public, Filters(), "year", "en")
+    people: dict[Period, int | None] = {}
+    dimensions: dict[Period, list[tuple[str, str, int]]] = {}
+    grantees: dict[Period, int | None] = {}
+    for row in years["rows"]:
+        year = int(row["key"])
+        period = (year, year)
+        for dimension in ("country", "gender"):
+            body = await beneficiaries(source, public, Filters(year=year), dimension, "en")
+            people[period] = body["total"]
+            dimensions.setdefault(period, []).extend(
+                (dimension, cell["key"], cell["people"]) for cell in body["rows"]
+            )
+        grantees[period] = (
+            await beneficiaries(source, public, Filters(program="training_grants", year=year), None, "en")
+        )["total"]
+    reached = await institutions(source, public, Filters(), None)
+    whole = {(min(people)[0], max(people)[1]): reached["total"]} if people else {}
+    return [
+        Indicator(
+            "beneficiaries",
+            {
+                "en": "Museum professionals trained (unique people)",
+                "es": "Profesionales de museos formados (personas únicas)",
+                "pt": "Profissionais de museus formados (pessoas únicas)",
+            },
+            people,
+            dimensions,
+        ),
+        Indicator(
+            "grantees",
+            {
+                "en": "Training grants accepted (unique grantees)",
+                "es": "Becas de formación aceptadas (personas becadas únicas)",
+                "pt": "Bolsas de formação aceitas (bolsistas únicos)",
+            },
+            grantees,
+            {},
+        ),
+        Indicator(
+            "institutions",
+            {
+                "en": "Institutions reached, directly and through replication (whole program)",
+                "es": "Instituciones alcanzadas, directamente y por replicación (todo el programa)",
+                "pt": "Instituições alcançadas, diretamente e por replicação (todo o programa)",
+            },
+            whole,
+            {},
+        ),
+    ]

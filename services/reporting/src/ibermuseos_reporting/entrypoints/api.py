@@ -17,7 +17,7 @@ from ..application import figures as figures_of
 from ..application.figures import NotVisible
 from ..domain.disclosure import Viewer
 from ..domain.figures import Filters
-from ..domain.opendata import Indicator, Period, giving_csv_rows, giving_package, iati_activity
+from ..domain.opendata import giving_csv_rows, giving_package, iati_activity
 from .web import (
     ContainerDep,
     OptionalPrincipal,
@@ -362,69 +362,11 @@ async def country_report(
 )
 async def iati(request: Request, c: ContainerDep) -> Response:
     async with serving_session(c) as (session, schema):
-        indicators = await _iati_indicators(SqlFigures(session, schema, c.microdata))
+        indicators = await figures_of.iati_indicators(SqlFigures(session, schema, c.microdata))
     content = iati_activity(c.publisher, indicators, datetime.now(UTC).replace(microsecond=0))
     return cached_bytes(
         request, content, "application/xml", Viewer.public(), max_age=c.settings.projections.cache_seconds
     )
-
-
-async def _iati_indicators(source: SqlFigures) -> list[Indicator]:
-    """The IATI results, from the public figures: people per year (by country and gender), grantees per year,
-    and institutions over the whole program (the public sees them only so: README)."""
-    public = Viewer.public()
-    years = await figures_of.beneficiaries(source, public, Filters(), "year", "en")
-    people: dict[Period, int | None] = {}
-    dimensions: dict[Period, list[tuple[str, str, int]]] = {}
-    grantees: dict[Period, int | None] = {}
-    for row in years["rows"]:
-        year = int(row["key"])
-        period = (year, year)
-        for dimension in ("country", "gender"):
-            body = await figures_of.beneficiaries(source, public, Filters(year=year), dimension, "en")
-            people[period] = body["total"]
-            dimensions.setdefault(period, []).extend(
-                (dimension, cell["key"], cell["people"]) for cell in body["rows"]
-            )
-        grantees[period] = (
-            await figures_of.beneficiaries(
-                source, public, Filters(program="training_grants", year=year), None, "en"
-            )
-        )["total"]
-    institutions = await figures_of.institutions(source, public, Filters(), None)
-    whole = {(min(people)[0], max(people)[1]): institutions["total"]} if people else {}
-    return [
-        Indicator(
-            "beneficiaries",
-            {
-                "en": "Museum professionals trained (unique people)",
-                "es": "Profesionales de museos formados (personas únicas)",
-                "pt": "Profissionais de museus formados (pessoas únicas)",
-            },
-            people,
-            dimensions,
-        ),
-        Indicator(
-            "grantees",
-            {
-                "en": "Training grants accepted (unique grantees)",
-                "es": "Becas de formación aceptadas (personas becadas únicas)",
-                "pt": "Bolsas de formação aceitas (bolsistas únicos)",
-            },
-            grantees,
-            {},
-        ),
-        Indicator(
-            "institutions",
-            {
-                "en": "Institutions reached, directly and through replication (whole program)",
-                "es": "Instituciones alcanzadas, directamente y por replicación (todo el programa)",
-                "pt": "Instituições alcançadas, diretamente e por replicação (todo o programa)",
-            },
-            whole,
-            {},
-        ),
-    ]
 
 
 async def _giving(c: Any) -> tuple[list[dict[str, Any]], datetime]:
