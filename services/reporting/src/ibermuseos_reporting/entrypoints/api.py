@@ -18,6 +18,7 @@ from ..application.figures import NotVisible
 from ..domain.disclosure import Viewer
 from ..domain.figures import Filters
 from ..domain.opendata import giving_csv_rows, giving_package, iati_activity
+from . import answers
 from .web import (
     ContainerDep,
     OptionalPrincipal,
@@ -81,6 +82,7 @@ async def _table(
 @router.get(
     "/figures/applications",
     summary="Applications submitted, by country of residence (protected for the public, exact for who may)",
+    responses={200: {"model": answers.ApplicationsByCountry}},
 )
 async def applications(request: Request, c: ContainerDep, principal: OptionalPrincipal) -> Response:
     viewer = viewer_of(principal)
@@ -90,7 +92,9 @@ async def applications(request: Request, c: ContainerDep, principal: OptionalPri
 
 
 @router.get(
-    "/figures/headline", summary="The headline: how many professionals benefited, how many institutions"
+    "/figures/headline",
+    summary="The headline: how many professionals benefited, how many institutions",
+    responses={200: {"model": answers.Headline}},
 )
 async def headline(
     request: Request, c: ContainerDep, principal: OptionalPrincipal, lang: LanguageQuery = "es"
@@ -112,12 +116,14 @@ BeneficiaryBy = Literal[
     summary="Unique professionals who benefited, in total and by one breakdown",
     description=(
         "A beneficiary is a person (pseudonymous id) who completed a training or mini course, attended a "
-        "conversatorio, or accepted a grant; each is counted once however many programs they took part in. "
-        "Cells of 1 to 4 people are suppressed (null, named in `suppressed`) unless the caller may see them "
-        "exactly: focal points for their country, coordinators for all; when one cell alone would be hidden, "
-        "the next smallest is hidden too (named also in `protecting`: it is not small). "
-        "`by=institution` needs such a caller."
+        "conversatorio, or accepted a grant (and did not decline it); each is counted once however many programs "
+        "they took part in, and once in each cell they are in. Exact for coordinators, and for a focal point's own "
+        "country; for everyone else every count is protected: a sum of the microdata's class counts under fixed "
+        "random rounding to base 3, consistent with every other public figure, so that a count published as r may be "
+        "any true count from r - 2 to r + 2 (README, Disclosure control). Nothing is hidden. "
+        "`by=institution` needs a coordinator or the focal point of the country."
     ),
+    responses={200: {"model": answers.BeneficiariesTable}},
 )
 async def beneficiaries(
     request: Request,
@@ -137,6 +143,7 @@ async def beneficiaries(
 @router.get(
     "/figures/institutions",
     summary="Institutions reached, each counted once: directly and through replication",
+    responses={200: {"model": answers.InstitutionsTable}},
 )
 async def institutions(
     request: Request,
@@ -153,7 +160,9 @@ async def institutions(
 
 
 @router.get(
-    "/figures/grants", summary="Applications, eligibility, awards and amounts, by call, country or year"
+    "/figures/grants",
+    summary="Applications, eligibility, awards and amounts, by call, country or year",
+    responses={200: {"model": answers.GrantsTable}},
 )
 async def grants(
     request: Request,
@@ -172,6 +181,7 @@ async def grants(
 @router.get(
     "/figures/courses",
     summary="Enrolments, completion rate and hours certified, by offering, country, program or year",
+    responses={200: {"model": answers.CoursesTable}},
 )
 async def courses(
     request: Request,
