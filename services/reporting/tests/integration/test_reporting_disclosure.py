@@ -20,8 +20,15 @@ from ibermuseos_reporting.adapters.store import BulkWriter
 from ibermuseos_reporting.application import figures
 from ibermuseos_reporting.domain.disclosure import Viewer
 from ibermuseos_reporting.domain.facts import merge_facts
-from ibermuseos_reporting.domain.figures import Filters
-from ibermuseos_reporting.domain.opendata import Publisher, iati_activity
+from ibermuseos_reporting.domain.figures import (
+    BENEFICIARY_BREAKDOWNS,
+    COURSE_BREAKDOWNS,
+    FINE_DIMENSIONS,
+    GRANT_BREAKDOWNS,
+    INSTITUTION_BREAKDOWNS,
+    Filters,
+)
+from ibermuseos_reporting.domain.opendata import Publisher, giving_package, iati_activity
 from ibermuseos_reporting.domain.projections import project
 from lxml import etree
 from reporting_adversary import (
@@ -43,6 +50,7 @@ from reporting_adversary import (
     solve,
     true_count,
 )
+from reporting_standards import giving_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 pytestmark = pytest.mark.integration
@@ -170,27 +178,18 @@ async def everything_public(source: SqlFigures, classes: list[Any]) -> tuple[Kno
     knowledge, answers = Knowledge(), 0
     for country, program, year in product([None, *COUNTRIES], [None, *PROGRAMS], [None, *YEARS]):
         filters = Filters(country, program, year)
-        for by in (
-            None,
-            "country",
-            "program",
-            "offering",
-            "subject_area",
-            "year",
-            "gender",
-            "institution_type",
-        ):
+        for by in (None, *(b for b in BENEFICIARY_BREAKDOWNS if b not in FINE_DIMENSIONS)):
             read_table(knowledge, classes, await figures.beneficiaries(source, PUBLIC, filters, by, "en"))
             answers += 1
-        for by in ("offering", "country", "program", "year"):
+        for by in COURSE_BREAKDOWNS:
             read_table(knowledge, classes, await figures.courses(source, PUBLIC, filters, by, "en"))
             answers += 1
         if program is None:
-            for by in ("call", "country", "year"):
+            for by in GRANT_BREAKDOWNS:
                 read_table(knowledge, classes, await figures.grants(source, PUBLIC, filters, by, "en"))
                 answers += 1
     for country in [None, *COUNTRIES]:
-        for by in (None, "country", "institution_type", "channel"):
+        for by in (None, *INSTITUTION_BREAKDOWNS):
             read_institutions(
                 knowledge, classes, await figures.institutions(source, PUBLIC, Filters(country), by)
             )
@@ -296,3 +295,28 @@ async def test_no_public_figure_narrows_a_count_of_people_below_its_protection_i
         f"({'protected counts determined' if knowledge.fixed else 'protected counts free'}); "
         f"narrowest: {tightest.width} possible counts ({tightest.low}–{tightest.high}) for {tightest.where}"
     )
+
+
+# ------------------------------------------------------------------------- open-data files
+
+
+async def test_the_360giving_file_of_published_grantees_is_valid_and_none_is_made_while_there_are_none(
+    load: Load, session: AsyncSession, schema: str
+) -> None:
+    source = SqlFigures(session, schema)
+    assert await figures.giving_records(source, PUBLISHER, NOW) == []  # the service answers 404
+    # Three grantees alike in every published respect: a class of 3, published as 3.
+    grantees = [
+        Application(person("MX", n), "grants", eligible=True, amount=2000, accepted=True) for n in range(3)
+    ]
+    await load(small_program(applications=grantees))
+
+    records = await figures.giving_records(source, PUBLISHER, NOW)
+
+    assert [(r["locations"], r["Number of grantees"], r["Amount Awarded"]) for r in records] == [
+        (["MX"], 3, "6000.00")
+    ]
+    errors = [
+        error.message for error in giving_validator().iter_errors(giving_package(records, PUBLISHER, NOW))
+    ]
+    assert errors == [], errors

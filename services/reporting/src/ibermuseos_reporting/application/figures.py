@@ -154,25 +154,36 @@ def _quantized(
     }
 
 
-async def grants(
-    figures: Figures, viewer: Viewer, filters: Filters, by: str, language: str
-) -> dict[str, Any]:
-    """Applications, eligibility, awards and amounts: exact where the viewer may, protected elsewhere."""
-    data = await figures.microdata()
-    cells = md.grants(data, filters, by)
-    exact = row_exactness(viewer, by, filters)
-    labels = await figures.labels(language) if by == "call" else {}
+def _rows(
+    cells: Mapping[str, Any],
+    exact: Callable[[str], bool],
+    labels: Mapping[str, str],
+    more: Callable[[Any, bool, dict[str, int]], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """A row per cell with any count (as shown): its counts, and what `more` derives from the cell and them."""
     rows = []
     for key in sorted(cells):
         cell, shown_exactly = cells[key], exact(key)
         counts = {name: tally.value(shown_exactly) for name, tally in cell.counts.items()}
-        if not any(counts.values()):
-            continue
-        amounts = {
-            name: _quantized(by_currency, shown_exactly, cell.granted[name])
+        if any(counts.values()):
+            rows.append(_row(key, labels, shown_exactly, {**counts, **more(cell, shown_exactly, counts)}))
+    return rows
+
+
+async def grants(
+    figures: Figures, viewer: Viewer, filters: Filters, by: str, language: str
+) -> dict[str, Any]:
+    """Applications, eligibility, awards and amounts: exact where the viewer may, protected elsewhere."""
+    cells = md.grants(await figures.microdata(), filters, by)
+    labels = await figures.labels(language) if by == "call" else {}
+
+    def amounts(cell: md.GrantCell, exact: bool, _: dict[str, int]) -> dict[str, Any]:
+        return {
+            name: _quantized(by_currency, exact, cell.granted[name])
             for name, by_currency in cell.amounts.items()
         }
-        rows.append(_row(key, labels, shown_exactly, {**counts, **amounts}))
+
+    rows = _rows(cells, row_exactness(viewer, by, filters), labels, amounts)
     return _table("grants", by, filters, rows, _all_exact(viewer, filters, rows))
 
 
@@ -180,26 +191,20 @@ async def courses(
     figures: Figures, viewer: Viewer, filters: Filters, by: str, language: str
 ) -> dict[str, Any]:
     """Enrolments, completion rate and hours certified: exact where the viewer may, protected elsewhere."""
-    data = await figures.microdata()
-    cells = md.courses(data, filters, by)
-    exact = row_exactness(viewer, by, filters)
+    cells = md.courses(await figures.microdata(), filters, by)
     labels = await figures.labels(language) if by == "offering" else {}
-    rows = []
-    for key in sorted(cells):
-        cell, shown_exactly = cells[key], exact(key)
-        counts = {name: tally.value(shown_exactly) for name, tally in cell.counts.items()}
-        if not any(counts.values()):
-            continue
-        hours = cell.hours.value(shown_exactly)
-        values = {
-            **counts,
+
+    def rate_and_hours(cell: md.CourseCell, exact: bool, counts: dict[str, int]) -> dict[str, Any]:
+        hours = cell.hours.value(exact)
+        return {
             # From the counts as shown: a rate says nothing the two counts do not.
             "completion_rate": round(counts["completed"] / counts["evaluated"], 4)
             if counts["evaluated"]
             else None,
             "hours_certified": f"{hours.normalize():f}" if hours else "0",
         }
-        rows.append(_row(key, labels, shown_exactly, values))
+
+    rows = _rows(cells, row_exactness(viewer, by, filters), labels, rate_and_hours)
     return _table("courses", by, filters, rows, _all_exact(viewer, filters, rows))
 
 

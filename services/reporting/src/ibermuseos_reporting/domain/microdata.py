@@ -297,6 +297,13 @@ class GrantCell:
     """How many grants each amount adds up, per currency: no grant shown, no amount shown."""
 
 
+def _in(record: Record, filters: Filters) -> bool:
+    """Whether an application or enrolment passes the country and year filters (its own country and year)."""
+    return (filters.country is None or record.country == filters.country) and (
+        filters.year is None or record.year == filters.year
+    )
+
+
 def _grant_key(grant: Grant, by: str) -> str | None:
     if by == "call":
         return grant.call
@@ -312,11 +319,7 @@ def grants(data: Microdata, filters: Filters, by: str) -> dict[str, GrantCell]:
         return {}
     for micro in data.classes:
         for index, grant in enumerate(micro.records):
-            if not isinstance(grant, Grant):
-                continue
-            if filters.country is not None and grant.country != filters.country:
-                continue
-            if filters.year is not None and grant.year != filters.year:
+            if not isinstance(grant, Grant) or not _in(grant, filters):
                 continue
             key = _grant_key(grant, by)
             if key is None:
@@ -409,11 +412,7 @@ def courses(data: Microdata, filters: Filters, by: str) -> dict[str, CourseCell]
     cells: dict[str, CourseCell] = defaultdict(CourseCell)
     for micro in data.classes:
         for course in micro.records:
-            if not isinstance(course, Course):
-                continue
-            if filters.country is not None and course.country != filters.country:
-                continue
-            if filters.year is not None and course.year != filters.year:
+            if not isinstance(course, Course) or not _in(course, filters):
                 continue
             if filters.program is not None and PROGRAM_OF_KIND.get(course.kind or "") != filters.program:
                 continue

@@ -16,7 +16,13 @@ from ..adapters.schemas import read_serving
 from ..application import figures as figures_of
 from ..application.figures import NotVisible
 from ..domain.disclosure import Viewer
-from ..domain.figures import Filters
+from ..domain.figures import (
+    BENEFICIARY_BREAKDOWNS,
+    COURSE_BREAKDOWNS,
+    GRANT_BREAKDOWNS,
+    INSTITUTION_BREAKDOWNS,
+    Filters,
+)
 from ..domain.opendata import giving_csv_rows, giving_package, iati_activity
 from . import answers
 from .web import (
@@ -246,19 +252,10 @@ async def table_csv(
     lang: LanguageQuery = "es",
 ) -> Response:
     allowed = {
-        "beneficiaries": [
-            "country",
-            "program",
-            "offering",
-            "subject_area",
-            "year",
-            "gender",
-            "institution_type",
-            "institution",
-        ],
-        "institutions": ["country", "institution_type", "channel"],
-        "grants": ["call", "country", "year"],
-        "courses": ["offering", "country", "program", "year"],
+        "beneficiaries": BENEFICIARY_BREAKDOWNS,
+        "institutions": INSTITUTION_BREAKDOWNS,
+        "grants": GRANT_BREAKDOWNS,
+        "courses": COURSE_BREAKDOWNS,
     }[table]
     breakdown = by or allowed[0]
     if breakdown not in allowed:
