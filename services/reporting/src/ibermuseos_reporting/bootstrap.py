@@ -162,7 +162,9 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
             joining=lambda session: session,
         ),
         lag_meter=LagMeter(settings.kafka, SERVICE, PUBLIC_TOPICS),
-        microdata=MicrodataCache(settings.disclosure.secret.get_secret_value().encode()),
+        microdata=MicrodataCache(
+            settings.disclosure.secret.get_secret_value().encode(), settings.projections.microdata_seconds
+        ),
         publisher=Publisher(
             organisation_ref=settings.open_data.organisation_ref,
             organisation_name=settings.open_data.organisation_name,

@@ -49,6 +49,12 @@ class ProjectionSettings(BaseModel):
     maintenance_interval_seconds: float = Field(default=30.0, gt=0)
     lag_interval_seconds: float = Field(default=5.0, gt=0)
     cache_seconds: int = Field(default=60, ge=0, description="max-age of public figures")
+    microdata_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="while events keep arriving, the protected microdata the figures are computed from is built "
+        "again at most this often (0: whenever the data changed)",
+    )
     batch_size: int = Field(default=5_000, ge=1)
 
 

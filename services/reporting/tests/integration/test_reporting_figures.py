@@ -4,7 +4,7 @@ import random
 from typing import Any
 
 import pytest
-from ibermuseos_reporting.adapters.queries import SqlFigures
+from ibermuseos_reporting.adapters.queries import MicrodataCache, SqlFigures
 from ibermuseos_reporting.adapters.rebuild_target import asyncpg_url
 from ibermuseos_reporting.adapters.store import BulkWriter
 from ibermuseos_reporting.application import figures
@@ -173,3 +173,19 @@ async def test_by_institution_is_for_exact_viewers_only(
         source, Viewer(country="MX"), Filters(country="MX"), "institution", "es"
     )
     assert [(row["label"], row["people"]) for row in own["rows"]] == [("Museo Nacional de Antropología", 3)]
+
+
+async def test_the_microdata_is_built_again_when_the_data_changed_at_most_as_often_as_set(
+    apply: Any, session: AsyncSession, schema: str, scenario: Any
+) -> None:
+    await apply(scenario.published[:10])
+    every_time, at_most_hourly = MicrodataCache(b"secret"), MicrodataCache(b"secret", seconds=3600)
+    before = await every_time.of(session, schema)
+    assert await every_time.of(session, schema) is before  # nothing changed: not built again
+    held = await at_most_hourly.of(session, schema)
+    await session.commit()
+
+    await apply(scenario.published[10:])
+
+    assert await every_time.of(session, schema) is not before
+    assert await at_most_hourly.of(session, schema) is held

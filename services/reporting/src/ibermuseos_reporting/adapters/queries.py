@@ -7,6 +7,8 @@ hand-computed values.
 
 # ruff: noqa: S608 - the only names put into SQL are projection schemas that passed `schemas.checked`, and constants
 
+import asyncio
+import time
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -301,19 +303,31 @@ async def data_version(session: AsyncSession, schema: str) -> tuple[str, int, in
 
 
 class MicrodataCache:
-    """The protected microdata of the serving schema, built once per change of the data it depends on."""
+    """The protected microdata of the serving schema, built again when what it depends on changed.
 
-    def __init__(self, secret: bytes) -> None:
+    Building it reads every application and enrolment (seconds for a program of a hundred thousand
+    people), so while events keep arriving it is built at most once every `seconds`: the figures
+    may then be that much older than the projections.
+    """
+
+    def __init__(self, secret: bytes, seconds: float = 0.0) -> None:
         self._key = rounding_key(secret)
+        self._seconds = seconds
         self._version: tuple[str, int, int] | None = None
         self._data: Microdata | None = None
+        self._built = 0.0
+        self._lock = asyncio.Lock()
 
     async def of(self, session: AsyncSession, schema: str) -> Microdata:
-        version = await data_version(session, schema)
-        if self._data is None or version != self._version:
-            self._data = Microdata.of(await units(session, schema), self._key)
-            self._version = version
-        return self._data
+        async with self._lock:
+            if self._data is not None and time.monotonic() - self._built < self._seconds:
+                return self._data
+            version = await data_version(session, schema)
+            if self._data is None or version != self._version:
+                self._data = Microdata.of(await units(session, schema), self._key)
+                self._version = version
+                self._built = time.monotonic()
+            return self._data
 
 
 async def institution_reach(session: AsyncSession, schema: str) -> list[dict[str, Any]]:

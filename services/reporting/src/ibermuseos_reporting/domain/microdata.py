@@ -129,10 +129,6 @@ def class_key(beneficiary: bool, records: tuple[Record, ...]) -> str:
     )
 
 
-def _sort_key(record: Record) -> str:
-    return class_key(False, (record,))
-
-
 @dataclass(frozen=True)
 class Microdata:
     """The classes of a serving schema, with the mean amount of each call's grants (per currency)."""
@@ -144,42 +140,58 @@ class Microdata:
 
     @classmethod
     def of(cls, units: Iterable[Unit], key: bytes) -> "Microdata":
+        keys: dict[Record, str] = {}
+
+        def sort_key(record: Record) -> str:
+            if record not in keys:
+                keys[record] = class_key(False, (record,))
+            return keys[record]
+
         grouped: dict[tuple[bool, tuple[Record, ...]], list[Unit]] = defaultdict(list)
         totals: dict[tuple[str, str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
         for unit in units:
-            order = sorted(range(len(unit.records)), key=lambda i: _sort_key(unit.records[i]))
-            ordered = Unit(
-                tuple(unit.records[i] for i in order),
-                tuple(_at(unit.awarded, i) for i in order),
-                tuple(_at(unit.accepted, i) for i in order),
-            )
-            grouped[(ordered.beneficiary, ordered.records)].append(ordered)
-            for index, record in enumerate(ordered.records):
+            if len(unit.records) > 1:  # a beneficiary's records, in one order whatever the order they came in
+                order = sorted(range(len(unit.records)), key=lambda i: sort_key(unit.records[i]))
+                unit = Unit(
+                    tuple(unit.records[i] for i in order),
+                    tuple(_at(unit.awarded, i) for i in order),
+                    tuple(_at(unit.accepted, i) for i in order),
+                )
+            grouped[(unit.beneficiary, unit.records)].append(unit)
+            for index, record in enumerate(unit.records):
                 if isinstance(record, Grant) and record.call is not None:
-                    for what, currency, amount, counted in (
-                        ("awarded", record.awarded_currency, ordered.awarded[index], record.awarded),
-                        ("accepted", record.accepted_currency, ordered.accepted[index], record.accepted),
+                    for what, currency, counted in (
+                        ("awarded", record.awarded_currency, record.awarded),
+                        ("accepted", record.accepted_currency, record.accepted),
                     ):
                         if counted and currency:
                             total = totals[(record.call, currency, what)]
-                            total[0] += amount
+                            total[0] += _at(unit.awarded if what == "awarded" else unit.accepted, index)
                             total[1] += 1
         classes = []
         for (beneficiary, records), members in grouped.items():
-            count = len(members)
+            count, what = len(members), class_key(beneficiary, records)
             classes.append(
-                MicroClass(
-                    records,
-                    beneficiary,
-                    count,
-                    protected_count(key, class_key(beneficiary, records), count),
-                    tuple(sum((m.awarded[i] for m in members), Decimal(0)) for i in range(len(records))),
-                    tuple(sum((m.accepted[i] for m in members), Decimal(0)) for i in range(len(records))),
+                (
+                    what,
+                    MicroClass(
+                        records,
+                        beneficiary,
+                        count,
+                        protected_count(key, what, count),
+                        tuple(
+                            sum((_at(m.awarded, i) for m in members), Decimal(0)) for i in range(len(records))
+                        ),
+                        tuple(
+                            sum((_at(m.accepted, i) for m in members), Decimal(0))
+                            for i in range(len(records))
+                        ),
+                    ),
                 )
             )
-        classes.sort(key=lambda c: class_key(c.beneficiary, c.records))
+        classes.sort(key=lambda pair: pair[0])
         means = {what: amount / number for what, (amount, number) in totals.items() if number}
-        return cls(tuple(classes), means)
+        return cls(tuple(micro for _, micro in classes), means)
 
 
 def _at(amounts: tuple[Decimal, ...], index: int) -> Decimal:
