@@ -409,6 +409,16 @@ class Events:
         )
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The narrowest ranges the disclosure adversary found, said at the end of the session."""
+    from reporting_adversary import FINDINGS
+
+    if FINDINGS:
+        terminalreporter.section("reporting: the disclosure adversary")
+        for line in FINDINGS:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def events() -> Events:
     return Events()

@@ -35,6 +35,8 @@ PROGRAM_OF_KIND = {
     "mini_course": "mini_courses",
     "conversatorio": "conversatorios",
 }
+FINDINGS: list[str] = []
+"""What the adversary found in this test session: said at the end of it (`conftest.pytest_terminal_summary`)."""
 CLOCK_YEAR = 2027
 """The test events' clock runs in 2027: the year of an enrolment that no completion dated."""
 

@@ -32,6 +32,7 @@ from ibermuseos_reporting.domain.opendata import Publisher, giving_package, iati
 from ibermuseos_reporting.domain.projections import project
 from lxml import etree
 from reporting_adversary import (
+    FINDINGS,
     Application,
     Enrolment,
     Knowledge,
@@ -288,12 +289,14 @@ async def test_no_public_figure_narrows_a_count_of_people_below_its_protection_i
     for rate in knowledge.ratios:
         assert rate.protected
     tightest = min(ranges, key=lambda r: r.width)
+    above_zero = min((r for r in ranges if published[r.where].value), key=lambda r: r.width)
     small = sum(1 for k in classes if k.count < 5)
-    print(
-        f"\nseed {seed}: {len(classes)} classes ({small} of fewer than 5), {answers} answers, "
+    FINDINGS.append(
+        f"seed {seed}: {len(classes)} classes ({small} of fewer than 5), {answers} answers, "
         f"{len(knowledge.observations)} counts read in {read:.1f}s; {len(ranges)} ranges solved in {solved:.1f}s "
         f"({'protected counts determined' if knowledge.fixed else 'protected counts free'}); "
-        f"narrowest: {tightest.width} possible counts ({tightest.low}–{tightest.high}) for {tightest.where}"
+        f"narrowest: {tightest.width} possible counts ({tightest.low}–{tightest.high}) for {tightest.where}; "
+        f"for a count published above 0: {above_zero.width} ({above_zero.low}–{above_zero.high}) for {above_zero.where}"
     )
 
 
