@@ -280,7 +280,7 @@ async def figures(flow: Flow, call_id: str, offerings: dict[str, str]) -> dict[s
     institutions = await reporting(flow, "/institutions", q=flow.tag)
     return {
         "grants": next(
-            {k: v for k, v in row.items() if k not in ("key", "label", "suppressed", "protecting")}
+            {k: v for k, v in row.items() if k not in ("key", "label", "suppressed", "protecting", "exact")}
             for row in grants["rows"]
             if row["key"] == call_id
         ),
@@ -309,8 +309,11 @@ def expected(tag: str) -> dict[str, Any]:
             "accepted": 1,
             "declined": 1,
             "reports": 1,
+            "net_awarded": 1,
+            "on_waitlist": 0,
             "amount_awarded": {"USD": "3000.00"},
             "amount_accepted": {"USD": "1500.00"},
+            "amount_net_awarded": {"USD": "1500.00"},
         },
         "courses": {
             "training_course": {

@@ -14,7 +14,10 @@ from ibermuseos_contracts.applications import (
     Applicant,
     ApplicationDeclaredEligibleV1,
     ApplicationDeclaredIneligibleV1,
+    ApplicationRejectedV1,
     ApplicationSubmittedV1,
+    ApplicationWaitlistedV1,
+    ApplicationWithdrawnV1,
     CallOpenedV1,
     GrantAcceptedV1,
     GrantAwardedV1,
@@ -181,6 +184,31 @@ class Events:
                 applicant_id=person,
                 reasons=[Reason(code="late", explanation=text("late"))],
                 declared_at=self.now(),
+            )
+        )
+
+    def withdrawn(self, application_id: uuid.UUID, call_id: uuid.UUID, person: str) -> Published:
+        return self._publish(
+            ApplicationWithdrawnV1(
+                application_id=application_id, call_id=call_id, applicant_id=person, withdrawn_at=self.now()
+            )
+        )
+
+    def waitlisted(self, application_id: uuid.UUID, call_id: uuid.UUID, person: str) -> Published:
+        return self._publish(
+            ApplicationWaitlistedV1(
+                application_id=application_id,
+                call_id=call_id,
+                applicant_id=person,
+                position=1,
+                waitlisted_at=self.now(),
+            )
+        )
+
+    def rejected(self, application_id: uuid.UUID, call_id: uuid.UUID, person: str) -> Published:
+        return self._publish(
+            ApplicationRejectedV1(
+                application_id=application_id, call_id=call_id, applicant_id=person, rejected_at=self.now()
             )
         )
 
@@ -381,6 +409,16 @@ class Events:
         )
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The narrowest ranges the disclosure adversary found, said at the end of the session."""
+    from reporting_adversary import FINDINGS
+
+    if FINDINGS:
+        terminalreporter.section("reporting: the disclosure adversary")
+        for line in FINDINGS:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def events() -> Events:
     return Events()
@@ -509,8 +547,11 @@ EXPECTED_EXACT = {
         "accepted": 2,
         "declined": 1,
         "reports": 1,
+        "net_awarded": 2,
+        "on_waitlist": 0,
         "amount_awarded": {"USD": "5300.00"},
         "amount_accepted": {"USD": "3500.00"},
+        "amount_net_awarded": {"USD": "3500.00"},
     },
     "courses": {
         "Conservación preventiva": {

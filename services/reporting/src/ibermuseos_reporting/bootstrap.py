@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import SERVICE
 from .adapters.kafka_source import LagMeter, PublicTopicsSource
-from .adapters.queries import state
+from .adapters.queries import MicrodataCache, state
 from .adapters.rebuild_target import PostgresTarget, RebuildRunning
 from .adapters.schemas import ensure_serving
 from .adapters.tables import metadata
@@ -47,6 +47,7 @@ class Container:
     idempotency: IdempotencyKeys[AsyncSession | None]
     publisher: Publisher
     lag_meter: LagMeter
+    microdata: MicrodataCache
     lag: Lag = field(default_factory=Lag)
     rebuilding: bool = False
 
@@ -161,6 +162,9 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
             joining=lambda session: session,
         ),
         lag_meter=LagMeter(settings.kafka, SERVICE, PUBLIC_TOPICS),
+        microdata=MicrodataCache(
+            settings.disclosure.secret.get_secret_value().encode(), settings.projections.microdata_seconds
+        ),
         publisher=Publisher(
             organisation_ref=settings.open_data.organisation_ref,
             organisation_name=settings.open_data.organisation_name,

@@ -10,7 +10,7 @@ from ibermuseos_platform.settings import (
     RefuseDevSecrets,
     Role,
 )
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,18 @@ class OpenDataSettings(BaseModel):
     currency: str = "USD"
 
 
+DEV_DISCLOSURE_SECRET = b"dev-only-disclosure-secret-change-me"
+
+
+class DisclosureSettings(BaseModel):
+    secret: SecretStr = Field(
+        default=SecretStr(DEV_DISCLOSURE_SECRET.decode()),
+        description="secret of the rounding draws that protect the public figures: set it once and keep it "
+        "(a new secret draws every published figure anew, and two sets of draws of the same data say more "
+        "than one); production refuses the development value",
+    )
+
+
 class ProjectionSettings(BaseModel):
     auto_rebuild: bool = Field(
         default=True,
@@ -37,6 +49,12 @@ class ProjectionSettings(BaseModel):
     maintenance_interval_seconds: float = Field(default=30.0, gt=0)
     lag_interval_seconds: float = Field(default=5.0, gt=0)
     cache_seconds: int = Field(default=60, ge=0, description="max-age of public figures")
+    microdata_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="while events keep arriving, the protected microdata the figures are computed from is built "
+        "again at most this often (0: whenever the data changed)",
+    )
     batch_size: int = Field(default=5_000, ge=1)
 
 
@@ -54,3 +72,13 @@ class Settings(BaseSettings, RefuseDevSecrets):
     rate_limit: RateLimitSettings = RateLimitSettings()
     open_data: OpenDataSettings = OpenDataSettings()
     projections: ProjectionSettings = ProjectionSettings()
+    disclosure: DisclosureSettings = DisclosureSettings()
+
+    @model_validator(mode="after")
+    def _no_dev_disclosure_secret_in_production(self) -> "Settings":
+        if (
+            self.environment == "production"
+            and self.disclosure.secret.get_secret_value().encode() == DEV_DISCLOSURE_SECRET
+        ):
+            raise ValueError("set DISCLOSURE__SECRET: the development secret is refused in production")
+        return self

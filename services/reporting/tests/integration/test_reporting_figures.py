@@ -4,7 +4,7 @@ import random
 from typing import Any
 
 import pytest
-from ibermuseos_reporting.adapters.queries import SqlFigures
+from ibermuseos_reporting.adapters.queries import MicrodataCache, SqlFigures
 from ibermuseos_reporting.adapters.rebuild_target import asyncpg_url
 from ibermuseos_reporting.adapters.store import BulkWriter
 from ibermuseos_reporting.application import figures
@@ -27,7 +27,7 @@ async def exact_figures(session: AsyncSession, schema: str) -> dict[str, Any]:
         body = await figures.beneficiaries(source, COORDINATOR, Filters(), by, "es")
         return {row["key"]: row["people"] for row in body["rows"]}
 
-    total, _ = await source.beneficiaries(Filters(), None, "es")
+    total = (await figures.beneficiaries(source, COORDINATOR, Filters(), None, "es"))["total"]
     summary, by_country = await source.institutions(Filters(), "country")
     grants = await figures.grants(source, COORDINATOR, Filters(), "call", "es")
     courses = await figures.courses(source, COORDINATOR, Filters(), "offering", "es")
@@ -51,10 +51,10 @@ async def exact_figures(session: AsyncSession, schema: str) -> dict[str, Any]:
         "grants": {
             key: value
             for key, value in grants["rows"][0].items()
-            if key not in ("key", "label", "suppressed", "protecting")
+            if key not in ("key", "label", "suppressed", "protecting", "exact")
         },
         "courses": {row["label"]: {key: row[key] for key in keep} for row in courses["rows"]},
-        "applications_by_country": await source.applications_by_country(),
+        "applications_by_country": (await figures.applications_by_country(source, COORDINATOR))["by_country"],
     }
 
 
@@ -70,10 +70,10 @@ async def test_the_same_person_in_three_programs_is_one_beneficiary(
 ) -> None:
     await apply(scenario.published)
     source = SqlFigures(session, schema)
-    total, by_program = await source.beneficiaries(Filters(country="MX"), "program", "es")
+    body = await figures.beneficiaries(source, COORDINATOR, Filters(country="MX"), "program", "es")
     # Ana (courses, conversatorio, grant), Bruno (mini course), Hugo (course): 3 people, 5 participations.
-    assert total == 3
-    assert sum(row["people"] for row in by_program) == 5
+    assert body["total"] == 3
+    assert sum(row["people"] for row in body["rows"]) == 5
 
 
 async def test_replication_counts_institutions_no_beneficiary_came_from(
@@ -119,37 +119,43 @@ async def test_the_rebuild_writer_gives_the_same_figures_as_the_live_consumer(
     assert await exact_figures(session, schema) == expected
 
 
-async def test_the_public_sees_small_cells_suppressed_and_a_focal_point_its_country_exactly(
+async def test_the_public_sees_protected_counts_and_a_focal_point_its_country_exactly(
     apply: Any, session: AsyncSession, schema: str, scenario: Any
 ) -> None:
     await apply(scenario.published)
     source = SqlFigures(session, schema)
-    public = await figures.beneficiaries(source, Viewer.public(), Filters(), "year", "es")
-    # 2026 has one person; alone it would be given away by the total of 6, so 2027 (5) is hidden too.
-    assert public["total"] == 6
-    assert [(row["key"], row["people"]) for row in public["rows"]] == [("2027", None), ("2026", None)]
+    public = await figures.beneficiaries(source, Viewer.public(), Filters(), "country", "es")
+    assert public["exact"] is False
+    assert public["protection"]["base"] == 3
+    counts = [public["total"], *(row["people"] for row in public["rows"])]
+    # Every published count is a sum of classes' counts rounded to a multiple of 3; nothing is hidden.
+    assert all(count % 3 == 0 for count in counts)
+    assert all(row["exact"] is False and row["suppressed"] == [] for row in public["rows"])
     peru = await figures.beneficiaries(source, Viewer(country="PE"), Filters(), "country", "es")
-    assert {row["key"]: row["people"] for row in peru["rows"]} == {
-        "MX": None,
-        "PE": 1,
-        "CL": None,
-        "BR": None,
-    }
+    assert [(row["key"], row["people"], row["exact"]) for row in peru["rows"] if row["key"] == "PE"] == [
+        ("PE", 1, True)
+    ]
+    assert all(not row["exact"] and row["people"] % 3 == 0 for row in peru["rows"] if row["key"] != "PE")
+    assert peru["exact"] is False  # other countries' cells, and the total, are the protected ones
     own = await figures.beneficiaries(source, Viewer(country="PE"), Filters(country="PE"), "gender", "es")
-    assert own["total"] == 1
+    assert (own["exact"], own["protection"], own["total"]) == (True, None, 1)
     assert [(row["key"], row["people"]) for row in own["rows"]] == [("male", 1)]
 
 
-async def test_grant_amounts_are_hidden_with_the_small_counts_that_protect_them(
+async def test_public_amounts_are_the_published_number_of_grants_times_the_mean_grant(
     apply: Any, session: AsyncSession, schema: str, scenario: Any
 ) -> None:
     await apply(scenario.published)
-    public = await figures.grants(SqlFigures(session, schema), Viewer.public(), Filters(), "call", "es")
+    source = SqlFigures(session, schema)
+    public = await figures.grants(source, Viewer.public(), Filters(), "call", "es")
     row = public["rows"][0]
     assert row["label"] == "Becas 2027"
-    assert row["accepted"] is None
-    assert row["amount_accepted"] is None
-    assert row["withdrawn"] == 0
+    assert row["accepted"] % 3 == 0
+    # Ana's 2,000 and Diego's 1,500 accepted: a mean of 1,750; nothing but the count is told.
+    assert row["amount_accepted"] == ({"USD": f"{row['accepted'] * 1750}.00"} if row["accepted"] else {})
+    exact = await figures.grants(source, COORDINATOR, Filters(), "call", "es")
+    assert exact["rows"][0]["amount_accepted"] == {"USD": "3500.00"}
+    assert exact["exact"] is True
 
 
 async def test_by_institution_is_for_exact_viewers_only(
@@ -167,3 +173,19 @@ async def test_by_institution_is_for_exact_viewers_only(
         source, Viewer(country="MX"), Filters(country="MX"), "institution", "es"
     )
     assert [(row["label"], row["people"]) for row in own["rows"]] == [("Museo Nacional de Antropología", 3)]
+
+
+async def test_the_microdata_is_built_again_when_the_data_changed_at_most_as_often_as_set(
+    apply: Any, session: AsyncSession, schema: str, scenario: Any
+) -> None:
+    await apply(scenario.published[:10])
+    every_time, at_most_hourly = MicrodataCache(b"secret"), MicrodataCache(b"secret", seconds=3600)
+    before = await every_time.of(session, schema)
+    assert await every_time.of(session, schema) is before  # nothing changed: not built again
+    held = await at_most_hourly.of(session, schema)
+    await session.commit()
+
+    await apply(scenario.published[10:])
+
+    assert await every_time.of(session, schema) is not before
+    assert await at_most_hourly.of(session, schema) is held

@@ -1,86 +1,177 @@
-"""Small cells hidden from the public, exact figures for who may see them, and the headline sentence."""
+"""Counts published under fixed random rounding to base 3, figures as sums over classes, and the headline sentence."""
+
+from decimal import Decimal
 
 from ibermuseos_reporting.domain.disclosure import (
-    Measure,
     Viewer,
-    disclosure_groups,
     headline,
     more_than,
-    suppress_column,
-    suppress_table,
-    suppress_total,
+    pool,
+    possible_counts,
+    protected_count,
+    rounding_key,
+)
+from ibermuseos_reporting.domain.figures import Filters
+from ibermuseos_reporting.domain.microdata import (
+    Course,
+    Grant,
+    Microdata,
+    Person,
+    Unit,
+    beneficiaries,
+    class_key,
+    grants,
+    institution_allowance,
 )
 
-
-def test_cells_of_one_to_four_people_are_hidden_and_zero_or_five_are_shown() -> None:
-    assert suppress_column([0, 4, 5, 1, 30], [False] * 5) == [False, True, False, True, False]
+KEY = rounding_key(b"test secret")
 
 
-def test_when_only_one_cell_is_hidden_the_next_smallest_is_hidden_too() -> None:
-    # BR 20, PE 3, CL 7: with PE alone hidden, total minus the others would give it away.
-    assert suppress_column([20, 3, 7], [False] * 3) == [False, True, True]
+def test_a_count_is_published_as_the_multiple_of_three_below_or_above_it() -> None:
+    for count in range(0, 40):
+        published = protected_count(KEY, f"class {count}", count)
+        assert published % 3 == 0
+        assert abs(published - count) <= 2
+        assert possible_counts(published)[0] <= count <= possible_counts(published)[1]
 
 
-def test_a_cell_hidden_only_to_protect_another_is_not_called_small() -> None:
-    rows = [{"key": "BR", "people": 20}, {"key": "PE", "people": 3}, {"key": "CL", "people": 7}]
+def test_zero_and_multiples_of_three_are_published_as_they_are() -> None:
+    assert [protected_count(KEY, "a class", n) for n in (0, 3, 6, 30)] == [0, 3, 6, 30]
 
-    shown = suppress_table(rows, [Measure("people")], lambda row: False)
 
-    assert [(row["key"], row["suppressed"], row["protecting"]) for row in shown] == [
-        ("BR", [], []),
-        ("PE", ["people"], []),
-        ("CL", ["people"], ["people"]),
+def test_the_same_class_with_the_same_count_is_always_published_the_same() -> None:
+    assert {protected_count(KEY, "MX female museum", 4) for _ in range(20)} == {
+        protected_count(KEY, "MX female museum", 4)
+    }
+
+
+def test_the_draw_is_keyed_and_unbiased() -> None:
+    other = rounding_key(b"another secret")
+    ones = [protected_count(KEY, f"class {i}", 1) for i in range(3000)]
+    # Up with probability 1/3: on average the published count is the true one.
+    assert 0.9 < sum(ones) / len(ones) < 1.1
+    assert ones != [protected_count(other, f"class {i}", 1) for i in range(3000)]
+
+
+def test_the_protection_interval_is_two_either_side_and_not_below_zero() -> None:
+    assert possible_counts(0) == (0, 2)
+    assert possible_counts(3) == (1, 5)
+    assert possible_counts(9) == (7, 11)
+
+
+def test_small_cells_are_pooled_into_one_record_whatever_its_size() -> None:
+    groups = pool({"BR": 9, "PE": 3, "CL": 3, "AR": 6, "UY": 0})
+    assert [(group.keys, group.people) for group in groups] == [(("BR",), 9), (("AR",), 6), (("CL", "PE"), 6)]
+    assert [(g.keys, g.people) for g in pool({"PE": 3})] == [(("PE",), 3)]
+    assert pool({"PE": 0}) == []
+
+
+# ------------------------------------------------------------------------ figures as sums over classes
+
+PE = Person("female", "museum", ("PE", "museum"))
+CL = Person("male", "museum", ("CL", "museum"))
+
+
+def course(country: str, person: Person | None, year: int = 2027, outcome: str = "completed") -> Course:
+    return Course(
+        "offering-1",
+        "training_course",
+        year,
+        country,
+        True,
+        False,
+        False,
+        outcome,
+        0,
+        Decimal(0),
+        "conservation",
+        person,
+    )
+
+
+def grant(country: str, currency: str | None = None, **status: bool | None) -> Grant:
+    values: dict[str, bool | None] = {
+        "submitted": True,
+        "eligible": True,
+        "withdrawn": False,
+        "awarded": False,
+        "waitlisted": False,
+        "rejected": False,
+        "accepted": False,
+        "declined": False,
+        "report": False,
+    } | status
+    awarded = currency if values["awarded"] else None
+    return Grant("call-1", 2027, country, **values, awarded_currency=awarded)  # type: ignore[arg-type]
+
+
+def test_a_person_in_two_years_counts_once_in_the_total_and_once_in_each_year() -> None:
+    both = Unit((course("PE", PE, 2026), course("PE", PE, 2027)))
+    data = Microdata.of([both, Unit((course("CL", CL, 2027),))], KEY)
+    total, by_year = beneficiaries(data, Filters(), "year")
+    assert total.exact == 2
+    assert {key: cell.exact for key, cell in by_year.items()} == {"2026": 1, "2027": 2}
+
+
+def test_exact_and_protected_figures_are_sums_over_the_same_classes() -> None:
+    units = [Unit((course("PE", PE),)) for _ in range(4)] + [Unit((course("CL", CL),)) for _ in range(2)]
+    data = Microdata.of(units, KEY)
+    total, by_country = beneficiaries(data, Filters(), "country")
+    assert (total.exact, by_country["PE"].exact, by_country["CL"].exact) == (6, 4, 2)
+    assert total.protected == by_country["PE"].protected + by_country["CL"].protected
+    for micro in data.classes:
+        assert micro.protected == protected_count(
+            KEY, class_key(micro.beneficiary, micro.records), micro.count
+        )
+
+
+def test_a_withdrawn_application_counts_as_withdrawn_and_not_as_eligible() -> None:
+    data = Microdata.of([Unit((grant("PE", withdrawn=True),)), Unit((grant("PE"),))], KEY)
+    cell = grants(data, Filters(), "call")["call-1"]
+    assert {
+        name: cell.counts[name].exact for name in ("applications", "eligible", "ineligible", "withdrawn")
+    } == {
+        "applications": 2,
+        "eligible": 1,
+        "ineligible": 0,
+        "withdrawn": 1,
+    }
+
+
+def test_awarded_counts_every_award_and_net_awarded_those_not_declined() -> None:
+    units = [
+        Unit((grant("PE", "USD", awarded=True, declined=True),), (Decimal(1800),)),
+        Unit((grant("PE", "USD", awarded=True, waitlisted=True),), (Decimal(1500),)),
+        Unit((grant("PE", waitlisted=True),)),
     ]
+    cell = grants(Microdata.of(units, KEY), Filters(), "call")["call-1"]
+    counts = {
+        name: cell.counts[name].exact
+        for name in ("awarded", "net_awarded", "declined", "waitlisted", "on_waitlist")
+    }
+    assert counts == {"awarded": 2, "net_awarded": 1, "declined": 1, "waitlisted": 2, "on_waitlist": 1}
+    assert cell.amounts["amount_awarded"]["USD"].exact == Decimal(3300)
+    assert cell.amounts["amount_net_awarded"]["USD"].exact == Decimal(1500)
+    # As published: the protected number of grants times the call's mean grant (1,650).
+    assert cell.amounts["amount_awarded"]["USD"].protected == cell.counts["awarded"].protected * Decimal(1650)
 
 
-def test_cells_the_viewer_sees_exactly_are_never_hidden() -> None:
-    assert suppress_column([20, 3, 7], [False, True, False]) == [False, False, False]
-
-
-def test_a_measure_protected_by_a_count_is_hidden_with_it() -> None:
-    rows = [
-        {"key": "BR", "awarded": 12, "amount": {"USD": "24000.00"}},
-        {"key": "PE", "awarded": 2, "amount": {"USD": "3600.00"}},
-        {"key": "CL", "awarded": 6, "amount": {"USD": "9000.00"}},
-    ]
-    shown = suppress_table(rows, [Measure("awarded"), Measure("amount", people="awarded")], lambda row: False)
-    assert [(row["key"], row["awarded"], row["amount"], row["suppressed"]) for row in shown] == [
-        ("BR", 12, {"USD": "24000.00"}, []),
-        ("PE", None, None, ["awarded", "amount"]),
-        ("CL", None, None, ["awarded", "amount"]),
-    ]
+def test_institutions_reached_directly_are_allowed_up_to_the_least_number_of_people_published() -> None:
+    units = [Unit((course("PE", PE),)) for _ in range(5)]
+    data = Microdata.of(units, KEY)
+    [micro] = data.classes
+    assert institution_allowance(data) == (
+        {("PE", "museum"): micro.protected - 2} if micro.protected > 2 else {}
+    )
 
 
 def test_focal_points_see_their_country_exactly_and_coordinators_everything() -> None:
-    rows = [{"key": "PE", "people": 2}, {"key": "CL", "people": 3}, {"key": "BR", "people": 40}]
     peru = Viewer(country="PE")
-    shown = suppress_table(rows, [Measure("people")], lambda row: peru.exact_for(str(row["key"])))
-    assert [row["people"] for row in shown] == [2, None, None]
-    coordinator = Viewer(everything=True)
-    shown = suppress_table(rows, [Measure("people")], lambda row: coordinator.exact_for(str(row["key"])))
-    assert [row["people"] for row in shown] == [2, 3, 40]
-
-
-def test_a_small_total_is_hidden_from_the_public_only() -> None:
-    assert suppress_total(3, Viewer.public(), None) is None
-    assert suppress_total(3, Viewer(country="PE"), "PE") == 3
-    assert suppress_total(3, Viewer(country="PE"), "CL") is None
-    assert suppress_total(0, Viewer.public(), None) == 0
-
-
-def test_small_cells_are_pooled_so_every_record_counts_five_people() -> None:
-    groups, withheld = disclosure_groups({"BR": 7, "PE": 2, "CL": 3, "AR": 5})
-    assert [(group.keys, group.people) for group in groups] == [(("BR",), 7), (("AR",), 5), (("CL", "PE"), 5)]
-    assert withheld == 0
-
-
-def test_a_pool_still_too_small_joins_the_smallest_record() -> None:
-    groups, _ = disclosure_groups({"BR": 7, "AR": 5, "PE": 2})
-    assert [(group.keys, group.people) for group in groups] == [(("BR",), 7), (("AR", "PE"), 7)]
-
-
-def test_everything_too_small_is_withheld() -> None:
-    assert disclosure_groups({"PE": 2, "CL": 1}) == ([], 3)
+    assert peru.exact_for("PE")
+    assert not peru.exact_for("CL")
+    assert not peru.exact_for(None)
+    assert Viewer(everything=True).exact_for(None)
+    assert Viewer.public().is_public
 
 
 def test_more_than_rounds_down_to_two_significant_digits_strictly_below() -> None:

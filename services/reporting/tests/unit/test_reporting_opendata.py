@@ -1,18 +1,32 @@
 """The open-data files: IATI activity results and 360Giving grants, with nobody singled out.
 
 The IATI file is checked against the official IATI 2.03 schema and codelists, vendored unedited in
-`tests/schemas/iati-2.03` (origin in its README).
+`tests/schemas/iati-2.03`, and the 360Giving file (JSON, and CSV read back into JSON by the
+standard's column titles) against the official 360Giving JSON Schemas in `tests/schemas/360giving`
+(origins in their READMEs).
 """
 
+import csv
+import io
 import uuid
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
-from ibermuseos_reporting.domain.opendata import Indicator, Publisher, giving_grants, iati_activity
+from ibermuseos_reporting.domain.opendata import (
+    Call,
+    Indicator,
+    Publisher,
+    giving_csv_rows,
+    giving_grants,
+    giving_package,
+    iati_activity,
+)
 from lxml import etree
+from reporting_standards import giving_package_from_csv, giving_validator
 
 PUBLISHER = Publisher("XM-IBERMUSEOS", "Programa Ibermuseos", "XM-IBERMUSEOS-FORMACION")
 NOW = datetime(2027, 12, 31, tzinfo=UTC)
@@ -27,11 +41,14 @@ INDICATORS = [
     Indicator(
         "beneficiaries",
         TITLES,
-        {2025: 40, 2026: None, 2027: 12},
-        {2025: [("country", "BR", 20), ("gender", "female", 25)], 2027: [("country", "BR", 7)]},
+        {(2025, 2025): 39, (2026, 2026): None, (2027, 2027): 12},
+        {
+            (2025, 2025): [("country", "BR", 21), ("gender", "female", 24)],
+            (2027, 2027): [("country", "BR", 6)],
+        },
     ),
-    Indicator("grantees", TITLES, {2026: None}, {}),  # every year suppressed: no period at all
-    Indicator("institutions", TITLES, {2025: 9, 2027: 3}, {}),
+    Indicator("grantees", TITLES, {(2026, 2026): None}, {}),  # nothing to say: no period at all
+    Indicator("institutions", TITLES, {(2025, 2027): 9}, {}),  # the whole program, one period
 ]
 
 
@@ -94,8 +111,8 @@ def test_the_iati_activity_is_scholarships_and_training_with_results_by_year_cou
     indicator = Indicator(
         "beneficiaries",
         {"en": "Museum professionals trained"},
-        {2026: None, 2027: 12},
-        {2027: [("country", "BR", 7), ("gender", "female", 8)]},
+        {(2026, 2026): None, (2027, 2027): 12},
+        {(2027, 2027): [("country", "BR", 6), ("gender", "female", 9)]},
     )
     root = ET.fromstring(iati_activity(PUBLISHER, [indicator], NOW))  # noqa: S314 - our own output
     activity = root.find("iati-activity")
@@ -104,55 +121,72 @@ def test_the_iati_activity_is_scholarships_and_training_with_results_by_year_cou
     periods = activity.findall("result/indicator/period")
     assert len(periods) == 1  # the suppressed year is left out
     actuals = periods[0].findall("actual")
-    assert [a.get("value") for a in actuals] == ["12", "7", "8"]
+    assert [a.get("value") for a in actuals] == ["12", "6", "9"]
     assert [(d.get("name"), d.get("value")) for a in actuals for d in a.findall("dimension")] == [
         ("country", "BR"),
         ("gender", "female"),
     ]
 
 
+CALL = str(uuid.uuid4())
+CALLS = {CALL: Call(2027, "Training grants 2027", date(2027, 6, 1))}
+
+
+def accepted(**countries: tuple[int, str]) -> dict[tuple[str, str, str], tuple[int, Decimal]]:
+    return {
+        (CALL, "USD", country): (grants, Decimal(amount)) for country, (grants, amount) in countries.items()
+    }
+
+
 def test_grants_are_published_per_country_with_small_countries_pooled_and_no_grantee_named() -> None:
-    call = uuid.uuid4()
-
-    def row(country: str, grants: int, amount: str) -> dict[str, object]:
-        return {
-            "call_id": call,
-            "call_year": 2027,
-            "title_es": "Becas 2027",
-            "title_en": "Training grants 2027",
-            "country": country,
-            "currency": "USD",
-            "grants": grants,
-            "amount": Decimal(amount),
-            "first_accepted": NOW,
-            "last_accepted": NOW,
-        }
-
-    records, withheld = giving_grants(
-        PUBLISHER, [row("BR", 6, "9000"), row("PE", 2, "3000"), row("CL", 3, "4500")], NOW
+    records = giving_grants(
+        PUBLISHER, accepted(BR=(6, "10800"), PE=(3, "5400"), CL=(3, "5400"), AR=(0, "0")), CALLS, NOW
     )
-    assert withheld == 0
-    assert [
-        (r["Beneficiary Location:Country Code"], r["Number of grantees"], r["Amount Awarded"])
-        for r in records
-    ] == [
-        ("BR", 6, "9000.00"),
-        ("CL;PE", 5, "7500.00"),
+    assert [(r["locations"], r["Number of grantees"], r["Amount Awarded"]) for r in records] == [
+        (["BR"], 6, "10800.00"),
+        (["CL", "PE"], 6, "10800.00"),
     ]
     assert all(r["Recipient Ind:Name"].endswith("grantees (aggregated)") for r in records)
+    assert records[0]["Award Date"] == "2027-06-01"
 
 
-def test_a_call_with_fewer_than_five_grantees_is_withheld() -> None:
-    call = uuid.uuid4()
-    rows = [
-        {
-            "call_id": call,
-            "call_year": 2027,
-            "country": "PE",
-            "currency": "USD",
-            "grants": 3,
-            "amount": Decimal("4500"),
-            "last_accepted": NOW,
-        }
-    ]
-    assert giving_grants(PUBLISHER, rows, NOW) == ([], 3)
+def test_a_pool_of_small_countries_is_published_whatever_its_size() -> None:
+    records = giving_grants(PUBLISHER, accepted(PE=(3, "4500"), BR=(9, "16200")), CALLS, NOW)
+    assert [(r["locations"], r["Number of grantees"]) for r in records] == [(["BR"], 9), (["PE"], 3)]
+
+
+def test_nothing_is_published_while_every_call_counts_no_grantee() -> None:
+    assert giving_grants(PUBLISHER, accepted(PE=(0, "0")), CALLS, NOW) == []
+
+
+# ------------------------------------------------------------------------------ 360Giving schema
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        accepted(BR=(6, "10800"), PE=(3, "5400"), CL=(3, "5400")),
+        accepted(PE=(3, "4500")),
+        accepted(ZZ=(3, "4500"), MX=(12, "21000")),
+    ],
+    ids=["countries and a pool", "only a pool", "country not known"],
+)
+def test_every_360giving_file_is_valid_against_the_official_schemas(cells: dict[Any, Any]) -> None:
+    validator = giving_validator()
+    records = giving_grants(PUBLISHER, cells, CALLS, NOW)
+
+    package = giving_package(records, PUBLISHER, NOW)
+    errors = [error.message for error in validator.iter_errors(package)]
+    assert errors == [], errors
+    columns, rows = giving_csv_rows(records)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    errors = [error.message for error in validator.iter_errors(giving_package_from_csv(out.getvalue()))]
+    assert errors == [], errors
+
+
+def test_the_official_schema_rejects_a_file_without_grants() -> None:
+    # Why the service answers 404 rather than serve a file while it has no grant to publish.
+    assert not giving_validator().is_valid({"grants": []})

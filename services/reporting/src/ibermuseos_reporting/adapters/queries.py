@@ -7,14 +7,19 @@ hand-computed values.
 
 # ruff: noqa: S608 - the only names put into SQL are projection schemas that passed `schemas.checked`, and constants
 
-from collections.abc import Mapping
+import asyncio
+import time
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.figures import COURSE_MEASURES, GRANT_MEASURES, Filters, State
+from ..domain.disclosure import rounding_key
+from ..domain.figures import Filters, State
+from ..domain.microdata import Course, Grant, Microdata, Person, Record, Unit
+from ..settings import DEV_DISCLOSURE_SECRET
 from .schemas import checked
 
 
@@ -37,63 +42,42 @@ def _participation_filters(filters: Filters, alias: str = "p") -> tuple[list[str
     return conditions, params
 
 
-BENEFICIARY_DIMENSIONS = {
-    "country": "p.country",
-    "program": "p.program",
-    "offering": "p.offering",
-    "subject_area": "COALESCE(p.subject_area, 'not_applicable')",
-    "year": "p.year::text",
-    "gender": "p.gender",
-    "institution_type": "COALESCE(p.institution_type, 'other')",
-    "institution": "r.institution_id::text",
-}
-
-
-def _label_join(schema: str, by: str, language: str) -> tuple[str, str]:
-    s = checked(schema)
-    lang = language if language in ("es", "pt", "en") else "es"
-    if by == "offering":
-        return (
-            f"LEFT JOIN {s}.offerings o ON o.offering_id::text = f.key "
-            f"LEFT JOIN {s}.calls c ON c.call_id::text = f.key",
-            f"COALESCE(o.title_{lang}, c.title_{lang}, f.key)",
-        )
-    if by == "institution":
-        return f"LEFT JOIN {s}.institutions i ON i.institution_id::text = f.key", "COALESCE(i.name, f.key)"
-    return "", "f.key"
-
-
-async def beneficiaries(
-    session: AsyncSession, schema: str, filters: Filters, by: str | None, language: str = "es"
-) -> tuple[int, list[dict[str, Any]]]:
-    """Unique people who benefited (see the README), in total and per value of `by`."""
+async def beneficiaries_by_institution(
+    session: AsyncSession, schema: str, filters: Filters
+) -> list[dict[str, Any]]:
+    """Unique people who benefited, per institution (as matched): the fine breakdown only exact viewers see."""
     s = checked(schema)
     conditions, params = _participation_filters(filters)
-    total = (
-        await session.execute(
-            text(f"SELECT COUNT(DISTINCT p.person) FROM {s}.participations p {_where(conditions)}"), params
-        )
-    ).scalar_one()
-    if by is None:
-        return int(total), []
-    dimension = BENEFICIARY_DIMENSIONS[by]
-    join = f"JOIN {s}.spelling_resolution r ON r.spelling = p.spelling" if by == "institution" else ""
-    label_join, label = _label_join(schema, by, language)
     rows = await session.execute(
         text(
             f"""
             WITH f AS (
-                SELECT {dimension} AS key, COUNT(DISTINCT p.person) AS people
-                FROM {s}.participations p {join} {_where(conditions)}
+                SELECT r.institution_id::text AS key, COUNT(DISTINCT p.person) AS people
+                FROM {s}.participations p JOIN {s}.spelling_resolution r ON r.spelling = p.spelling
+                {_where(conditions)}
                 GROUP BY 1
             )
-            SELECT f.key, {label} AS label, f.people FROM f {label_join}
+            SELECT f.key, COALESCE(i.name, f.key) AS label, f.people
+            FROM f LEFT JOIN {s}.institutions i ON i.institution_id::text = f.key
             ORDER BY f.people DESC, f.key
             """
         ),
         params,
     )
-    return int(total), [{"key": row.key, "label": row.label, "people": int(row.people)} for row in rows]
+    return [{"key": row.key, "label": row.label, "people": int(row.people)} for row in rows]
+
+
+async def labels(session: AsyncSession, schema: str, language: str) -> dict[str, str]:
+    """The titles of offerings and calls in `language`, by id: the labels of rows keyed by them."""
+    s = checked(schema)
+    lang = language if language in ("es", "pt", "en") else "es"
+    rows = await session.execute(
+        text(
+            f"SELECT offering_id::text AS key, title_{lang} AS title FROM {s}.offerings "
+            f"UNION ALL SELECT call_id::text, title_{lang} FROM {s}.calls"
+        )
+    )
+    return {row.key: row.title for row in rows if row.title}
 
 
 INSTITUTION_DIMENSIONS = {"country": "i.country", "institution_type": "i.type", "channel": None}
@@ -183,178 +167,216 @@ async def institutions_reached(
     ]
 
 
-GRANT_DIMENSIONS = {"call": "a.call_id::text", "country": "a.country", "year": "a.call_year::text"}
 _ACCEPTED = "a.accepted_at IS NOT NULL AND (a.declined_at IS NULL OR a.declined_at <= a.accepted_at)"
 _DECLINED = "a.declined_at IS NOT NULL AND (a.accepted_at IS NULL OR a.declined_at > a.accepted_at)"
+_COURSE_YEAR = (
+    "COALESCE(e.year, EXTRACT(YEAR FROM COALESCE(r.starts_at, e.enrolled_at, e.waitlisted_at))::int)"
+)
 
 
-async def grants(
-    session: AsyncSession, schema: str, filters: Filters, by: str, language: str = "es"
-) -> list[dict[str, Any]]:
-    """Applications, eligibility, awards and amounts, per call, country or year."""
+async def units(session: AsyncSession, schema: str) -> list[Unit]:
+    """What the figures about people count, as units: each beneficiary's qualifying records together, every other
+    application and enrolment alone (see `domain.microdata`)."""
     s = checked(schema)
-    conditions: list[str] = []
-    params: dict[str, Any] = {}
-    if filters.country:
-        conditions.append("a.country = :country")
-        params["country"] = filters.country
-    if filters.year is not None:
-        conditions.append("a.call_year = :year")
-        params["year"] = filters.year
-    if filters.program and filters.program != "training_grants":
-        conditions.append("false")
-    dimension = GRANT_DIMENSIONS[by]
-    lang = language if language in ("es", "pt", "en") else "es"
-    label = f"COALESCE(c.title_{lang}, f.key)" if by == "call" else "f.key"
-    label_join = f"LEFT JOIN {s}.calls c ON c.call_id::text = f.key" if by == "call" else ""
-    rows = await session.execute(
+    institution = (
+        "LEFT JOIN {s}.spelling_resolution sr ON sr.spelling = {alias}.spelling "
+        "LEFT JOIN {s}.institutions i ON i.institution_id = sr.institution_id"
+    )
+    grants = await session.execute(
         text(
             f"""
-            WITH f AS (
-                SELECT {dimension} AS key,
-                       COUNT(*) FILTER (WHERE a.submitted_at IS NOT NULL) AS applications,
-                       COUNT(*) FILTER (WHERE a.eligible) AS eligible,
-                       COUNT(*) FILTER (WHERE a.eligible = false) AS ineligible,
-                       COUNT(*) FILTER (WHERE a.withdrawn_at IS NOT NULL) AS withdrawn,
-                       COUNT(*) FILTER (WHERE a.awarded_at IS NOT NULL) AS awarded,
-                       COUNT(*) FILTER (WHERE a.waitlisted_at IS NOT NULL) AS waitlisted,
-                       COUNT(*) FILTER (WHERE a.rejected_at IS NOT NULL) AS rejected,
-                       COUNT(*) FILTER (WHERE {_ACCEPTED}) AS accepted,
-                       COUNT(*) FILTER (WHERE {_DECLINED}) AS declined,
-                       COUNT(*) FILTER (WHERE a.report_at IS NOT NULL) AS reports
-                FROM {s}.applications a {_where(conditions)}
-                GROUP BY 1
-            )
-            SELECT f.*, {label} AS label FROM f {label_join} WHERE f.key IS NOT NULL ORDER BY f.key
+            SELECT a.call_id::text AS call, a.call_year AS year, a.country, a.person,
+                   a.submitted_at IS NOT NULL AS submitted, a.eligible, a.withdrawn_at IS NOT NULL AS withdrawn,
+                   a.awarded_at IS NOT NULL AS awarded, a.waitlisted_at IS NOT NULL AS waitlisted,
+                   a.rejected_at IS NOT NULL AS rejected, {_ACCEPTED} AS accepted, {_DECLINED} AS declined,
+                   a.report_at IS NOT NULL AS report, a.awarded_currency, a.awarded_amount,
+                   a.accepted_currency, a.accepted_amount, COALESCE(a.gender, 'not_given') AS gender,
+                   a.institution_type, i.country AS institution_country, i.type AS institution_kind
+            FROM {s}.applications a {institution.format(s=s, alias="a")}
             """
-        ),
-        params,
-    )
-    result = {
-        row.key: {"key": row.key, "label": row.label, **{m: int(getattr(row, m)) for m in GRANT_MEASURES}}
-        for row in rows
-    }
-    amounts = await session.execute(
-        text(
-            f"""
-            SELECT {dimension} AS key, 'awarded' AS what, a.awarded_currency AS currency, SUM(a.awarded_amount) AS amount
-            FROM {s}.applications a {_where([*conditions, "a.awarded_at IS NOT NULL"])} GROUP BY 1, 3
-            UNION ALL
-            SELECT {dimension}, 'accepted', a.accepted_currency, SUM(a.accepted_amount)
-            FROM {s}.applications a {_where([*conditions, _ACCEPTED])} GROUP BY 1, 3
-            """
-        ),
-        params,
-    )
-    for row in result.values():
-        row["amount_awarded"] = {}
-        row["amount_accepted"] = {}
-    for amount in amounts:
-        if amount.key in result and amount.currency:
-            result[amount.key][f"amount_{amount.what}"][amount.currency] = str(
-                Decimal(amount.amount).quantize(Decimal("0.01"))
-            )
-    return list(result.values())
-
-
-COURSE_DIMENSIONS = {
-    "offering": "e.offering_id::text",
-    "country": "COALESCE(e.country, 'ZZ')",
-    "program": "e.kind",
-    "year": "COALESCE(e.year, EXTRACT(YEAR FROM COALESCE(r.starts_at, e.enrolled_at, e.waitlisted_at))::int)::text",
-}
-
-
-async def courses(
-    session: AsyncSession, schema: str, filters: Filters, by: str, language: str = "es"
-) -> list[dict[str, Any]]:
-    """Enrolments, completions, completion rate and hours certified, per offering, country, program or year."""
-    s = checked(schema)
-    year = COURSE_DIMENSIONS["year"]
-    conditions: list[str] = []
-    params: dict[str, Any] = {}
-    if filters.country:
-        conditions.append("e.country = :country")
-        params["country"] = filters.country
-    if filters.year is not None:
-        conditions.append(f"{year} = :year")
-        params["year"] = str(filters.year)
-    if filters.program:
-        kinds = {
-            "training_courses": "training_course",
-            "mini_courses": "mini_course",
-            "conversatorios": "conversatorio",
-        }
-        conditions.append("e.kind = :kind")
-        params["kind"] = kinds.get(filters.program, "-")
-    dimension = COURSE_DIMENSIONS[by]
-    lang = language if language in ("es", "pt", "en") else "es"
-    label = f"COALESCE(o.title_{lang}, f.key)" if by == "offering" else "f.key"
-    label_join = f"LEFT JOIN {s}.offerings o ON o.offering_id::text = f.key" if by == "offering" else ""
-    if by == "program":
-        dimension = (
-            "CASE e.kind WHEN 'training_course' THEN 'training_courses' WHEN 'mini_course' THEN 'mini_courses' "
-            "WHEN 'conversatorio' THEN 'conversatorios' ELSE e.kind END"
         )
-    rows = await session.execute(
+    )
+    courses = await session.execute(
         text(
             f"""
             WITH cert AS (
-                SELECT enrolment_id, COUNT(*) AS certificates, SUM(hours) AS hours
-                FROM {s}.certificates WHERE revoked_at IS NULL AND enrolment_id IS NOT NULL GROUP BY 1
-            ), f AS (
-                SELECT {dimension} AS key,
-                       COUNT(*) FILTER (WHERE e.enrolled_at IS NOT NULL) AS enrolments,
-                       COUNT(*) FILTER (WHERE e.waitlisted_at IS NOT NULL AND e.enrolled_at IS NULL) AS waitlisted,
-                       COUNT(*) FILTER (WHERE e.cancelled_at IS NOT NULL AND e.cancelled_was_enrolled) AS cancellations,
-                       COUNT(*) FILTER (WHERE e.outcome IS NOT NULL) AS evaluated,
-                       COUNT(*) FILTER (WHERE e.outcome = 'completed') AS completed,
-                       COALESCE(SUM(cert.certificates), 0)::bigint AS certificates,
-                       COALESCE(SUM(cert.hours), 0) AS hours_certified
-                FROM {s}.enrolments e
-                LEFT JOIN {s}.runs r ON r.run_id = e.run_id
-                LEFT JOIN cert ON cert.enrolment_id = e.enrolment_id
-                {_where(conditions)}
-                GROUP BY 1
+                SELECT enrolment_id, COUNT(*) FILTER (WHERE revoked_at IS NULL) AS kept,
+                       COALESCE(SUM(hours) FILTER (WHERE revoked_at IS NULL), 0) AS hours,
+                       COUNT(*) FILTER (WHERE revoked_at IS NOT NULL) AS revoked
+                FROM {s}.certificates WHERE enrolment_id IS NOT NULL GROUP BY 1
             )
-            SELECT f.*, {label} AS label FROM f {label_join} WHERE f.key IS NOT NULL ORDER BY f.key
+            SELECT e.offering_id::text AS offering, e.kind, {_COURSE_YEAR} AS year, e.country, e.person,
+                   e.year AS completion_year, e.enrolled_at IS NOT NULL AS enrolled,
+                   e.waitlisted_at IS NOT NULL AND e.enrolled_at IS NULL AS waitlisted_only,
+                   e.cancelled_at IS NOT NULL AND COALESCE(e.cancelled_was_enrolled, false) AS cancelled,
+                   e.outcome, COALESCE(cert.kept, 0) AS certificates, COALESCE(cert.hours, 0) AS hours,
+                   COALESCE(cert.revoked, 0) AS revoked, e.subject_area, COALESCE(e.gender, 'not_given') AS gender,
+                   e.institution_type, i.country AS institution_country, i.type AS institution_kind
+            FROM {s}.enrolments e
+            LEFT JOIN {s}.runs r ON r.run_id = e.run_id
+            LEFT JOIN cert ON cert.enrolment_id = e.enrolment_id
+            {institution.format(s=s, alias="e")}
             """
-        ),
-        params,
-    )
-    result = []
-    for row in rows:
-        item: dict[str, Any] = {"key": row.key, "label": row.label}
-        item.update({measure: int(getattr(row, measure)) for measure in COURSE_MEASURES})
-        item["completion_rate"] = round(row.completed / row.evaluated, 4) if row.evaluated else None
-        item["hours_certified"] = (
-            f"{Decimal(row.hours_certified).normalize():f}" if row.hours_certified else "0"
         )
-        result.append(item)
-    return result
+    )
+    people: dict[str, list[tuple[Record, Decimal, Decimal]]] = defaultdict(list)
+    found: list[Unit] = []
+    for row in grants:
+        qualifying = bool(row.accepted) and row.person is not None and row.year is not None
+        grant = Grant(
+            row.call,
+            row.year,
+            row.country,
+            bool(row.submitted),
+            None
+            if row.withdrawn
+            else row.eligible,  # no figure tells the eligibility of a withdrawn application
+            bool(row.withdrawn),
+            bool(row.awarded),
+            bool(row.waitlisted),
+            bool(row.rejected),
+            bool(row.accepted),
+            bool(row.declined),
+            bool(row.report),
+            row.awarded_currency if row.awarded else None,
+            row.accepted_currency if row.accepted else None,
+            _person(row) if qualifying else None,
+        )
+        awarded = Decimal(row.awarded_amount or 0) if row.awarded else Decimal(0)
+        accepted = Decimal(row.accepted_amount or 0) if row.accepted else Decimal(0)
+        if qualifying:
+            people[row.person].append((grant, awarded, accepted))
+        else:
+            found.append(Unit((grant,), (awarded,), (accepted,)))
+    for row in courses:
+        qualifying = (
+            row.outcome == "completed"
+            and row.person is not None
+            and row.completion_year is not None
+            and not (row.revoked and not row.certificates)
+        )
+        course = Course(
+            row.offering,
+            row.kind,
+            row.year,
+            row.country,
+            bool(row.enrolled),
+            bool(row.waitlisted_only),
+            bool(row.cancelled),
+            row.outcome,
+            int(row.certificates),
+            Decimal(row.hours).normalize() if row.hours else Decimal(0),
+            row.subject_area if qualifying else None,
+            _person(row) if qualifying else None,
+        )
+        if qualifying:
+            people[row.person].append((course, Decimal(0), Decimal(0)))
+        else:
+            found.append(Unit((course,)))
+    for records in people.values():
+        found.append(
+            Unit(
+                tuple(record for record, _, _ in records),
+                tuple(awarded for _, awarded, _ in records),
+                tuple(accepted for _, _, accepted in records),
+            )
+        )
+    return found
 
 
-async def applications_by_country(session: AsyncSession, schema: str) -> dict[str, int]:
-    """Applications submitted, by the applicant's country of residence (the walking skeleton's figure)."""
+def _person(row: Any) -> Person:
+    return Person(row.gender, row.institution_type, (row.institution_country, row.institution_kind))
+
+
+async def data_version(session: AsyncSession, schema: str) -> tuple[str, int, int]:
+    """What the figures of `schema` depend on: events applied to it and coordinators' decisions about institutions."""
+    s = checked(schema)
+    row = (
+        await session.execute(
+            text(
+                f"SELECT (SELECT events_applied FROM {s}.projection_state WHERE id = 1) AS events, "
+                "(SELECT COALESCE(MAX(id), 0) FROM curation_log) AS decisions"
+            )
+        )
+    ).one()
+    return s, int(row.events or 0), int(row.decisions)
+
+
+class MicrodataCache:
+    """The protected microdata of the serving schema, built again when what it depends on changed.
+
+    Building it reads every application and enrolment (seconds for a program of a hundred thousand
+    people), so while events keep arriving it is built at most once every `seconds`: the figures
+    may then be that much older than the projections.
+    """
+
+    def __init__(self, secret: bytes, seconds: float = 0.0) -> None:
+        self._key = rounding_key(secret)
+        self._seconds = seconds
+        self._version: tuple[str, int, int] | None = None
+        self._data: Microdata | None = None
+        self._built = 0.0
+        self._lock = asyncio.Lock()
+
+    async def of(self, session: AsyncSession, schema: str) -> Microdata:
+        async with self._lock:
+            if self._data is not None and time.monotonic() - self._built < self._seconds:
+                return self._data
+            version = await data_version(session, schema)
+            if self._data is None or version != self._version:
+                self._data = Microdata.of(await units(session, schema), self._key)
+                self._version = version
+                self._built = time.monotonic()
+            return self._data
+
+
+async def institution_reach(session: AsyncSession, schema: str) -> list[dict[str, Any]]:
+    """Per country and type of institution, over the whole program: how many were reached directly (by a
+    beneficiary) and how many through replication only."""
     s = checked(schema)
     rows = await session.execute(
         text(
-            f"SELECT country, COUNT(*) FROM {s}.applications WHERE submitted_at IS NOT NULL "
-            "AND country IS NOT NULL GROUP BY country ORDER BY country"
+            f"""
+            WITH reached AS (
+                SELECT r.institution_id, true AS direct
+                FROM {s}.participations p JOIN {s}.spelling_resolution r ON r.spelling = p.spelling
+                UNION ALL
+                SELECT r.institution_id, false
+                FROM {s}.replications x JOIN {s}.spelling_resolution r ON r.spelling = x.spelling
+            ), per_institution AS (
+                SELECT institution_id, bool_or(direct) AS direct FROM reached GROUP BY institution_id
+            )
+            SELECT i.country, i.type, COUNT(*) FILTER (WHERE pi.direct) AS direct,
+                   COUNT(*) FILTER (WHERE NOT pi.direct) AS through_replication_only
+            FROM per_institution pi JOIN {s}.institutions i USING (institution_id)
+            GROUP BY 1, 2
+            """
         )
     )
-    return {country: int(count) for country, count in rows}
+    return [
+        {
+            "country": row.country,
+            "type": row.type,
+            "direct": int(row.direct),
+            "through_replication_only": int(row.through_replication_only),
+        }
+        for row in rows
+    ]
 
 
-async def countries_reached(session: AsyncSession, schema: str) -> int:
+async def calls(session: AsyncSession, schema: str) -> dict[str, dict[str, Any]]:
+    """Each call's year, titles and the day its first grant was awarded (the award date of the open-data file)."""
     s = checked(schema)
-    return int(
-        (
-            await session.execute(
-                text(f"SELECT COUNT(DISTINCT country) FROM {s}.participations WHERE country <> 'ZZ'")
-            )
-        ).scalar_one()
+    rows = await session.execute(
+        text(
+            f"""
+            SELECT c.call_id::text AS call, c.year, c.title_es, c.title_en, MIN(a.awarded_at) AS first_award
+            FROM {s}.calls c LEFT JOIN {s}.applications a ON a.call_id = c.call_id
+            GROUP BY 1, 2, 3, 4
+            """
+        )
     )
+    return {row.call: dict(row._mapping) for row in rows}
 
 
 async def state(session: AsyncSession, schema: str) -> State:
@@ -367,55 +389,33 @@ async def state(session: AsyncSession, schema: str) -> State:
     return State(int(row.events_applied), row.last_event_time, row.built_at)
 
 
-async def accepted_grants_by_call_and_country(session: AsyncSession, schema: str) -> list[Mapping[str, Any]]:
-    """Accepted grants per call, country of residence and currency: what the 360Giving file aggregates."""
-    s = checked(schema)
-    rows = await session.execute(
-        text(
-            f"""
-            SELECT a.call_id, a.call_year, c.title_es, c.title_en, COALESCE(a.country, 'ZZ') AS country,
-                   a.accepted_currency AS currency, COUNT(*) AS grants, SUM(a.accepted_amount) AS amount,
-                   MIN(a.accepted_at) AS first_accepted, MAX(a.accepted_at) AS last_accepted
-            FROM {s}.applications a LEFT JOIN {s}.calls c ON c.call_id = a.call_id
-            WHERE {_ACCEPTED}
-            GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 1, 5, 6
-            """
-        )
-    )
-    return [dict(row._mapping) for row in rows]
-
-
 class SqlFigures:
     """The figures of one projection schema, read in one session (the `Figures` port)."""
 
-    def __init__(self, session: AsyncSession, schema: str) -> None:
+    def __init__(self, session: AsyncSession, schema: str, microdata: MicrodataCache | None = None) -> None:
         self._session = session
         self.schema = checked(schema)
+        self._microdata = microdata or MicrodataCache(DEV_DISCLOSURE_SECRET)
 
-    async def beneficiaries(
-        self, filters: Filters, by: str | None, language: str
-    ) -> tuple[int, list[dict[str, Any]]]:
-        return await beneficiaries(self._session, self.schema, filters, by, language)
+    async def microdata(self) -> Microdata:
+        return await self._microdata.of(self._session, self.schema)
+
+    async def labels(self, language: str) -> dict[str, str]:
+        return await labels(self._session, self.schema, language)
+
+    async def beneficiaries_by_institution(self, filters: Filters) -> list[dict[str, Any]]:
+        return await beneficiaries_by_institution(self._session, self.schema, filters)
 
     async def institutions(
         self, filters: Filters, by: str | None
     ) -> tuple[dict[str, int], list[dict[str, Any]]]:
         return await institutions_reached(self._session, self.schema, filters, by)
 
-    async def grants(self, filters: Filters, by: str, language: str) -> list[dict[str, Any]]:
-        return await grants(self._session, self.schema, filters, by, language)
+    async def institution_reach(self) -> list[dict[str, Any]]:
+        return await institution_reach(self._session, self.schema)
 
-    async def courses(self, filters: Filters, by: str, language: str) -> list[dict[str, Any]]:
-        return await courses(self._session, self.schema, filters, by, language)
-
-    async def applications_by_country(self) -> dict[str, int]:
-        return await applications_by_country(self._session, self.schema)
-
-    async def countries_reached(self) -> int:
-        return await countries_reached(self._session, self.schema)
+    async def calls(self) -> dict[str, dict[str, Any]]:
+        return await calls(self._session, self.schema)
 
     async def state(self) -> State:
         return await state(self._session, self.schema)
-
-    async def accepted_grants(self) -> list[Mapping[str, Any]]:
-        return await accepted_grants_by_call_and_country(self._session, self.schema)

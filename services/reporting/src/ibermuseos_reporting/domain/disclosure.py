@@ -1,18 +1,24 @@
-"""Who may see which figure exactly, and how small cells are hidden from everyone else.
+"""Who may see which figure exactly, and how everyone else's figures protect the people counted.
 
-A published figure that counts fewer than five people could single someone out ("the one
-conservator from Andorra who got a grant in 2027"). Such cells are suppressed for the
-public; when only one cell of a breakdown is suppressed, the next smallest is suppressed
-too, so that the total minus the others does not give it away. Focal points see exact
-figures of their own country, coordinators see everything exactly.
+The public figures are computed from protected microdata (`microdata.py`): the count of each
+class of alike units is published under fixed random rounding to base 3, and every figure is a
+sum of such counts. Focal points see the figures of their own country exactly, coordinators
+everything. The method, its protection interval and why it holds for everything published
+together are in the README ("Disclosure control").
 """
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+BASE = 3
+"""Published counts of a class are multiples of this."""
+INTERVAL = BASE - 1
+"""A class published as r may hold any count from r - INTERVAL (at least 0) to r + INTERVAL."""
 THRESHOLD = 5
-"""Cells of fewer people than this (but more than none) are suppressed."""
+"""Open-data records of fewer grantees than this (as published) are pooled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,75 +41,31 @@ class Viewer:
         return not self.everything and self.country is None
 
 
-def is_small(count: int | None) -> bool:
-    return count is not None and 0 < count < THRESHOLD
+def protected_count(key: bytes, what: str, count: int) -> int:
+    """`count` under fixed random rounding to base 3: to the multiple of 3 below or above it.
+
+    Up with probability (count mod 3) / 3, so the published count is the true one on average;
+    the draw is a keyed hash of the class (`what`) and its count, so the same class with the
+    same count is always published the same (asking again, or rebuilding, changes nothing),
+    and without the key nobody can tell which way a class went. Zero stays zero; 1 and 2 are
+    published as 0 or 3.
+    """
+    low, rest = divmod(count, BASE)
+    if rest == 0:
+        return count
+    digest = hmac.new(key, f"{what}#{count}".encode(), hashlib.sha256).digest()
+    draw = int.from_bytes(digest[:8], "big") / 2**64
+    return BASE * (low + (draw < rest / BASE))
 
 
-def suppress_column(counts: Sequence[int | None], exact: Sequence[bool]) -> list[bool]:
-    """Which cells of one column to hide: small ones, and one more when a single cell would be hidden."""
-    hidden = [not is_exact and is_small(count) for count, is_exact in zip(counts, exact, strict=True)]
-    if sum(hidden) == 1:
-        others = [
-            (count, index)
-            for index, (count, is_exact) in enumerate(zip(counts, exact, strict=True))
-            if not hidden[index] and not is_exact and count
-        ]
-        if others:
-            hidden[min(others)[1]] = True
-    return hidden
+def rounding_key(secret: bytes) -> bytes:
+    """The key of the rounding draws, derived from the service's disclosure secret."""
+    return hmac.new(secret, b"ibermuseos reporting: fixed random rounding v1", hashlib.sha256).digest()
 
 
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """A column of a table of figures; `people` names the count that protects it (itself when None)."""
-
-    name: str
-    people: str | None = None
-
-
-Row = dict[str, object]
-
-
-def suppress_table(
-    rows: Sequence[Row],
-    measures: Sequence[Measure],
-    exact: Callable[[Row], bool],
-) -> list[Row]:
-    """The rows with every measure that could single someone out replaced by None, named in `suppressed`."""
-    exact_rows = [exact(row) for row in rows]
-    hidden: dict[str, list[bool]] = {}
-    small: dict[str, list[bool]] = {}
-    for measure in measures:
-        if measure.people is not None:
-            continue
-        counts = [_count(row.get(measure.name)) for row in rows]
-        hidden[measure.name] = suppress_column(counts, exact_rows)
-        small[measure.name] = [is_small(count) for count in counts]
-    result: list[Row] = []
-    for index, row in enumerate(rows):
-        shown = dict(row)
-        suppressed, protecting_others = [], []
-        for measure in measures:
-            protecting = measure.people or measure.name
-            if protecting in hidden and hidden[protecting][index]:
-                shown[measure.name] = None
-                suppressed.append(measure.name)
-                if not small[protecting][index]:
-                    protecting_others.append(measure.name)
-        shown["suppressed"] = suppressed
-        # Hidden though not small, so that a small cell cannot be worked out from the total:
-        # saying "<5" of these would be false.
-        shown["protecting"] = protecting_others
-        result.append(shown)
-    return result
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def suppress_total(total: int, viewer: Viewer, country: str | None) -> int | None:
-    return total if viewer.exact_for(country) or not is_small(total) else None
+def possible_counts(published: int) -> tuple[int, int]:
+    """The true counts of a class that could have been published as `published`: the protection interval."""
+    return max(published - INTERVAL, 0), published + INTERVAL
 
 
 K = TypeVar("K")
@@ -111,35 +73,25 @@ K = TypeVar("K")
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """Cells published together as one record, with enough people in it."""
+    """Cells published together as one open-data record, and how many people it counts as published."""
 
     keys: tuple[object, ...]
     people: int
 
 
-def disclosure_groups(cells: Mapping[K, int], threshold: int = THRESHOLD) -> tuple[list[Group], int]:
-    """Cells gathered so that every published record counts at least `threshold` people.
+def pool(cells: Mapping[K, int]) -> list[Group]:
+    """The one pooling rule of the open-data files, applied to published (protected) counts.
 
-    Cells big enough stand alone; the small ones are pooled into one record; a pool still
-    too small joins the smallest standing record. Returns the records and how many people
-    had to be withheld because even everything together was too few.
+    A cell of at least THRESHOLD people has a record of its own; every other cell that is not
+    zero goes into one pooled record, whatever its size (its count is protected like every
+    other). Cells published as zero are in no record.
     """
-    big = sorted(
-        ((key, n) for key, n in cells.items() if n >= threshold), key=lambda kv: (-kv[1], str(kv[0]))
-    )
-    small = sorted(((key, n) for key, n in cells.items() if 0 < n < threshold), key=lambda kv: str(kv[0]))
-    groups = [Group((key,), n) for key, n in big]
-    pooled = sum(n for _, n in small)
-    if not small:
-        return groups, 0
-    if pooled >= threshold:
-        groups.append(Group(tuple(key for key, _ in small), pooled))
-        return groups, 0
-    if groups:
-        last = groups[-1]
-        groups[-1] = Group(last.keys + tuple(key for key, _ in small), last.people + pooled)
-        return groups, 0
-    return [], pooled
+    alone = sorted(((k, n) for k, n in cells.items() if n >= THRESHOLD), key=lambda kv: (-kv[1], str(kv[0])))
+    pooled = sorted(((k, n) for k, n in cells.items() if 0 < n < THRESHOLD), key=lambda kv: str(kv[0]))
+    groups = [Group((key,), n) for key, n in alone]
+    if pooled:
+        groups.append(Group(tuple(key for key, _ in pooled), sum(n for _, n in pooled)))
+    return groups
 
 
 def more_than(count: int) -> int | None:

@@ -37,17 +37,3 @@ FINE_DIMENSIONS = {"institution"}
 INSTITUTION_BREAKDOWNS = ("country", "institution_type", "channel")
 GRANT_BREAKDOWNS = ("call", "country", "year")
 COURSE_BREAKDOWNS = ("offering", "country", "program", "year")
-
-GRANT_MEASURES = (
-    "applications",
-    "eligible",
-    "ineligible",
-    "withdrawn",
-    "awarded",
-    "waitlisted",
-    "rejected",
-    "accepted",
-    "declined",
-    "reports",
-)
-COURSE_MEASURES = ("enrolments", "waitlisted", "cancellations", "evaluated", "completed", "certificates")

@@ -1,7 +1,7 @@
 """The figures in the shapes donors and open-data portals read: IATI activity results and 360Giving grants.
 
-Both are public files: every number in them is already suppressed or pooled so that no
-cell counts fewer than five people, and no individual grantee appears.
+Both are public files: every count in them is a protected figure, the same as the public API's
+(README, "Disclosure control"), and no individual grantee appears.
 """
 
 import xml.etree.ElementTree as ET
@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .disclosure import THRESHOLD, disclosure_groups
+from .disclosure import pool
 
 IATI_VERSION = "2.03"
 AID_TYPE_SCHOLARSHIPS_AND_TRAINING = "E01"
@@ -33,15 +33,19 @@ class Publisher:
     currency: str = "USD"
 
 
+Period = tuple[int, int]
+"""The first and the last year of a result period (whole years)."""
+
+
 @dataclass(frozen=True)
 class Indicator:
-    """One result indicator: per year, a total and the published breakdowns (already suppressed)."""
+    """One result indicator: per period, a total and the published breakdowns (protected counts)."""
 
     code: str
     title: Mapping[str, str]
-    per_year: Mapping[int, int | None]
-    dimensions: Mapping[int, Sequence[tuple[str, str, int]]]
-    """year → (dimension name, value, count) of every published cell."""
+    periods: Mapping[Period, int | None]
+    dimensions: Mapping[Period, Sequence[tuple[str, str, int]]]
+    """period → (dimension name, value, count) of every published cell."""
 
 
 def _narratives(parent: ET.Element, texts: Mapping[str, str]) -> None:
@@ -53,7 +57,7 @@ def _narratives(parent: ET.Element, texts: Mapping[str, str]) -> None:
 
 def _start(indicators: Sequence[Indicator], generated: datetime) -> tuple[str, date]:
     """The activity's start (IATI requires one): 1 January of the first year with figures, else planned today."""
-    years = [year for indicator in indicators for year in indicator.per_year]
+    years = [first for indicator in indicators for first, _ in indicator.periods]
     if not years:
         return PLANNED_START, generated.date()
     return ACTUAL_START, min(date(min(years), 1, 1), generated.date())
@@ -112,15 +116,15 @@ def iati_activity(publisher: Publisher, indicators: Sequence[Indicator], generat
         element = ET.SubElement(result, "indicator", {"measure": "1", "ascending": "1"})
         _narratives(ET.SubElement(element, "title"), indicator.title)
         ET.SubElement(element, "reference", {"vocabulary": "99", "code": indicator.code})
-        for year in sorted(indicator.per_year):
-            total = indicator.per_year[year]
+        for first, last in sorted(indicator.periods):
+            total = indicator.periods[(first, last)]
             if total is None:
                 continue
             period = ET.SubElement(element, "period")
-            ET.SubElement(period, "period-start", {"iso-date": f"{year}-01-01"})
-            ET.SubElement(period, "period-end", {"iso-date": f"{year}-12-31"})
+            ET.SubElement(period, "period-start", {"iso-date": f"{first}-01-01"})
+            ET.SubElement(period, "period-end", {"iso-date": f"{last}-12-31"})
             ET.SubElement(period, "actual", {"value": str(total)})
-            for name, value, count in indicator.dimensions.get(year, ()):
+            for name, value, count in indicator.dimensions.get((first, last), ()):
                 actual = ET.SubElement(period, "actual", {"value": str(count)})
                 ET.SubElement(actual, "dimension", {"name": name, "value": value})
     ET.indent(root)
@@ -137,69 +141,99 @@ GIVING_COLUMNS = (
     "Award Date",
     "Recipient Ind:Identifier",
     "Recipient Ind:Name",
-    "Beneficiary Location:Country Code",
     "Funding Org:Identifier",
     "Funding Org:Name",
+    "Grant Programme:Code",
     "Grant Programme:Title",
     "Number of grantees",
     "Last Modified",
 )
+"""The columns of the 360Giving CSV (the standard's field titles), before the beneficiary locations."""
+LOCATION_COLUMN = "Beneficiary Location:{index}:Country Code"
+UNKNOWN_COUNTRY = "ZZ"
+
+
+@dataclass(frozen=True)
+class Call:
+    """What the 360Giving file says of a call: its year, title and when its grants were first awarded."""
+
+    year: int | None
+    title: str | None
+    first_award: date | None
 
 
 def giving_grants(
-    publisher: Publisher, accepted: Sequence[Mapping[str, Any]], generated: datetime
-) -> tuple[list[dict[str, Any]], int]:
-    """360Giving-style grant records: one per call, currency and country (or pooled countries), never per person.
+    publisher: Publisher,
+    accepted: Mapping[tuple[str, str, str], tuple[int, Decimal]],
+    calls: Mapping[str, Call],
+    generated: datetime,
+) -> list[dict[str, Any]]:
+    """360Giving grant records: one per call, currency and country, small countries pooled (`disclosure.pool`).
 
-    Countries with fewer than five grantees in a call are pooled; a pool still too small
-    joins the smallest record, so every record stands for at least five grantees. Returns
-    the records and the number of grants withheld because a whole call had fewer than five.
+    `accepted` holds, per (call, currency, country), the grants accepted and their amount as
+    published (protected). Grantees appear only as a number.
     """
-    calls: dict[tuple[Any, str], list[Mapping[str, Any]]] = {}
-    for row in accepted:
-        calls.setdefault((row["call_id"], row["currency"]), []).append(row)
+    by_call: dict[tuple[str, str], dict[str, tuple[int, Decimal]]] = {}
+    for (call_id, currency, country), cell in accepted.items():
+        by_call.setdefault((call_id, currency), {})[country] = cell
     records: list[dict[str, Any]] = []
-    withheld = 0
-    for (call_id, currency), rows in sorted(calls.items(), key=lambda item: (str(item[0][0]), item[0][1])):
-        by_country = {row["country"]: int(row["grants"]) for row in rows}
-        groups, dropped = disclosure_groups(by_country)
-        withheld += dropped
-        for group in groups:
-            members = [row for row in rows if row["country"] in group.keys]
-            countries = sorted(str(key) for key in group.keys)
-            amount = sum((Decimal(row["amount"]) for row in members), Decimal(0))
-            year = members[0]["call_year"]
-            programme = members[0].get("title_en") or f"Training Grants {year}"
-            suffix = "-".join(countries)
+    for (call_id, currency), countries in sorted(by_call.items()):
+        call = calls.get(call_id, Call(None, None, None))
+        programme = call.title or f"Training Grants {call.year or ''}".strip()
+        for group in pool({country: grants for country, (grants, _) in countries.items()}):
+            members = sorted(str(key) for key in group.keys)
+            amount = sum((countries[country][1] for country in members), Decimal(0))
+            suffix = "-".join(members)
+            places = [country for country in members if country != UNKNOWN_COUNTRY]
             records.append(
                 {
                     "Identifier": f"360G-{publisher.activity_id}-{call_id}-{currency}-{suffix}",
-                    "Title": f"{programme}: {group.people} training grants to museum professionals of {', '.join(countries)}",
+                    "Title": f"{programme}: {group.people} training grants to museum professionals of {', '.join(members)}",
                     "Description": (
-                        f"{group.people} training grants of the {year} call, aggregated: "
-                        "individual grantees are not published."
+                        f"{group.people} training grants of the {call.year or ''} call, aggregated: individual "
+                        "grantees are not published, and the number is protected like every public figure."
                     ),
                     "Currency": currency,
                     "Amount Awarded": str(amount.quantize(Decimal("0.01"))),
-                    "Award Date": max(row["last_accepted"] for row in members).date().isoformat(),
+                    "Award Date": (call.first_award or generated.date()).isoformat(),
                     "Recipient Ind:Identifier": f"360G-{publisher.activity_id}-{call_id}-{suffix}-GRANTEES",
                     "Recipient Ind:Name": f"{group.people} grantees (aggregated)",
-                    "Beneficiary Location:Country Code": ";".join(countries),
                     "Funding Org:Identifier": publisher.organisation_ref,
                     "Funding Org:Name": publisher.organisation_name,
+                    "Grant Programme:Code": call_id,
                     "Grant Programme:Title": programme,
                     "Number of grantees": group.people,
                     "Last Modified": generated.isoformat(),
+                    "locations": places,
                 }
             )
-    return records, withheld
+    return records
+
+
+def giving_csv_rows(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The CSV form: the standard's column titles, one numbered column group per beneficiary location."""
+    widest = max((len(record["locations"]) for record in records), default=0)
+    locations = [LOCATION_COLUMN.format(index=index) for index in range(widest)]
+    rows = [
+        {
+            **{column: record[column] for column in GIVING_COLUMNS},
+            **dict(zip(locations, record["locations"], strict=False)),
+        }
+        for record in records
+    ]
+    return [*GIVING_COLUMNS, *locations], rows
 
 
 def giving_package(
-    records: Sequence[Mapping[str, Any]], withheld: int, generated: datetime
+    records: Sequence[Mapping[str, Any]], publisher: Publisher, generated: datetime
 ) -> dict[str, Any]:
-    """The JSON form of the 360Giving file."""
+    """The JSON form of the 360Giving file (a package of at least one grant: the standard allows no empty one)."""
+    assert records, "a 360Giving package holds at least one grant"
     return {
+        "version": "1.4",
+        "title": "Ibermuseos training grants (aggregated, protected counts)",
+        "modified": generated.isoformat(),
+        "publisher": {"identifier": publisher.organisation_ref, "name": publisher.organisation_name},
         "grants": [
             {
                 "id": record["Identifier"],
@@ -212,22 +246,16 @@ def giving_package(
                     "id": record["Recipient Ind:Identifier"],
                     "name": record["Recipient Ind:Name"],
                 },
-                "beneficiaryLocation": [
-                    {"countryCode": code} for code in record["Beneficiary Location:Country Code"].split(";")
-                ],
+                "beneficiaryLocation": [{"countryCode": code} for code in record["locations"]],
                 "fundingOrganization": [
                     {"id": record["Funding Org:Identifier"], "name": record["Funding Org:Name"]}
                 ],
-                "grantProgramme": [{"title": record["Grant Programme:Title"]}],
+                "grantProgramme": [
+                    {"code": record["Grant Programme:Code"], "title": record["Grant Programme:Title"]}
+                ],
                 "numberOfGrantees": record["Number of grantees"],
                 "dateModified": record["Last Modified"],
             }
             for record in records
         ],
-        "withheld": {
-            # How many would itself be a count of fewer than five people: only whether any were.
-            "any": withheld > 0,
-            "reason": f"calls with fewer than {THRESHOLD} grantees are not published, to protect them",
-        },
-        "generated": generated.isoformat(),
     }

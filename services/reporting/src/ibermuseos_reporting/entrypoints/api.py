@@ -16,8 +16,15 @@ from ..adapters.schemas import read_serving
 from ..application import figures as figures_of
 from ..application.figures import NotVisible
 from ..domain.disclosure import Viewer
-from ..domain.figures import Filters
-from ..domain.opendata import GIVING_COLUMNS, Indicator, giving_grants, giving_package, iati_activity
+from ..domain.figures import (
+    BENEFICIARY_BREAKDOWNS,
+    COURSE_BREAKDOWNS,
+    GRANT_BREAKDOWNS,
+    INSTITUTION_BREAKDOWNS,
+    Filters,
+)
+from ..domain.opendata import giving_csv_rows, giving_package, iati_activity
+from . import answers
 from .web import (
     ContainerDep,
     OptionalPrincipal,
@@ -62,7 +69,7 @@ async def _table(
     language: str,
 ) -> dict[str, Any]:
     async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema)
+        source = SqlFigures(session, schema, c.microdata)
         try:
             if table == "beneficiaries":
                 body = await figures_of.beneficiaries(source, viewer, filters, by, language)
@@ -74,29 +81,33 @@ async def _table(
                 body = await figures_of.courses(source, viewer, filters, by or "offering", language)
         except NotVisible as error:
             raise _visible(error) from None
-        body["exact"] = not viewer.is_public
         body["freshness"] = await _freshness(session, schema, c)
     return body
 
 
 @router.get(
-    "/figures/applications", summary="Applications submitted, by country of residence (no suppression)"
+    "/figures/applications",
+    summary="Applications submitted, by country of residence (protected for the public, exact for who may)",
+    responses={200: {"model": answers.ApplicationsByCountry}},
 )
-async def applications(c: ContainerDep) -> dict[str, Any]:
+async def applications(request: Request, c: ContainerDep, principal: OptionalPrincipal) -> Response:
+    viewer = viewer_of(principal)
     async with serving_session(c) as (session, schema):
-        by_country = await SqlFigures(session, schema).applications_by_country()
-    return {"total": sum(by_country.values()), "by_country": by_country}
+        body = await figures_of.applications_by_country(SqlFigures(session, schema, c.microdata), viewer)
+    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
 
 
 @router.get(
-    "/figures/headline", summary="The headline: how many professionals benefited, how many institutions"
+    "/figures/headline",
+    summary="The headline: how many professionals benefited, how many institutions",
+    responses={200: {"model": answers.Headline}},
 )
 async def headline(
     request: Request, c: ContainerDep, principal: OptionalPrincipal, lang: LanguageQuery = "es"
 ) -> Response:
     viewer = viewer_of(principal)
     async with serving_session(c) as (session, schema):
-        body = await figures_of.headline_figures(SqlFigures(session, schema), viewer, lang)
+        body = await figures_of.headline_figures(SqlFigures(session, schema, c.microdata), viewer, lang)
         body["freshness"] = await _freshness(session, schema, c)
     return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
 
@@ -111,12 +122,14 @@ BeneficiaryBy = Literal[
     summary="Unique professionals who benefited, in total and by one breakdown",
     description=(
         "A beneficiary is a person (pseudonymous id) who completed a training or mini course, attended a "
-        "conversatorio, or accepted a grant; each is counted once however many programs they took part in. "
-        "Cells of 1 to 4 people are suppressed (null, named in `suppressed`) unless the caller may see them "
-        "exactly: focal points for their country, coordinators for all; when one cell alone would be hidden, "
-        "the next smallest is hidden too (named also in `protecting`: it is not small). "
-        "`by=institution` needs such a caller."
+        "conversatorio, or accepted a grant (and did not decline it); each is counted once however many programs "
+        "they took part in, and once in each cell they are in. Exact for coordinators, and for a focal point's own "
+        "country; for everyone else every count is protected: a sum of the microdata's class counts under fixed "
+        "random rounding to base 3, consistent with every other public figure, so that a count published as r may be "
+        "any true count from r - 2 to r + 2 (README, Disclosure control). Nothing is hidden. "
+        "`by=institution` needs a coordinator or the focal point of the country."
     ),
+    responses={200: {"model": answers.BeneficiariesTable}},
 )
 async def beneficiaries(
     request: Request,
@@ -136,6 +149,7 @@ async def beneficiaries(
 @router.get(
     "/figures/institutions",
     summary="Institutions reached, each counted once: directly and through replication",
+    responses={200: {"model": answers.InstitutionsTable}},
 )
 async def institutions(
     request: Request,
@@ -152,7 +166,9 @@ async def institutions(
 
 
 @router.get(
-    "/figures/grants", summary="Applications, eligibility, awards and amounts, by call, country or year"
+    "/figures/grants",
+    summary="Applications, eligibility, awards and amounts, by call, country or year",
+    responses={200: {"model": answers.GrantsTable}},
 )
 async def grants(
     request: Request,
@@ -171,6 +187,7 @@ async def grants(
 @router.get(
     "/figures/courses",
     summary="Enrolments, completion rate and hours certified, by offering, country, program or year",
+    responses={200: {"model": answers.CoursesTable}},
 )
 async def courses(
     request: Request,
@@ -235,19 +252,10 @@ async def table_csv(
     lang: LanguageQuery = "es",
 ) -> Response:
     allowed = {
-        "beneficiaries": [
-            "country",
-            "program",
-            "offering",
-            "subject_area",
-            "year",
-            "gender",
-            "institution_type",
-            "institution",
-        ],
-        "institutions": ["country", "institution_type", "channel"],
-        "grants": ["call", "country", "year"],
-        "courses": ["offering", "country", "program", "year"],
+        "beneficiaries": BENEFICIARY_BREAKDOWNS,
+        "institutions": INSTITUTION_BREAKDOWNS,
+        "grants": GRANT_BREAKDOWNS,
+        "courses": COURSE_BREAKDOWNS,
     }[table]
     breakdown = by or allowed[0]
     if breakdown not in allowed:
@@ -326,7 +334,7 @@ async def country_report(
     viewer = viewer_of(principal)
     filters = Filters(country, None, year)
     async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema)
+        source = SqlFigures(session, schema, c.microdata)
         report: dict[str, Any] = {"country": country, "year": year}
         report["beneficiaries"] = {
             by: await figures_of.beneficiaries(source, viewer, filters, by, lang)
@@ -360,83 +368,38 @@ async def country_report(
     responses={200: {"content": {"application/xml": {}}}},
 )
 async def iati(request: Request, c: ContainerDep) -> Response:
-    viewer = Viewer.public()
     async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema)
-        _, years = await source.beneficiaries(Filters(), "year", "en")
-        people_per_year: dict[int, int | None] = {}
-        people_dimensions: dict[int, list[tuple[str, str, int]]] = {}
-        institutions_per_year: dict[int, int | None] = {}
-        grants_per_year: dict[int, int | None] = {}
-        for row in years:
-            year = int(row["key"])
-            for dimension in ("country", "gender"):
-                body = await figures_of.beneficiaries(source, viewer, Filters(year=year), dimension, "en")
-                people_per_year[year] = body["total"]
-                people_dimensions.setdefault(year, []).extend(
-                    (dimension, cell["key"], cell["people"])
-                    for cell in body["rows"]
-                    if cell["people"] is not None
-                )
-            summary, _ = await source.institutions(Filters(year=year), None)
-            institutions_per_year[year] = summary["total"]
-            grants_body = await figures_of.beneficiaries(
-                source, viewer, Filters(program="training_grants", year=year), None, "en"
-            )
-            grants_per_year[year] = grants_body["total"]
-    indicators = [
-        Indicator(
-            "beneficiaries",
-            {
-                "en": "Museum professionals trained (unique people)",
-                "es": "Profesionales de museos formados (personas únicas)",
-                "pt": "Profissionais de museus formados (pessoas únicas)",
-            },
-            people_per_year,
-            people_dimensions,
-        ),
-        Indicator(
-            "grantees",
-            {
-                "en": "Training grants accepted (unique grantees)",
-                "es": "Becas de formación aceptadas (personas becadas únicas)",
-                "pt": "Bolsas de formação aceitas (bolsistas únicos)",
-            },
-            grants_per_year,
-            {},
-        ),
-        Indicator(
-            "institutions",
-            {
-                "en": "Institutions reached, directly and through replication",
-                "es": "Instituciones alcanzadas, directamente y por replicación",
-                "pt": "Instituições alcançadas, diretamente e por replicação",
-            },
-            institutions_per_year,
-            {},
-        ),
-    ]
+        indicators = await figures_of.iati_indicators(SqlFigures(session, schema, c.microdata))
     content = iati_activity(c.publisher, indicators, datetime.now(UTC).replace(microsecond=0))
     return cached_bytes(
-        request, content, "application/xml", viewer, max_age=c.settings.projections.cache_seconds
+        request, content, "application/xml", Viewer.public(), max_age=c.settings.projections.cache_seconds
     )
 
 
-async def _giving(c: Any) -> tuple[list[dict[str, Any]], int, datetime]:
-    async with serving_session(c) as (session, schema):
-        accepted = await SqlFigures(session, schema).accepted_grants()
+async def _giving(c: Any) -> tuple[list[dict[str, Any]], datetime]:
+    """The 360Giving records from the public figures; 404 while no call has a grantee to publish."""
     generated = datetime.now(UTC).replace(microsecond=0)
-    records, withheld = giving_grants(c.publisher, accepted, generated)
-    return records, withheld, generated
+    async with serving_session(c) as (session, schema):
+        records = await figures_of.giving_records(
+            SqlFigures(session, schema, c.microdata), c.publisher, generated
+        )
+    if not records:
+        raise problem(
+            404,
+            "No grants to publish yet: 360Giving files hold at least one grant, and no call has an accepted "
+            "grant among the public figures",
+        )
+    return records, generated
 
 
 @router.get(
     "/open-data/360giving.json",
-    summary="360Giving-style grants: accepted training grants per call and country, grantees only in aggregate",
+    summary="360Giving grants: accepted training grants per call and country, grantees only in aggregate",
+    responses={404: {"description": "no grant to publish yet (a 360Giving file holds at least one)"}},
 )
 async def giving_json(request: Request, c: ContainerDep) -> Response:
-    records, withheld, generated = await _giving(c)
-    content = json.dumps(giving_package(records, withheld, generated), ensure_ascii=False).encode()
+    records, generated = await _giving(c)
+    content = json.dumps(giving_package(records, c.publisher, generated), ensure_ascii=False).encode()
     return cached_bytes(
         request, content, "application/json", Viewer.public(), max_age=c.settings.projections.cache_seconds
     )
@@ -444,16 +407,17 @@ async def giving_json(request: Request, c: ContainerDep) -> Response:
 
 @router.get(
     "/open-data/360giving.csv",
-    summary="The 360Giving-style grants file as CSV, with 360Giving column titles",
+    summary="The 360Giving grants file as CSV, with the standard's column titles",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, 404: {"description": "no grant to publish yet"}},
 )
 async def giving_csv(request: Request, c: ContainerDep) -> Response:
-    records, _, _ = await _giving(c)
+    records, _ = await _giving(c)
+    columns, rows = giving_csv_rows(records)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(GIVING_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(rows)
     return cached_bytes(
         request,
         out.getvalue().encode(),
