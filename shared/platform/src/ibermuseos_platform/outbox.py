@@ -104,8 +104,15 @@ class OutboxRelay:
         while True:
             try:
                 async with self._engine.connect() as listener:
-                    await self._lead(listener)
-                    await self._relay_forever()
+                    try:
+                        await self._lead(listener)
+                        await self._relay_forever()
+                    except BaseException:
+                        # Back in the pool, the connection would keep its session, and with it the
+                        # leader's advisory lock: the next attempt, on another connection, would wait
+                        # for that lock for ever. Ending the session releases it.
+                        await listener.invalidate()
+                        raise
             except asyncio.CancelledError:
                 raise
             except Exception as error:
