@@ -126,7 +126,31 @@ class Replication(Strict):
 class Report(Strict):
     """What a grantee reports after the activity."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "attended": True,
+                    "learned": "Conservación preventiva de colecciones en clima tropical.",
+                    "replications": [
+                        {
+                            "held_on": "2027-08-20",
+                            "colleagues_trained": 12,
+                            "institutions": [
+                                {
+                                    "name": "Museo Regional de Cusco",
+                                    "type": "museum",
+                                    "city": "Cusco",
+                                    "country": "PE",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     attended: bool
     learned: LongText

@@ -35,7 +35,51 @@ class Criterion(Strict):
 class CallTerms(Strict):
     """Everything a coordinator sets when drafting a call; frozen once the call is published."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "year": 2027,
+                    "title": {
+                        "es": "Becas de formación 2027",
+                        "pt": "Bolsas de formação 2027",
+                        "en": "Training grants 2027",
+                    },
+                    "rules": {
+                        "es": "Bases de la convocatoria",
+                        "pt": "Regras da convocatória",
+                        "en": "Rules of the call",
+                    },
+                    "opens_at": "2027-02-01T00:00:00-06:00",
+                    "closes_at": "2027-03-31T23:59:00-06:00",
+                    "timezone": "America/Mexico_City",
+                    "currency": "USD",
+                    "budget": "50000.00",
+                    "max_per_grant": "2000.00",
+                    "eligible_residence_countries": ["AR", "BR", "CL", "MX", "PE"],
+                    "eligible_host_countries": ["AR", "BR", "CL", "ES", "MX", "PE", "PT"],
+                    "eligible_activity_kinds": ["course", "seminar", "workshop"],
+                    "activities_from": "2027-04-01",
+                    "activities_until": "2027-12-31",
+                    "criteria": [
+                        {
+                            "id": "relevance",
+                            "name": {"es": "Pertinencia", "pt": "Pertinência", "en": "Relevance"},
+                            "weight": "3",
+                        },
+                        {
+                            "id": "impact",
+                            "name": {"es": "Impacto", "pt": "Impacto", "en": "Impact"},
+                            "weight": "2",
+                        },
+                    ],
+                    "evaluators_per_application": 2,
+                    "scoring_deadline": "2027-04-30T23:59:00-06:00",
+                }
+            ]
+        },
+    )
 
     year: Annotated[int, Field(ge=2000, le=2100)]
     title: LocalizedTitle

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.types import CountryCode
 from ibermuseos_platform.auth import CurrentCaller
+from ibermuseos_platform.idempotency import IdempotencyKey
 from ibermuseos_platform.inputs import Line, Prose, Strict
 from ibermuseos_platform.paging import Paged, paged
 from pydantic import ConfigDict, Field
@@ -21,7 +22,7 @@ from ..domain.applications import Report, Status
 from ..domain.documents import ACCEPTED_TYPES, Upload
 from ..domain.forms import FormPatch
 from ..domain.values import DocumentKind, Justification, LocalizedText, LongText
-from .dependencies import ContainerDep, Coordinator, IdempotencyKey, PageDep, Participant, Responses
+from .dependencies import ContainerDep, Coordinator, PageDep, Participant, Responses
 from .views import ApplicationOut, ApplicationSummaryOut, DocumentOut, application_out, summary_out
 
 router = APIRouter(tags=["applications"])

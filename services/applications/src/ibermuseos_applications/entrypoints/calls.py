@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.types import CountryCode, LanguageTag
 from ibermuseos_platform.auth import CurrentCaller
+from ibermuseos_platform.idempotency import IdempotencyKey
 from ibermuseos_platform.inputs import Line, Name, Strict, TimeZoneName
 from ibermuseos_platform.paging import Paged, paged
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -18,7 +19,7 @@ from ..application.ports import UnitOfWork
 from ..domain.applications import Outcome
 from ..domain.calls import CallTerms, PanelMember
 from ..domain.values import Justification
-from .dependencies import ContainerDep, Coordinator, IdempotencyKey, PageDep, Responses
+from .dependencies import ContainerDep, Coordinator, PageDep, Responses
 from .views import CallOut, OpenCallOut, StandingOut, call_out, open_call_out, standing_out
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -75,14 +76,15 @@ async def list_calls(
     return paged(request, found, lambda call: call_out(call, now, full=caller.is_coordinator))
 
 
-@router.get("/{call_id}", response_model=CallOut, summary="One call; drafts only for coordinators")
+# `:uuid` keeps /calls/open out of these two: a PUT to it is a 405, not a call id that is not one.
+@router.get("/{call_id:uuid}", response_model=CallOut, summary="One call; drafts only for coordinators")
 async def get_call(call_id: UUID, c: ContainerDep, caller: CurrentCaller) -> CallOut:
     call = await queries.call(c.uow(), caller, call_id)
     return call_out(call, c.clock.now(), full=caller.is_coordinator)
 
 
 @router.put(
-    "/{call_id}",
+    "/{call_id:uuid}",
     response_model=CallOut,
     summary="Revise a draft call's terms (coordinators)",
     responses={**CONFLICT, 422: {"description": "Every problem with the terms, listed"}},
