@@ -37,6 +37,17 @@ def under_evaluation(build, call: Call, *members: PanelMember, **form) -> Applic
     return application
 
 
+def travels(build, application: Application, evaluator_id: str) -> None:
+    """The evaluator gives the assignment back: they are away."""
+    build.evaluation(application).decline(
+        application=application,
+        evaluator_id=evaluator_id,
+        ground=DeclineGround.UNAVAILABLE,
+        reason="Viaje",
+        now=build.now,
+    )
+
+
 def score(build, application: Application, call: Call, evaluator_id: str) -> None:
     build.evaluation(application).score(
         application=application,
@@ -134,13 +145,7 @@ def test_a_scored_assignment_can_be_neither_declined_nor_taken_away(build) -> No
 def test_the_replacement_is_never_of_the_applicants_country(build) -> None:
     call = build.call()
     application = under_evaluation(build, call, ES, PT, country="BR")
-    build.evaluation(application).decline(
-        application=application,
-        evaluator_id="ev-es",
-        ground=DeclineGround.UNAVAILABLE,
-        reason="Viaje",
-        now=build.now,
-    )
+    travels(build, application, "ev-es")
 
     chosen = replacement(build.evaluation(application).to_assign(call.terms), [ES, PT, BR], load={})
 
@@ -151,13 +156,7 @@ def test_the_replacement_is_never_someone_who_declined_or_already_scored_it(buil
     call = build.call()
     application = under_evaluation(build, call, ES, PT)
     score(build, application, call, "ev-pt")
-    build.evaluation(application).decline(
-        application=application,
-        evaluator_id="ev-es",
-        ground=DeclineGround.UNAVAILABLE,
-        reason="Viaje",
-        now=build.now,
-    )
+    travels(build, application, "ev-es")
 
     assert replacement(build.evaluation(application).to_assign(call.terms), [ES, PT], load={}) is None
     assert replacement(build.evaluation(application).to_assign(call.terms), [ES, PT, UY], load={}) == UY
@@ -168,13 +167,7 @@ def test_the_replacement_is_never_someone_who_declined_or_already_scored_it(buil
 def test_the_replacement_is_the_least_loaded_eligible_member_of_the_panel(build) -> None:
     call = build.call()
     application = under_evaluation(build, call, ES, PT)
-    build.evaluation(application).decline(
-        application=application,
-        evaluator_id="ev-es",
-        ground=DeclineGround.UNAVAILABLE,
-        reason="Viaje",
-        now=build.now,
-    )
+    travels(build, application, "ev-es")
 
     chosen = replacement(
         build.evaluation(application).to_assign(call.terms), [ES, PT, UY, CU], load={"ev-uy": 4, "ev-cu": 2}
@@ -187,13 +180,7 @@ def test_the_newcomer_is_told_whom_they_replace_and_by_when_to_score(build) -> N
     deadline = build.terms().closes_at + timedelta(days=20)
     call = build.call(scoring_deadline=deadline.isoformat())
     application = under_evaluation(build, call)
-    build.evaluation(application).decline(
-        application=application,
-        evaluator_id="ev-es",
-        ground=DeclineGround.UNAVAILABLE,
-        reason="Viaje",
-        now=build.now,
-    )
+    travels(build, application, "ev-es")
     build.evaluation(application).pull_events()
 
     build.evaluation(application).assign(
@@ -215,13 +202,7 @@ def test_ranking_waits_for_the_calls_number_of_evaluators_after_a_decline(build)
     call = build.call()
     application = under_evaluation(build, call, ES, PT)
     score(build, application, call, "ev-pt")
-    build.evaluation(application).decline(
-        application=application,
-        evaluator_id="ev-es",
-        ground=DeclineGround.UNAVAILABLE,
-        reason="Viaje",
-        now=build.now,
-    )
+    travels(build, application, "ev-es")
     assert build.evaluation(application).vacancies(call.terms) == 1
 
     assert application.status is Status.UNDER_EVALUATION
@@ -243,13 +224,7 @@ def test_ranking_waits_for_the_calls_number_of_evaluators_after_a_decline(build)
 def test_an_assignment_round_fills_only_the_missing_evaluators_and_never_with_who_had_it(build) -> None:
     call = build.call()
     application = under_evaluation(build, call, ES, PT)
-    build.evaluation(application).decline(
-        application=application,
-        evaluator_id="ev-es",
-        ground=DeclineGround.UNAVAILABLE,
-        reason="Viaje",
-        now=build.now,
-    )
+    travels(build, application, "ev-es")
 
     chosen = assign(
         [build.evaluation(application).to_assign(call.terms)], [ES, PT, UY, CU], 2, load={"ev-cu": 1}

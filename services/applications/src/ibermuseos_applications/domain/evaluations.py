@@ -171,11 +171,26 @@ class Evaluation(RecordsEvents):
                 return assignment
         raise NotFound("No such assignment")
 
-    def _release(self, application: Application, evaluator_id: str, doing: str) -> Assignment:
+    def _release(
+        self,
+        application: Application,
+        evaluator_id: str,
+        doing: str,
+        *,
+        how: Release,
+        reason: str,
+        by: str,
+        now: datetime,
+    ) -> Assignment:
+        """The evaluator's unscored assignment is no longer theirs; it stays in the history, saying how and why."""
         assignment = self.assignment_of(evaluator_id)
         application.check_status(Status.UNDER_EVALUATION, doing)
         if assignment.done:
             raise Conflict("A scored assignment is final", code="already_scored")
+        assignment.released_at = now
+        assignment.release = how
+        assignment.release_reason = reason
+        assignment.released_by = by
         return assignment
 
     def decline(
@@ -188,12 +203,16 @@ class Evaluation(RecordsEvents):
         now: datetime,
     ) -> None:
         """An evaluator gives back an assignment they have not scored, saying why."""
-        assignment = self._release(application, evaluator_id, "be declined")
-        assignment.released_at = now
-        assignment.release = Release.DECLINED
-        assignment.release_ground = ground
-        assignment.release_reason = reason
-        assignment.released_by = evaluator_id
+        declined = self._release(
+            application,
+            evaluator_id,
+            "be declined",
+            how=Release.DECLINED,
+            reason=reason,
+            by=evaluator_id,
+            now=now,
+        )
+        declined.release_ground = ground
         self._record(
             EvaluationDeclinedV1(
                 application_id=self.application_id,
@@ -209,11 +228,15 @@ class Evaluation(RecordsEvents):
         self, *, application: Application, evaluator_id: str, justification: str, by: str, now: datetime
     ) -> None:
         """A coordinator takes an unscored assignment from an evaluator, with a justification."""
-        assignment = self._release(application, evaluator_id, "be reassigned")
-        assignment.released_at = now
-        assignment.release = Release.REASSIGNED
-        assignment.release_reason = justification
-        assignment.released_by = by
+        self._release(
+            application,
+            evaluator_id,
+            "be reassigned",
+            how=Release.REASSIGNED,
+            reason=justification,
+            by=by,
+            now=now,
+        )
         self._record(
             EvaluationReassignedV1(
                 application_id=self.application_id,

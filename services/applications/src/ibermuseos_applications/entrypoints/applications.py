@@ -27,6 +27,8 @@ from .views import ApplicationOut, ApplicationSummaryOut, DocumentOut, applicati
 
 router = APIRouter(tags=["applications"])
 
+FILE = {content_type: {"schema": {"type": "string", "format": "binary"}} for content_type in ACCEPTED_TYPES}
+"""A document as a request or response body: its bytes, of one of the accepted types."""
 WRONG_STATUS: Responses = {
     409: {"description": "Not possible in the application's state now (`wrong_status`, ...)"}
 }
@@ -144,10 +146,7 @@ async def _read_body(request: Request, max_bytes: int) -> tuple[bytes, int]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                content_type: {"schema": {"type": "string", "format": "binary"}}
-                for content_type in ACCEPTED_TYPES
-            },
+            "content": FILE,
         }
     },
     responses={
@@ -197,10 +196,7 @@ async def upload(
     responses={
         200: {
             "description": "The file, as an attachment",
-            "content": {
-                content_type: {"schema": {"type": "string", "format": "binary"}}
-                for content_type in ACCEPTED_TYPES
-            },
+            "content": FILE,
         }
     },
 )
