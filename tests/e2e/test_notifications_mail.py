@@ -48,7 +48,7 @@ async def test_an_application_submitted_over_the_applications_api_is_acknowledge
     coordinator = platform.token(f"coord-{uuid.uuid4().hex[:6]}", "coordinator", country="MX")
     subject = f"ana-{uuid.uuid4().hex[:6]}"
     address = f"{subject}@museu.example"
-    applicant = platform.token(subject, "participant", country="BR")
+    applicant = platform.token(subject, "participant", country="BR", name="Ana Souza", email=address)
     title = {"es": "Becas de formación", "pt": "Bolsas de formação", "en": "Training grants"}
     drafted = await http.post(
         f"{applications}/calls",
@@ -81,8 +81,6 @@ async def test_an_application_submitted_over_the_applications_api_is_acknowledge
         f"{applications}/calls/{call_id}/applications",
         json={
             "applicant": {
-                "name": "Ana Souza",
-                "email": address,
                 "preferred_language": "pt-BR",
                 "role": "Conservadora",
                 "country_of_residence": "BR",

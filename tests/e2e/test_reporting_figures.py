@@ -48,7 +48,14 @@ class Flow:
         self.coordinator = platform.token(f"coord-{self.tag}", "coordinator", country="MX")
 
     def person(self, name: str, country: str) -> dict[str, str]:
-        return self.platform.token(f"{name}-{self.tag}", "participant", country=country)
+        """A participant whose sign-in carries their name and verified e-mail."""
+        return self.platform.token(
+            f"{name}-{self.tag}",
+            "participant",
+            country=country,
+            name=f"Persona {name}",
+            email=f"{name}-{self.tag}@museo.example",
+        )
 
     async def ok(self, service: str, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
         response = await self.http.request(
@@ -190,8 +197,6 @@ class Flow:
         today = datetime.now(UTC).date()
         form = {
             "applicant": {
-                "name": f"Persona {name}",
-                "email": f"{name}-{self.tag}@museo.example",
                 "preferred_language": "es",
                 "gender": "female",
                 "role": "Conservadora",

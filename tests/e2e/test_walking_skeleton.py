@@ -42,8 +42,6 @@ def call_terms() -> dict[str, object]:
 def submission(country: str, year: int) -> dict[str, object]:
     return {
         "applicant": {
-            "name": "Ana Souza",
-            "email": "ana@museu.example",
             "preferred_language": "pt-BR",
             "role": "Conservadora",
             "country_of_residence": country,
@@ -77,7 +75,13 @@ async def test_a_submitted_application_is_counted_by_reporting_and_told_to_the_a
     applications = platform.url("applications")
     coordinator = platform.token(f"coordinator-{uuid.uuid4().hex[:6]}", "coordinator", country="MX")
     # Paraguay: no other test of the session applies from there, so the count moves by this application only.
-    applicant = platform.token(f"ana-{uuid.uuid4().hex[:6]}", "participant", country="PY")
+    applicant = platform.token(
+        f"ana-{uuid.uuid4().hex[:6]}",
+        "participant",
+        country="PY",
+        name="Ana Souza",
+        email="ana@museu.example",
+    )
     # Exact for a coordinator; the public's counts are protected (rounded to multiples of 3).
     before = (await http.get(f"{platform.url('reporting')}/figures/applications", headers=coordinator)).json()
 

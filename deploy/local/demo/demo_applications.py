@@ -144,13 +144,12 @@ def terms(
     }
 
 
-def form(country: str, name: str, key: str, amount: str, starts: str, ends: str) -> dict[str, Any]:
+def form(country: str, key: str, amount: str, starts: str, ends: str) -> dict[str, Any]:
+    """The applicant's form; their name and e-mail are their sign-in's."""
     host = "MX" if country != "MX" else "CO"
     language = {"BR": "pt-BR", "PT": "pt"}.get(country, "es")
     return {
         "applicant": {
-            "name": name,
-            "email": f"{key}@museo.example",
             "preferred_language": language,
             "role": "Conservadora" if key in ("ana", "sofia", "lucia") else "Museógrafo",
             "country_of_residence": country,
@@ -193,9 +192,9 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
     )
     call_id = closed_call["id"]
     applications: dict[str, dict[str, Any]] = {}
-    for key, country, name, amount, _, _ in CLOSED_CALL:
+    for key, country, _, amount, _, _ in CLOSED_CALL:
         starts, ends = str(today - timedelta(days=60)), str(today - timedelta(days=50))
-        applications[key] = demo.submitted(call_id, key, form(country, name, key, amount, starts, ends))
+        applications[key] = demo.submitted(call_id, key, form(country, key, amount, starts, ends))
     if applications["martin"]["status"] == "eligible":
         demo.call("POST", f"/applications/{applications['martin']['id']}/withdraw", "martin")
 
@@ -302,7 +301,7 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
         ),
     )
     starts, ends = f"{year}-05-10", f"{year}-05-21"
-    ana = demo.application(open_call["id"], "ana", form("BR", "Ana Souza", "ana", "1800", starts, ends))
+    ana = demo.application(open_call["id"], "ana", form("BR", "ana", "1800", starts, ends))
     if ana["status"] == "draft":
         if not ana["documents"]:
             response = client.post(
@@ -313,9 +312,7 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
             )
             response.raise_for_status()
         demo.call("POST", f"/applications/{ana['id']}/submit", "ana")
-    paula = demo.submitted(
-        open_call["id"], "paula", form("CL", "Paula Fuentes", "paula", "1900", starts, ends)
-    )
+    paula = demo.submitted(open_call["id"], "paula", form("CL", "paula", "1900", starts, ends))
     if paula["status"] == "eligible" and not paula["information_requests"]:
         demo.call(
             "POST",

@@ -2,9 +2,10 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ibermuseos_contracts.applications import APPLICATION, CALL
+from ibermuseos_kernel.clock import SystemClock
 from ibermuseos_platform.idempotency import IdempotencyKeys
 from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
@@ -28,11 +29,6 @@ ORPHAN_DOCUMENTS_SWEPT = Counter(
     "Supporting documents deleted after the retention period, by why they were orphaned",
     ["reason"],
 )
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @dataclass

@@ -6,7 +6,6 @@ from ibermuseos_platform.service import serve, service_app
 from . import SERVICE
 from .bootstrap import bootstrap
 from .entrypoints import applications, audit, calls, evaluations
-from .entrypoints.dependencies import install_error_handlers
 from .settings import Settings
 
 DESCRIPTION = "Training Grants of Ibermuseos: calls, applications, evaluation, awards and grantee reports."
@@ -14,7 +13,7 @@ VERSION = "0.2.0"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = service_app(
+    return service_app(
         service=SERVICE,
         version=VERSION,
         description=DESCRIPTION,
@@ -22,8 +21,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bootstrap=bootstrap,
         routers=[calls.router, applications.router, evaluations.router, audit.router],
     )
-    install_error_handlers(app)
-    return app
 
 
 def run() -> None:

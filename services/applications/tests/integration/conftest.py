@@ -18,11 +18,11 @@ from ibermuseos_applications.adapters.tables import metadata
 from ibermuseos_applications.application import applications as submitting
 from ibermuseos_applications.application import calls as calling
 from ibermuseos_applications.application import decisions, evaluation
-from ibermuseos_applications.application.access import Actor
 from ibermuseos_applications.domain.applications import Status
 from ibermuseos_applications.domain.calls import Call, CallTerms, PanelMember
-from ibermuseos_applications.domain.forms import Form
+from ibermuseos_applications.domain.forms import FormPatch
 from ibermuseos_contracts import Pseudonymiser
+from ibermuseos_kernel.caller import Caller, Role
 from ibermuseos_platform.db import create_engine, session_factory
 from ibermuseos_platform.dev_issuer import DevIssuer
 from ibermuseos_platform.outbox import Outbox
@@ -86,12 +86,21 @@ class Api:
     service: RunningService
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
 
-    def who(self, name: str, *roles: str, country: str | None = None, **claims: str) -> dict[str, str]:
-        token = self.issuer.token(f"{name}-{self.tag}", roles=list(roles), country=country, **claims)
+    def who(
+        self, person: str, /, *roles: str, country: str | None = None, **claims: str | None
+    ) -> dict[str, str]:
+        """The bearer token of `person` with `roles`; their sign-in carries a name and a verified e-mail unless
+        `claims` say otherwise (`name=None, email=None`: an identity provider that gives neither)."""
+        identity = {"name": f"Persona {person}", "email": self.email(person), **claims}
+        token = self.issuer.token(self.subject(person), roles=list(roles), country=country, **identity)
         return {"Authorization": f"Bearer {token}"}
 
     def subject(self, name: str) -> str:
         return f"{name}-{self.tag}"
+
+    def email(self, name: str) -> str:
+        """The verified e-mail address the sign-in of `name` carries."""
+        return f"{self.subject(name)}@museo.example"
 
     @property
     def coordinator(self) -> dict[str, str]:
@@ -142,13 +151,12 @@ class Api:
     def form(
         self, country: str = "BR", *, host: str | None = None, amount: str = "1500.00", **changes: Any
     ) -> dict[str, Any]:
-        """A complete, eligible form (the activity abroad), with changes given as section__field=value."""
+        """A complete, eligible form (the activity abroad), with changes given as section__field=value; the
+        applicant's name and e-mail are their sign-in's (see `who`)."""
         host = host or ("PE" if country == "MX" else "MX")
         today = datetime.now(UTC).date()
         form: dict[str, Any] = {
             "applicant": {
-                "name": f"Persona de {country}",
-                "email": f"persona.{country.lower()}.{uuid.uuid4().hex[:6]}@museo.example",
                 "preferred_language": {"BR": "pt-BR"}.get(country, "es"),
                 "role": "Conservadora",
                 "country_of_residence": country,
@@ -222,8 +230,8 @@ def pdf() -> bytes:
 
 ALEMBIC = Path(__file__).resolve().parents[2] / "alembic.ini"
 START = datetime(2027, 2, 15, 12, 0, tzinfo=UTC)
-COORDINATOR = Actor("coordinator", frozenset({"coordinator"}), "MX")
-EVALUATOR = Actor("ev-es", frozenset({"evaluator"}), "ES")
+COORDINATOR = Caller("coordinator", frozenset({Role.COORDINATOR}), "MX")
+EVALUATOR = Caller("ev-es", frozenset({Role.EVALUATOR}), "ES")
 COUNTRIES = ("AR", "BR", "CL", "PE")
 
 
@@ -262,13 +270,11 @@ def terms(**changes: Any) -> CallTerms:
     )
 
 
-def form(country: str) -> Form:
+def form(country: str) -> FormPatch:
     """A request of 1500 for a course in Mexico from someone living in `country`."""
-    return Form.model_validate(
+    return FormPatch.model_validate(
         {
             "applicant": {
-                "name": "Persona",
-                "email": f"{uuid.uuid4().hex[:8]}@museo.example",
                 "preferred_language": "es",
                 "role": "Museógrafa",
                 "country_of_residence": country,
@@ -300,14 +306,18 @@ class World:
     clock: Clock
     outbox: Outbox
     start: ClassVar[datetime] = START
-    coordinator: ClassVar[Actor] = COORDINATOR
+    coordinator: ClassVar[Caller] = COORDINATOR
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(session_factory(self.engine), self.outbox)
 
     @staticmethod
-    def person(name: str | int) -> Actor:
-        return Actor(f"person-{name}-{uuid.uuid4().hex[:6]}", frozenset({"participant"}))
+    def person(name: str | int) -> Caller:
+        """A participant whose sign-in carries their name and a verified e-mail."""
+        subject = f"person-{name}-{uuid.uuid4().hex[:6]}"
+        return Caller(
+            subject, frozenset({Role.PARTICIPANT}), name="Persona", email=f"{subject}@museo.example"
+        )
 
     async def open_call(self, **changes: Any) -> uuid.UUID:
         """A published call with `terms(**changes)`."""
@@ -317,13 +327,13 @@ class World:
         await calling.publish_call(calling.PublishCall(call.id, COORDINATOR), self.uow(), self.clock)
         return call.id
 
-    async def draft(self, call_id: uuid.UUID, applicant: Actor, country: str = "BR") -> uuid.UUID:
+    async def draft(self, call_id: uuid.UUID, applicant: Caller, country: str = "BR") -> uuid.UUID:
         draft = await submitting.start_application(
             submitting.StartApplication(call_id, form(country), applicant), self.uow(), self.clock
         )
-        return draft.id
+        return draft.application.id
 
-    async def submit(self, call_id: uuid.UUID, applicant: Actor, country: str = "BR") -> uuid.UUID:
+    async def submit(self, call_id: uuid.UUID, applicant: Caller, country: str = "BR") -> uuid.UUID:
         application_id = await self.draft(call_id, applicant, country)
         await submitting.submit_application(
             submitting.SubmitApplication(application_id, applicant), self.uow(), self.clock
@@ -332,7 +342,7 @@ class World:
 
     async def proposed_call(
         self, scores: Sequence[int], **changes: Any
-    ) -> tuple[uuid.UUID, list[tuple[Actor, uuid.UUID]]]:
+    ) -> tuple[uuid.UUID, list[tuple[Caller, uuid.UUID]]]:
         """A call with one request of 1500 per score (from AR, BR, CL, PE in turn), closed early, scored by one
         evaluator as given and its awards proposed: as many awards as the budget holds, then the waitlist."""
         call_id = await self.open_call(**changes)

@@ -12,7 +12,7 @@ from ibermuseos_applications.application import calls as calling
 from ibermuseos_applications.application import decisions
 from ibermuseos_applications.domain.applications import Status
 from ibermuseos_applications.domain.calls import CallStatus
-from ibermuseos_applications.domain.errors import NotNow
+from ibermuseos_kernel.errors import Conflict
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,7 +31,7 @@ async def test_the_clock_refuses_a_late_submission_before_the_closing_job_has_ru
     draft_id = await world.draft(call_id, late, "PE")
     world.clock.moment = datetime(2027, 3, 1, tzinfo=UTC)
 
-    with pytest.raises(NotNow) as refused:
+    with pytest.raises(Conflict) as refused:
         await submitting.submit_application(
             submitting.SubmitApplication(draft_id, late), world.uow(), world.clock
         )
@@ -67,7 +67,7 @@ async def test_concurrent_releases_publish_the_results_once(world) -> None:
         return_exceptions=True,
     )
 
-    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["NotNow", "Standing"]
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Conflict", "Standing"]
     ours = {str(a) for _, a in applications}
     awarded = [key for key in await world.keys("GrantAwarded") if key in ours]
     assert sorted(awarded) == sorted(str(a) for _, a in applications[:2])

@@ -11,10 +11,10 @@ import pytest
 from ibermuseos_applications.adapters.storage import FilesystemStorage
 from ibermuseos_applications.application import applications as submitting
 from ibermuseos_applications.application import calls as calling
-from ibermuseos_applications.application.access import Actor
 from ibermuseos_applications.application.applications import DocumentLimits
 from ibermuseos_applications.application.sweeping import Swept, sweep_orphan_documents
 from ibermuseos_applications.domain.documents import Upload
+from ibermuseos_kernel.caller import Caller
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +28,7 @@ async def test_orphan_documents_go_after_the_retention_and_submitted_ones_stay(w
     call_id = await world.open_call()
     still_open_id = await world.open_call(closes_at="2027-03-31T00:00:00Z")
 
-    async def with_document(country: str, call: uuid.UUID | None = None) -> tuple[Actor, uuid.UUID, str]:
+    async def with_document(country: str, call: uuid.UUID | None = None) -> tuple[Caller, uuid.UUID, str]:
         applicant = world.person(country)
         draft_id = await world.draft(call or call_id, applicant, country)
         document = await submitting.attach_document(

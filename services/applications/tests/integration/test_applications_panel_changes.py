@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from ibermuseos_applications.application import calls as calling
 from ibermuseos_applications.application import evaluation
-from ibermuseos_applications.application.access import Actor
 from ibermuseos_applications.domain.calls import PanelMember
 from ibermuseos_contracts.applications import DeclineGround
+from ibermuseos_kernel.caller import Caller, Role
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 
 pytestmark = pytest.mark.integration
@@ -275,7 +275,7 @@ async def test_a_declined_application_goes_only_to_a_member_neither_of_the_appli
         )
 
     def declines(evaluator: str, country: str) -> evaluation.DeclineAssignment:
-        actor = Actor(evaluator, frozenset({"evaluator"}), country)
+        actor = Caller(evaluator, frozenset({Role.EVALUATOR}), country)
         return evaluation.DeclineAssignment(application_id, DeclineGround.UNAVAILABLE, "De viaje", actor)
 
     # Of the two newcomers only the Portuguese may take it: the Brazilian is of the applicant's country.

@@ -11,7 +11,7 @@ from ibermuseos_applications.adapters.tables import audit_log
 from ibermuseos_applications.application import decisions, waitlist
 from ibermuseos_applications.bootstrap import Container
 from ibermuseos_applications.domain.applications import Status
-from ibermuseos_applications.domain.errors import NotNow
+from ibermuseos_kernel.errors import Conflict
 from ibermuseos_platform.db import session_factory
 from sqlalchemy import select
 
@@ -86,7 +86,7 @@ async def test_a_grant_declined_after_the_waitlist_closed_promotes_nobody_and_th
     assert (await world.call(call_id)).committed == Decimal(0)
     promoted = await world.events("GrantAwarded", {second_id, third_id})
     assert promoted == []
-    with pytest.raises(NotNow) as again:
+    with pytest.raises(Conflict) as again:
         await waitlist.close_waitlist(
             waitlist.CloseWaitlist(call_id, "Otra vez", world.coordinator), world.uow(), world.clock
         )

@@ -362,7 +362,7 @@ async def test_a_whole_call_from_opening_to_reports(api, kafka: KafkaTestClient)
         else:
             submitted = json.loads(by_key[ids[1]][0].value)
             assert submitted["applicant"]["preferred_language"] == "pt-BR"
-            assert submitted["applicant"]["email"] == forms[1]["applicant"]["email"]
+            assert submitted["applicant"]["email"] == api.email("applicant-1")
             [ineligible] = [
                 json.loads(r.value)
                 for r in by_key[ids[17]]

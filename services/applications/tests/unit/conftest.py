@@ -10,6 +10,7 @@ import pytest
 from ibermuseos_applications.domain.applications import Application
 from ibermuseos_applications.domain.calls import Call, CallTerms, PanelMember
 from ibermuseos_applications.domain.eligibility import History
+from ibermuseos_applications.domain.evaluations import Evaluation
 from ibermuseos_applications.domain.forms import Form
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -88,6 +89,8 @@ class Build:
 
     now: datetime = NOW
     counter: int = field(default=0)
+    evaluations: dict[uuid.UUID, Evaluation] = field(default_factory=dict)
+    """The evaluation of every application built, by application id (what ranking reads)."""
 
     def terms(self, **changes: Any) -> CallTerms:
         return CallTerms.model_validate({**TERMS, **changes})
@@ -132,9 +135,11 @@ class Build:
         application = self.submitted(call, at=at, **form)
         terms = call.terms.model_copy(update={"evaluators_per_application": len(scores)})
         evaluators = [PanelMember(f"ev-{n}", "ES") for n in range(len(scores))]
-        application.assign(evaluators, terms=terms, now=self.now)
+        evaluation = self.evaluation(application)
+        evaluation.assign(evaluators, application=application, terms=terms, now=self.now)
         for evaluator, given in zip(evaluators, scores, strict=True):
-            application.score(
+            evaluation.score(
+                application=application,
                 terms=terms,
                 evaluator_id=evaluator.evaluator_id,
                 scores={name: Decimal(value) for name, value in given.items()},
@@ -142,7 +147,12 @@ class Build:
                 now=self.now,
             )
         application.pull_events()
+        evaluation.pull_events()
         return application
+
+    def evaluation(self, application: Application) -> Evaluation:
+        """The application's evaluation (the same one each time it is asked for)."""
+        return self.evaluations.setdefault(application.id, Evaluation.of(application))
 
     def closed(self, call: Call) -> Call:
         call.close(now=call.terms.closes_at + timedelta(seconds=1), applications_submitted=0)

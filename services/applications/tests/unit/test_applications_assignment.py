@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from ibermuseos_applications.domain.assignment import ToAssign, assign
 from ibermuseos_applications.domain.calls import PanelMember
-from ibermuseos_applications.domain.errors import Invalid
+from ibermuseos_kernel.errors import Invalid
 
 PANEL = [
     PanelMember("ev-br", "BR"),

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 from ibermuseos_applications.domain.documents import DocumentRef
-from ibermuseos_applications.domain.errors import NotNow
 from ibermuseos_applications.domain.values import DocumentKind
+from ibermuseos_kernel.errors import Conflict
 
 
 def _document(build) -> DocumentRef:
@@ -28,5 +28,5 @@ def test_a_submitted_applications_documents_are_never_purged(build) -> None:
     call = build.call()
     application = build.submitted(call)
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.purge_documents()

@@ -16,7 +16,6 @@ from ibermuseos_applications.domain.applications import (
 from ibermuseos_applications.domain.calls import PanelMember
 from ibermuseos_applications.domain.documents import DocumentRef
 from ibermuseos_applications.domain.eligibility import History
-from ibermuseos_applications.domain.errors import BudgetExceeded, Invalid, NotFound, NotNow
 from ibermuseos_applications.domain.forms import Form, FormPatch
 from ibermuseos_applications.domain.values import DocumentKind
 from ibermuseos_contracts.applications import (
@@ -32,6 +31,7 @@ from ibermuseos_contracts.applications import (
     InformationRequestedV1,
 )
 from ibermuseos_contracts.common import Institution
+from ibermuseos_kernel.errors import Conflict, Invalid, NotFound
 
 
 def document(build, kind: DocumentKind = DocumentKind.CV) -> DocumentRef:
@@ -99,7 +99,7 @@ def test_a_draft_is_edited_field_by_field(build) -> None:
 def test_a_submitted_application_no_longer_changes(build) -> None:
     application = build.submitted(build.call())
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.edit(FormPatch.model_validate({"motivation": "other"}))
 
 
@@ -131,7 +131,7 @@ def test_submission_after_the_deadline_is_refused(build) -> None:
     call = build.call()
     application = build.draft(call)
 
-    with pytest.raises(NotNow) as refused:
+    with pytest.raises(Conflict) as refused:
         application.submit(call=call, history=History(), now=call.terms.closes_at)
 
     assert refused.value.code == "call_closed"
@@ -141,7 +141,7 @@ def test_submission_after_the_deadline_is_refused(build) -> None:
 def test_a_draft_cannot_be_started_in_a_closed_call(build) -> None:
     call = build.closed(build.call())
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         build.draft(call)
 
 
@@ -171,7 +171,7 @@ def test_documents_are_added_only_to_a_draft_or_to_answer_a_question(build) -> N
     call = build.call()
     application = build.submitted(call)
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.attach(document(build), max_documents=5)
     application.request_information(
         call=call, request_id=uuid.uuid4(), question="Which course?", asked_by="coord", now=build.now
@@ -179,7 +179,7 @@ def test_documents_are_added_only_to_a_draft_or_to_answer_a_question(build) -> N
     application.attach(document(build), max_documents=5)
 
     assert application.documents[0].request_id == application.information_requests[0].id
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.detach(application.documents[0].id)
 
 
@@ -247,7 +247,7 @@ def test_screening_decisions_stop_once_the_results_are_released(build) -> None:
     application = build.submitted(build.call(), amount="2100.00")
     call.release_results(build.now)
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.declare_eligible(call=call, now=build.now)
 
 
@@ -257,7 +257,7 @@ def test_the_applicant_withdraws_until_a_decision(build) -> None:
 
     application.award(amount=Decimal(1500), call=call, now=build.now)
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.withdraw(build.now)
 
 
@@ -275,21 +275,28 @@ def test_an_evaluator_of_the_applicants_country_is_never_assigned(build) -> None
     call = build.call()
     application = build.submitted(call, country="BR")
 
-    with pytest.raises(NotNow):
-        application.assign(
-            [PanelMember("ev-br", "BR"), PanelMember("ev-es", "ES")], terms=call.terms, now=build.now
+    with pytest.raises(Conflict):
+        build.evaluation(application).assign(
+            [PanelMember("ev-br", "BR"), PanelMember("ev-es", "ES")],
+            application=application,
+            terms=call.terms,
+            now=build.now,
         )
 
 
 def test_scores_need_every_criterion_within_the_scale_each_with_a_comment(build) -> None:
     call = build.call()
     application = build.submitted(call)
-    application.assign(
-        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")], terms=call.terms, now=build.now
+    build.evaluation(application).assign(
+        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")],
+        application=application,
+        terms=call.terms,
+        now=build.now,
     )
 
     with pytest.raises(Invalid) as refused:
-        application.score(
+        build.evaluation(application).score(
+            application=application,
             terms=call.terms,
             evaluator_id="ev-es",
             scores={"relevance": Decimal(11), "impact": Decimal(5), "style": Decimal(3)},
@@ -309,20 +316,40 @@ def test_scores_need_every_criterion_within_the_scale_each_with_a_comment(build)
 def test_only_an_assigned_evaluator_scores_and_only_once(build) -> None:
     call = build.call()
     application = build.submitted(call)
-    application.assign(
-        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")], terms=call.terms, now=build.now
+    build.evaluation(application).assign(
+        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")],
+        application=application,
+        terms=call.terms,
+        now=build.now,
     )
     given = {"relevance": Decimal(8), "impact": Decimal(6), "budget": Decimal(5)}
     comments = dict.fromkeys(given, "ok")
 
     with pytest.raises(NotFound):
-        application.score(
-            terms=call.terms, evaluator_id="ev-pt", scores=given, comments=comments, now=build.now
+        build.evaluation(application).score(
+            application=application,
+            terms=call.terms,
+            evaluator_id="ev-pt",
+            scores=given,
+            comments=comments,
+            now=build.now,
         )
-    application.score(terms=call.terms, evaluator_id="ev-es", scores=given, comments=comments, now=build.now)
-    with pytest.raises(NotNow):
-        application.score(
-            terms=call.terms, evaluator_id="ev-es", scores=given, comments=comments, now=build.now
+    build.evaluation(application).score(
+        application=application,
+        terms=call.terms,
+        evaluator_id="ev-es",
+        scores=given,
+        comments=comments,
+        now=build.now,
+    )
+    with pytest.raises(Conflict):
+        build.evaluation(application).score(
+            application=application,
+            terms=call.terms,
+            evaluator_id="ev-es",
+            scores=given,
+            comments=comments,
+            now=build.now,
         )
 
 
@@ -331,12 +358,16 @@ def test_the_weighted_score_weighs_each_criterion_and_the_application_is_evaluat
 ) -> None:
     call = build.call()
     application = build.submitted(call)
-    application.assign(
-        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")], terms=call.terms, now=build.now
+    build.evaluation(application).assign(
+        [PanelMember("ev-es", "ES"), PanelMember("ev-uy", "UY")],
+        application=application,
+        terms=call.terms,
+        now=build.now,
     )
-    application.pull_events()
+    build.evaluation(application).pull_events()
 
-    application.score(
+    build.evaluation(application).score(
+        application=application,
         terms=call.terms,
         evaluator_id="ev-es",
         scores={"relevance": Decimal(8), "impact": Decimal(6), "budget": Decimal(5)},
@@ -344,7 +375,8 @@ def test_the_weighted_score_weighs_each_criterion_and_the_application_is_evaluat
         now=build.now,
     )
     assert application.status is Status.UNDER_EVALUATION
-    application.score(
+    build.evaluation(application).score(
+        application=application,
         terms=call.terms,
         evaluator_id="ev-uy",
         scores={"relevance": Decimal(10), "impact": Decimal(10), "budget": Decimal(10)},
@@ -352,11 +384,13 @@ def test_the_weighted_score_weighs_each_criterion_and_the_application_is_evaluat
         now=build.now,
     )
 
-    first, _ = application.pull_events()
+    first, _ = build.evaluation(application).pull_events()
     assert isinstance(first, ApplicationScoredV1)
     assert first.weighted_score == pytest.approx((8 * 3 + 6 * 2 + 5) / 6)
     assert application.status is Status.EVALUATED
-    assert float(application.average(call.terms) or 0) == pytest.approx(((8 * 3 + 6 * 2 + 5) / 6 + 10) / 2)
+    assert float(build.evaluation(application).average(call.terms) or 0) == pytest.approx(
+        ((8 * 3 + 6 * 2 + 5) / 6 + 10) / 2
+    )
 
 
 def test_an_award_commits_the_budget_and_never_exceeds_it(build) -> None:
@@ -365,8 +399,9 @@ def test_an_award_commits_the_budget_and_never_exceeds_it(build) -> None:
     second = build.evaluated(call, [{"relevance": "5", "impact": "5", "budget": "5"}])
     first.award(amount=Decimal(1500), call=call, now=build.now)
 
-    with pytest.raises(BudgetExceeded):
+    with pytest.raises(Conflict) as exceeded:
         second.award(amount=Decimal(1500), call=call, now=build.now)
+    assert exceeded.value.code == "budget_exceeded"
 
     assert second.status is Status.EVALUATED
     assert call.committed == Decimal(1500)
@@ -381,7 +416,7 @@ def test_a_grant_is_accepted_by_its_deadline_and_the_report_falls_due_after_the_
     application.award(amount=Decimal(1500), call=call, now=build.now)
     application.pull_events()
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.accept(call=call, now=build.now + timedelta(days=15))
     application.accept(call=call, now=build.now + timedelta(days=13))
 
@@ -410,7 +445,7 @@ def test_an_award_lapses_only_after_its_deadline(build) -> None:
     application.award(amount=Decimal(1500), call=call, now=build.now)
     application.pull_events()
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.decline(call=call, now=build.now + timedelta(days=14), lapsed=True)
     application.decline(call=call, now=build.now + timedelta(days=14, seconds=1), lapsed=True)
 
@@ -436,7 +471,7 @@ def test_the_report_comes_after_the_activity(build) -> None:
     call, application = _accepted(build)
     report = Report(attended=True, learned="A lot", replications=[])
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.submit_report(call=call, report=report, now=_at("2027-05-20"))
     application.submit_report(call=call, report=report, now=_at("2027-05-21"))
 
@@ -492,5 +527,5 @@ def test_the_report_carries_the_replications_to_the_event(build) -> None:
 def test_decisions_are_drafted_only_on_evaluated_applications(build) -> None:
     application = build.submitted(build.call())
 
-    with pytest.raises(NotNow):
+    with pytest.raises(Conflict):
         application.set_draft(DraftDecision(Outcome.AWARD, Decimal(1)))

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from ibermuseos_applications.domain import ranking
 from ibermuseos_applications.domain.applications import DraftDecision, Outcome, Status
-from ibermuseos_applications.domain.errors import BudgetExceeded
+from ibermuseos_kernel.errors import Conflict
 
 
 def scores(relevance: str, impact: str, budget: str) -> dict[str, str]:
@@ -21,7 +21,7 @@ def test_applications_rank_by_the_mean_of_the_evaluators_weighted_scores(build) 
     high = build.evaluated(call, [scores("9", "8", "7"), scores("7", "7", "7")])
     middle = build.evaluated(call, [scores("8", "5", "2")])
 
-    ranked = ranking.rank(call.terms, [low, middle, high])
+    ranked = ranking.rank(call.terms, [low, middle, high], build.evaluations)
 
     assert [entry.application for entry in ranked] == [high, middle, low]
     assert [entry.position for entry in ranked] == [1, 2, 3]
@@ -31,7 +31,7 @@ def test_only_evaluated_applications_are_ranked(build) -> None:
     call = build.call()
     submitted = build.submitted(call)
 
-    assert ranking.rank(call.terms, [submitted]) == []
+    assert ranking.rank(call.terms, [submitted], build.evaluations) == []
 
 
 def test_a_tie_goes_to_the_higher_score_on_the_heaviest_criterion(build) -> None:
@@ -40,7 +40,7 @@ def test_a_tie_goes_to_the_higher_score_on_the_heaviest_criterion(build) -> None
     practical = build.evaluated(call, [scores("5", "7", "8")])
     relevant = build.evaluated(call, [scores("7", "4", "8")])
 
-    ranked = ranking.rank(call.terms, [practical, relevant])
+    ranked = ranking.rank(call.terms, [practical, relevant], build.evaluations)
 
     assert [entry.application for entry in ranked] == [relevant, practical]
     assert ranked[0].average == ranked[1].average
@@ -51,7 +51,10 @@ def test_then_to_the_next_heaviest_criterion(build) -> None:
     first = build.evaluated(call, [scores("6", "7", "4")])
     second = build.evaluated(call, [scores("6", "6", "6")])
 
-    assert [e.application for e in ranking.rank(call.terms, [second, first])] == [first, second]
+    assert [e.application for e in ranking.rank(call.terms, [second, first], build.evaluations)] == [
+        first,
+        second,
+    ]
 
 
 def test_then_to_the_lower_requested_amount(build) -> None:
@@ -59,7 +62,10 @@ def test_then_to_the_lower_requested_amount(build) -> None:
     dear = build.evaluated(call, [scores("6", "6", "6")], amount="1800.00")
     cheap = build.evaluated(call, [scores("6", "6", "6")], amount="1200.00")
 
-    assert [e.application for e in ranking.rank(call.terms, [dear, cheap])] == [cheap, dear]
+    assert [e.application for e in ranking.rank(call.terms, [dear, cheap], build.evaluations)] == [
+        cheap,
+        dear,
+    ]
 
 
 def test_then_to_the_earlier_submission_then_the_application_id(build) -> None:
@@ -68,7 +74,7 @@ def test_then_to_the_earlier_submission_then_the_application_id(build) -> None:
     earlier = build.evaluated(call, [scores("6", "6", "6")])
     twin = build.evaluated(call, [scores("6", "6", "6")])
 
-    ranked = [e.application for e in ranking.rank(call.terms, [later, twin, earlier])]
+    ranked = [e.application for e in ranking.rank(call.terms, [later, twin, earlier], build.evaluations)]
 
     assert ranked[2] is later
     assert [str(a.id) for a in ranked[:2]] == sorted([str(earlier.id), str(twin.id)])
@@ -88,7 +94,10 @@ def test_the_proposal_fills_the_budget_in_ranking_order_passing_over_what_does_n
     ]
 
     drafts = ranking.propose(
-        ranking.rank(call.terms, apps), budget=Decimal(4000), max_awards_per_country=None, waitlist_length=5
+        ranking.rank(call.terms, apps, build.evaluations),
+        budget=Decimal(4000),
+        max_awards_per_country=None,
+        waitlist_length=5,
     )
 
     assert [drafts[a.id].outcome for a in apps] == [
@@ -107,7 +116,7 @@ def test_the_proposal_keeps_to_the_maximum_of_awards_per_country(build) -> None:
     peruvian = build.evaluated(call, [scores("5", "5", "5")], country="PE")
 
     drafts = ranking.propose(
-        ranking.rank(call.terms, [*brazilians, peruvian]),
+        ranking.rank(call.terms, [*brazilians, peruvian], build.evaluations),
         budget=Decimal(10000),
         max_awards_per_country=2,
         waitlist_length=0,
@@ -125,7 +134,10 @@ def test_the_waitlist_has_its_length_and_the_rest_are_rejected(build) -> None:
     apps = [build.evaluated(call, [scores(str(9 - n), "5", "5")]) for n in range(5)]
 
     drafts = ranking.propose(
-        ranking.rank(call.terms, apps), budget=Decimal(2000), max_awards_per_country=None, waitlist_length=2
+        ranking.rank(call.terms, apps, build.evaluations),
+        budget=Decimal(2000),
+        max_awards_per_country=None,
+        waitlist_length=2,
     )
 
     assert [drafts[a.id].outcome for a in apps] == [
@@ -155,7 +167,7 @@ def test_no_proposal_ever_exceeds_the_budget(build) -> None:
         )
         for _ in range(40)
     ]
-    ranked = ranking.rank(call.terms, apps)
+    ranked = ranking.rank(call.terms, apps, build.evaluations)
     for cap in (None, 1, 2, 5):
         for budget in (Decimal(0), Decimal("999.99"), Decimal(5000), Decimal(10000)):
             drafts = ranking.propose(ranked, budget=budget, max_awards_per_country=cap, waitlist_length=3)
@@ -170,8 +182,9 @@ def test_a_drafted_adjustment_past_the_budget_is_refused(build) -> None:
     first.set_draft(DraftDecision(Outcome.AWARD, Decimal(1500)))
     second.set_draft(DraftDecision(Outcome.AWARD, Decimal(600)))
 
-    with pytest.raises(BudgetExceeded, match=r"2,100\.00 USD"):
+    with pytest.raises(Conflict, match=r"2,100\.00 USD") as exceeded:
         ranking.check_within_budget([first, second], budget=Decimal(2000), currency="USD")
+    assert exceeded.value.code == "budget_exceeded"
 
 
 def test_the_next_on_the_waitlist_is_the_first_whose_request_fits_and_whose_country_has_room(build) -> None:

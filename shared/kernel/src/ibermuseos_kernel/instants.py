@@ -4,12 +4,12 @@ Dates at the ends of what Python can hold (year 1 or 9999 with an offset) overfl
 to UTC; nothing the program plans is before 1900 or after 2199.
 """
 
-from datetime import datetime
+from datetime import date
 
 FIRST_YEAR = 1900
 LAST_YEAR = 2199
 
 
-def within_span(moment: datetime) -> bool:
+def within_span(moment: date) -> bool:
     """Checked on the local year, which needs no arithmetic and so cannot overflow."""
     return FIRST_YEAR <= moment.year <= LAST_YEAR

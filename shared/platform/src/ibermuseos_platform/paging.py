@@ -5,7 +5,6 @@ build one. Behind it a list is read by offset or by key, as suits the list.
 """
 
 import base64
-import binascii
 from collections.abc import Callable, Sequence
 from typing import Annotated, Generic, TypeVar
 
@@ -45,7 +44,7 @@ def decode_cursor(cursor: str, limit: int) -> Page:
             return Page(limit, after=value)
         if kind == "o" and value.isdigit() and int(value) <= 1_000_000:
             return Page(limit, offset=int(value))
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not text once decoded, not ASCII to begin with
         pass
     raise Invalid.one("query.cursor", "not a cursor this list gave out; follow `next` as it is")
 

@@ -1,100 +1,91 @@
-"""Calls, applications and the audit log in PostgreSQL; repositories never commit."""
+"""Calls, applications, their evaluations and the audit log in PostgreSQL; repositories never commit.
 
-from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+Aggregates are read from rows and written to them by pydantic's TypeAdapters over their own dataclass fields,
+not by hand: a field the queries need is a column of its own, the rest of an aggregate one JSON document.
+Calls and applications carry a version: a save that finds another version raises ConcurrentChange.
+"""
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
-from ibermuseos_contracts.applications import DeclineGround, Reason
+from ibermuseos_kernel.errors import Conflict
+from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_platform.paging import sliced
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
+from pydantic import TypeAdapter
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..application.ports import ApplicationFilter, ConcurrentChange, Page
-from ..domain.applications import (
-    GRANTED,
-    Application,
-    Assignment,
-    DraftDecision,
-    InformationRequest,
-    Outcome,
-    Release,
-    Report,
-    Status,
-)
+from ..application.ports import ApplicationFilter, ConcurrentChange
+from ..domain.applications import GRANTED, Application, Status
 from ..domain.audit import AuditEntry
-from ..domain.calls import Call, CallStatus, CallTerms, PanelMember
-from ..domain.documents import DocumentRef
+from ..domain.calls import Call, CallStatus
 from ..domain.eligibility import History
-from ..domain.errors import NotNow
-from ..domain.forms import Form
-from ..domain.values import DocumentKind
+from ..domain.evaluations import Assignment, Evaluation
 from .tables import applications, assignments, audit_log, calls
+
+T = TypeVar("T")
+
+CALLS = TypeAdapter(Call)
+APPLICATIONS = TypeAdapter(Application)
+ASSIGNMENTS = TypeAdapter(Assignment)
+AUDIT_ENTRIES = TypeAdapter(AuditEntry)
+
+
+def _fields(kind: type[Any]) -> set[str]:
+    return {field.name for field in dataclasses.fields(kind)}
+
+
+def _columns(table: Table) -> set[str]:
+    return set(table.c.keys())
+
+
+CALL_DOCUMENTS = {"terms", "panel"}
+CALL_COLUMNS = _fields(Call) & _columns(calls) - CALL_DOCUMENTS
+APPLICATION_COLUMNS = _fields(Application) & _columns(applications)
+APPLICATION_DOCUMENT = _fields(Application) - APPLICATION_COLUMNS
+"""Everything of an application the queries do not select by is kept in its JSON `document`."""
+ASSIGNMENT_DOCUMENTS = {"scores", "comments"}
+ASSIGNMENT_COLUMNS = _fields(Assignment) - ASSIGNMENT_DOCUMENTS
+
+
+def _values(
+    adapter: TypeAdapter[T], aggregate: T, *, columns: set[str], documents: set[str]
+) -> dict[str, Any]:
+    """The row of an aggregate: the fields that are columns as they are, those kept as JSON as JSON."""
+    return {
+        **adapter.dump_python(aggregate, include=columns),
+        **adapter.dump_python(aggregate, mode="json", include=documents, exclude_none=True),
+    }
+
+
+async def _slice(session: AsyncSession, query: Select[Any], page: Page) -> tuple[list[Any], int]:
+    """The page's rows of `query` and how many rows it has in all."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.execute(query.limit(page.limit).offset(page.offset))).all()
+    return list(rows), int(total or 0)
+
 
 # ------------------------------------------------------------------------------ calls
 
 
 def _call_values(call: Call) -> dict[str, Any]:
+    terms = call.terms
     return {
-        "status": call.status.value,
-        "year": call.terms.year,
-        "terms": call.terms.model_dump(mode="json"),
-        "opens_at": call.terms.opens_at,
-        "closes_at": call.terms.closes_at,
-        "currency": call.terms.currency,
-        "budget": call.terms.budget,
-        "committed": call.committed,
-        "max_awards_per_country": call.max_awards_per_country,
-        "panel": [_panel_member_values(m) for m in call.panel],
-        "published_at": call.published_at,
-        "closed_at": call.closed_at,
-        "results_released_at": call.results_released_at,
-        "waitlist_closes_at": call.terms.waitlist_closes_at,
-        "waitlist_closed_at": call.waitlist_closed_at,
+        **_values(CALLS, call, columns=CALL_COLUMNS, documents=CALL_DOCUMENTS),
+        # Copies of terms the queries select and sort by.
+        "year": terms.year,
+        "opens_at": terms.opens_at,
+        "closes_at": terms.closes_at,
+        "currency": terms.currency,
+        "budget": terms.budget,
+        "waitlist_closes_at": terms.waitlist_closes_at,
     }
-
-
-def _panel_member_values(member: PanelMember) -> dict[str, Any]:
-    values: dict[str, Any] = {"evaluator_id": member.evaluator_id, "country": member.country}
-    contact = {
-        "name": member.name,
-        "email": member.email,
-        "preferred_language": member.preferred_language,
-        "timezone": member.timezone,
-    }
-    return {**values, **{key: value for key, value in contact.items() if value is not None}}
-
-
-def _panel_member(values: dict[str, Any]) -> PanelMember:
-    return PanelMember(
-        values["evaluator_id"],
-        values["country"],
-        values.get("name"),
-        values.get("email"),
-        values.get("preferred_language"),
-        values.get("timezone"),
-    )
-
-
-def _call(row: Any) -> Call:
-    return Call(
-        id=row.id,
-        terms=CallTerms.model_validate(row.terms),
-        status=CallStatus(row.status),
-        created_at=row.created_at,
-        created_by=row.created_by,
-        panel=[_panel_member(m) for m in row.panel],
-        committed=Decimal(row.committed),
-        max_awards_per_country=row.max_awards_per_country,
-        published_at=row.published_at,
-        closed_at=row.closed_at,
-        results_released_at=row.results_released_at,
-        waitlist_closed_at=row.waitlist_closed_at,
-        version=row.version,
-    )
 
 
 class SqlCalls:
@@ -103,17 +94,14 @@ class SqlCalls:
         self._uow = uow
 
     async def add(self, call: Call) -> None:
-        await self._session.execute(
-            insert(calls).values(
-                id=call.id,
-                created_at=call.created_at,
-                created_by=call.created_by,
-                version=1,
-                **_call_values(call),
-            )
-        )
         call.version = 1
+        await self._session.execute(insert(calls).values(**_call_values(call)))
         self._uow.track(call)
+
+    def _loaded(self, row: Any) -> Call:
+        call = CALLS.validate_python(dict(row._mapping))
+        self._uow.track(call)
+        return call
 
     async def get(self, call_id: UUID, *, lock: bool = False, share: bool = False) -> Call | None:
         query = select(calls).where(calls.c.id == call_id)
@@ -122,202 +110,69 @@ class SqlCalls:
         elif share:
             query = query.with_for_update(read=True)
         row = (await self._session.execute(query)).one_or_none()
-        if row is None:
-            return None
-        call = _call(row)
-        self._uow.track(call)
-        return call
+        return None if row is None else self._loaded(row)
 
     async def save(self, call: Call) -> None:
+        call.version += 1
         result = await self._session.execute(
             update(calls)
-            .where(calls.c.id == call.id, calls.c.version == call.version)
-            .values(version=call.version + 1, **_call_values(call))
+            .where(calls.c.id == call.id, calls.c.version == call.version - 1)
+            .values(**_call_values(call))
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConcurrentChange(f"call {call.id} changed meanwhile")
-        call.version += 1
+            call.version -= 1
+            raise ConcurrentChange()
         self._uow.track(call)
 
-    async def find(self, statuses: Sequence[CallStatus] | None, page: Page) -> list[Call]:
-        query = (
-            select(calls).order_by(calls.c.closes_at.desc(), calls.c.id).limit(page.limit).offset(page.offset)
-        )
-        if statuses is not None:
-            query = query.where(calls.c.status.in_([status.value for status in statuses]))
-        return [_call(row) for row in await self._session.execute(query)]
+    async def _find(self, where: ColumnElement[bool] | None, page: Page) -> Slice[Call]:
+        query = select(calls).order_by(calls.c.closes_at.desc(), calls.c.id)
+        rows, total = await _slice(self._session, query if where is None else query.where(where), page)
+        return sliced([CALLS.validate_python(dict(row._mapping)) for row in rows], total, page)
+
+    async def find(self, statuses: Sequence[CallStatus] | None, page: Page) -> Slice[Call]:
+        return await self._find(None if statuses is None else calls.c.status.in_(statuses), page)
+
+    async def accepting(self, now: datetime, page: Page) -> Slice[Call]:
+        return await self._find(and_(calls.c.status == CallStatus.OPEN, calls.c.closes_at > now), page)
 
     async def due_to_close(self, now: datetime) -> list[UUID]:
-        rows = await self._session.execute(
-            select(calls.c.id).where(calls.c.status == CallStatus.OPEN.value, calls.c.closes_at <= now)
+        rows = await self._session.scalars(
+            select(calls.c.id).where(calls.c.status == CallStatus.OPEN, calls.c.closes_at <= now)
         )
-        return list(rows.scalars())
+        return list(rows)
 
     async def waitlists_due_to_close(self, now: datetime) -> list[UUID]:
-        rows = await self._session.execute(
+        rows = await self._session.scalars(
             select(calls.c.id).where(
-                calls.c.status == CallStatus.RESULTS_RELEASED.value,
+                calls.c.status == CallStatus.RESULTS_RELEASED,
                 calls.c.waitlist_closed_at.is_(None),
                 calls.c.waitlist_closes_at <= now,
             )
         )
-        return list(rows.scalars())
+        return list(rows)
 
 
 # ------------------------------------------------------------------------------ applications
 
 
-def _iso(moment: datetime | date | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _moment(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _document(application: Application) -> dict[str, Any]:
-    draft = application.draft
-    return {
-        "form": application.form.model_dump(mode="json"),
-        "documents": [
-            {
-                "id": str(d.id),
-                "kind": d.kind.value,
-                "filename": d.filename,
-                "content_type": d.content_type,
-                "size": d.size,
-                "sha256": d.sha256,
-                "uploaded_at": d.uploaded_at.isoformat(),
-                "request_id": None if d.request_id is None else str(d.request_id),
-            }
-            for d in application.documents
-        ],
-        "reasons": [reason.model_dump(mode="json") for reason in application.reasons],
-        "overridden": application.overridden,
-        "information_requests": [
-            {
-                "id": str(r.id),
-                "question": r.question,
-                "asked_by": r.asked_by,
-                "asked_at": r.asked_at.isoformat(),
-                "answer": r.answer,
-                "answered_at": _iso(r.answered_at),
-            }
-            for r in application.information_requests
-        ],
-        "draft": None
-        if draft is None
-        else {
-            "outcome": draft.outcome.value,
-            "amount": None if draft.amount is None else str(draft.amount),
-            "adjusted": draft.adjusted,
-        },
-        "amount": None if application.amount is None else str(application.amount),
-        "awarded_at": _iso(application.awarded_at),
-        "from_waitlist": application.from_waitlist,
-        "waitlist_position": application.waitlist_position,
-        "rejected_as_waitlist_closed": application.rejected_as_waitlist_closed,
-        "decided_at": _iso(application.decided_at),
-        "answered_at": _iso(application.answered_at),
-        "report_due_on": _iso(application.report_due_on),
-        "report": None if application.report is None else application.report.model_dump(mode="json"),
-        "reported_at": _iso(application.reported_at),
-        "withdrawn_at": _iso(application.withdrawn_at),
-    }
-
-
-def _application(row: Any, assignment_rows: Sequence[Any]) -> Application:
-    doc = row.document
-    draft = doc["draft"]
-    return Application(
-        id=row.id,
-        call_id=row.call_id,
-        call_year=row.call_year,
-        applicant_id=row.applicant_id,
-        created_at=row.created_at,
-        form=Form.model_validate(doc["form"]),
-        status=Status(row.status),
-        submitted_at=row.submitted_at,
-        documents=[
-            DocumentRef(
-                id=UUID(d["id"]),
-                kind=DocumentKind(d["kind"]),
-                filename=d["filename"],
-                content_type=d["content_type"],
-                size=d["size"],
-                sha256=d["sha256"],
-                uploaded_at=datetime.fromisoformat(d["uploaded_at"]),
-                request_id=None if d["request_id"] is None else UUID(d["request_id"]),
-            )
-            for d in doc["documents"]
-        ],
-        reasons=[Reason.model_validate(reason) for reason in doc["reasons"]],
-        overridden=doc["overridden"],
-        information_requests=[
-            InformationRequest(
-                id=UUID(r["id"]),
-                question=r["question"],
-                asked_by=r["asked_by"],
-                asked_at=datetime.fromisoformat(r["asked_at"]),
-                answer=r["answer"],
-                answered_at=_moment(r["answered_at"]),
-            )
-            for r in doc["information_requests"]
-        ],
-        assignments=[
-            Assignment(
-                evaluator_id=a.evaluator_id,
-                evaluator_country=a.evaluator_country,
-                assigned_at=a.assigned_at,
-                scores=None if a.scores is None else {k: Decimal(v) for k, v in a.scores.items()},
-                comments=a.comments,
-                scored_at=a.scored_at,
-                round_id=a.round_id,
-                replaces=a.replaces,
-                released_at=a.released_at,
-                release=None if a.release is None else Release(a.release),
-                release_ground=None if a.release_ground is None else DeclineGround(a.release_ground),
-                release_reason=a.release_reason,
-                released_by=a.released_by,
-            )
-            for a in assignment_rows
-        ],
-        draft=None
-        if draft is None
-        else DraftDecision(
-            Outcome(draft["outcome"]),
-            None if draft["amount"] is None else Decimal(draft["amount"]),
-            draft["adjusted"],
-        ),
-        amount=None if doc["amount"] is None else Decimal(doc["amount"]),
-        awarded_at=_moment(doc["awarded_at"]),
-        accept_by=row.accept_by,
-        from_waitlist=doc["from_waitlist"],
-        waitlist_position=doc["waitlist_position"],
-        rejected_as_waitlist_closed=doc.get("rejected_as_waitlist_closed", False),
-        decided_at=_moment(doc["decided_at"]),
-        answered_at=_moment(doc["answered_at"]),
-        report_due_on=None if doc["report_due_on"] is None else date.fromisoformat(doc["report_due_on"]),
-        report=None if doc["report"] is None else Report.model_validate(doc["report"]),
-        reported_at=_moment(doc["reported_at"]),
-        withdrawn_at=_moment(doc["withdrawn_at"]),
-        version=row.version,
-    )
-
-
 def _application_values(application: Application) -> dict[str, Any]:
-    email = application.form.applicant.email
+    applicant = application.form.applicant
     return {
-        "applicant_email": email.lower() if email else None,
-        "country": application.form.applicant.country_of_residence,
-        "status": application.status.value,
-        "submitted_at": application.submitted_at,
-        "accept_by": application.accept_by,
-        "document": _document(application),
+        **_values(APPLICATIONS, application, columns=APPLICATION_COLUMNS, documents=set()),
+        "document": APPLICATIONS.dump_python(
+            application, mode="json", include=APPLICATION_DOCUMENT, exclude_none=True
+        ),
+        # Lower-cased, for the rule of one application per person and call.
+        "applicant_email": applicant.email.lower() if applicant.email else None,
+        "country": applicant.country_of_residence,
     }
 
 
-_SUBMITTED = [status.value for status in Status if status not in (Status.DRAFT, Status.WITHDRAWN)]
+def _application(row: Any) -> Application:
+    return APPLICATIONS.validate_python({**row.document, **row._mapping})
+
+
+_SUBMITTED = [status for status in Status if status not in (Status.DRAFT, Status.WITHDRAWN)]
 
 
 class SqlApplications:
@@ -326,37 +181,16 @@ class SqlApplications:
         self._uow = uow
 
     async def add(self, application: Application) -> None:
+        application.version = 1
         try:
             async with self._session.begin_nested():
-                await self._session.execute(
-                    insert(applications).values(
-                        id=application.id,
-                        call_id=application.call_id,
-                        call_year=application.call_year,
-                        applicant_id=application.applicant_id,
-                        created_at=application.created_at,
-                        version=1,
-                        **_application_values(application),
-                    )
-                )
+                await self._session.execute(insert(applications).values(**_application_values(application)))
         except IntegrityError:
-            raise NotNow("You already have an application to this call", "already_applied") from None
-        application.version = 1
+            raise Conflict("You already have an application to this call", code="already_applied") from None
         self._uow.track(application)
 
     async def _load(self, query: Select[Any]) -> list[Application]:
-        rows = (await self._session.execute(query)).all()
-        if not rows:
-            return []
-        by_application: dict[UUID, list[Any]] = {row.id: [] for row in rows}
-        assigned = await self._session.execute(
-            select(assignments)
-            .where(assignments.c.application_id.in_(list(by_application)))
-            .order_by(assignments.c.assigned_at, assignments.c.evaluator_id)
-        )
-        for assignment in assigned:
-            by_application[assignment.application_id].append(assignment)
-        loaded = [_application(row, by_application[row.id]) for row in rows]
+        loaded = [_application(row) for row in await self._session.execute(query)]
         for application in loaded:
             self._uow.track(application)
         return loaded
@@ -366,39 +200,15 @@ class SqlApplications:
         return found[0] if found else None
 
     async def save(self, application: Application) -> None:
+        application.version += 1
         result = await self._session.execute(
             update(applications)
-            .where(applications.c.id == application.id, applications.c.version == application.version)
-            .values(version=application.version + 1, **_application_values(application))
+            .where(applications.c.id == application.id, applications.c.version == application.version - 1)
+            .values(**_application_values(application))
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConcurrentChange(f"application {application.id} changed meanwhile")
-        application.version += 1
-        for assignment in application.assignments:
-            values = {
-                "call_id": application.call_id,
-                "evaluator_country": assignment.evaluator_country,
-                "assigned_at": assignment.assigned_at,
-                "scores": None
-                if assignment.scores is None
-                else {k: str(v) for k, v in assignment.scores.items()},
-                "comments": assignment.comments,
-                "scored_at": assignment.scored_at,
-                "round_id": assignment.round_id,
-                "replaces": assignment.replaces,
-                "released_at": assignment.released_at,
-                "release": None if assignment.release is None else assignment.release.value,
-                "release_ground": None
-                if assignment.release_ground is None
-                else assignment.release_ground.value,
-                "release_reason": assignment.release_reason,
-                "released_by": assignment.released_by,
-            }
-            await self._session.execute(
-                pg_insert(assignments)
-                .values(application_id=application.id, evaluator_id=assignment.evaluator_id, **values)
-                .on_conflict_do_update(index_elements=["application_id", "evaluator_id"], set_=values)
-            )
+            application.version -= 1
+            raise ConcurrentChange()
         self._uow.track(application)
 
     async def delete(self, application: Application) -> None:
@@ -411,9 +221,9 @@ class SqlApplications:
     async def in_call(self, call_id: UUID, statuses: Sequence[Status] | None = None) -> list[Application]:
         query = select(applications).where(applications.c.call_id == call_id)
         query = query.where(
-            applications.c.status.in_([s.value for s in statuses])
+            applications.c.status.in_(statuses)
             if statuses is not None
-            else applications.c.status != Status.DRAFT.value
+            else applications.c.status != Status.DRAFT
         )
         return await self._load(query.order_by(applications.c.submitted_at, applications.c.id))
 
@@ -443,16 +253,20 @@ class SqlApplications:
                     applications.c.applicant_id == application.applicant_id,
                     applications.c.applicant_email == email,
                 ),
-                applications.c.status.in_([s.value for s in GRANTED]),
+                applications.c.status.in_(GRANTED),
                 applications.c.call_year < call.terms.year,
             )
         )
         return History(other_applications_same_email=int(same_email or 0), awarded_in_years=frozenset(years))
 
-    async def search(self, where: ApplicationFilter, page: Page) -> list[Application]:
+    async def _page(self, query: Select[Any], page: Page) -> Slice[Application]:
+        rows, total = await _slice(self._session, query, page)
+        return sliced([_application(row) for row in rows], total, page)
+
+    async def search(self, where: ApplicationFilter, page: Page) -> Slice[Application]:
         seen = where.visibility
         own = applications.c.applicant_id == seen.subject
-        submitted = applications.c.status != Status.DRAFT.value
+        submitted = applications.c.status != Status.DRAFT
         if seen.all_submitted:
             visible = or_(own, submitted)
         elif seen.country is not None:
@@ -463,17 +277,12 @@ class SqlApplications:
         if where.call_id is not None:
             query = query.where(applications.c.call_id == where.call_id)
         if where.status is not None:
-            query = query.where(applications.c.status == where.status.value)
+            query = query.where(applications.c.status == where.status)
         if where.country is not None:
             query = query.where(applications.c.country == where.country)
-        query = (
-            query.order_by(applications.c.created_at.desc(), applications.c.id)
-            .limit(page.limit)
-            .offset(page.offset)
-        )
-        return await self._load(query)
+        return await self._page(query.order_by(applications.c.created_at.desc(), applications.c.id), page)
 
-    async def assigned_to(self, evaluator_id: str, call_id: UUID | None, page: Page) -> list[Application]:
+    async def assigned_to(self, evaluator_id: str, call_id: UUID | None, page: Page) -> Slice[Application]:
         mine = select(assignments.c.application_id).where(
             assignments.c.evaluator_id == evaluator_id, assignments.c.released_at.is_(None)
         )
@@ -481,27 +290,17 @@ class SqlApplications:
             mine = mine.where(assignments.c.call_id == call_id)
         query = (
             select(applications)
-            .where(applications.c.id.in_(mine), applications.c.status != Status.WITHDRAWN.value)
+            .where(applications.c.id.in_(mine), applications.c.status != Status.WITHDRAWN)
             .order_by(applications.c.submitted_at, applications.c.id)
-            .limit(page.limit)
-            .offset(page.offset)
         )
-        return await self._load(query)
-
-    async def assignment_load(self, call_id: UUID) -> dict[str, int]:
-        rows = await self._session.execute(
-            select(assignments.c.evaluator_id, func.count())
-            .where(assignments.c.call_id == call_id, assignments.c.released_at.is_(None))
-            .group_by(assignments.c.evaluator_id)
-        )
-        return {str(evaluator): int(count) for evaluator, count in rows}
+        return await self._page(query, page)
 
     async def drafts_with_documents_in_calls_closed_before(self, moment: datetime) -> list[UUID]:
         rows = await self._session.scalars(
             select(applications.c.id)
             .join(calls, calls.c.id == applications.c.call_id)
             .where(
-                applications.c.status == Status.DRAFT.value,
+                applications.c.status == Status.DRAFT,
                 func.jsonb_array_length(applications.c.document["documents"]) > 0,
                 calls.c.closed_at < moment,
             )
@@ -523,10 +322,61 @@ class SqlApplications:
     async def lapsing(self, now: datetime) -> list[UUID]:
         rows = await self._session.scalars(
             select(applications.c.id).where(
-                applications.c.status == Status.AWARDED.value, applications.c.accept_by < now
+                applications.c.status == Status.AWARDED, applications.c.accept_by < now
             )
         )
         return list(rows)
+
+
+# ------------------------------------------------------------------------------ evaluations
+
+
+class SqlEvaluations:
+    """An evaluation is its application's rows in `assignments`, with what it needs of the application."""
+
+    def __init__(self, session: AsyncSession, uow: SqlAlchemyUnitOfWork) -> None:
+        self._session = session
+        self._uow = uow
+
+    async def of_all(self, of: Iterable[Application]) -> dict[UUID, Evaluation]:
+        evaluated = {application.id: application for application in of}
+        if not evaluated:
+            return {}
+        rows = await self._session.execute(
+            select(assignments)
+            .where(assignments.c.application_id.in_(list(evaluated)))
+            .order_by(assignments.c.assigned_at, assignments.c.evaluator_id)
+        )
+        given: dict[UUID, list[Assignment]] = {application_id: [] for application_id in evaluated}
+        for row in rows:
+            given[row.application_id].append(ASSIGNMENTS.validate_python(dict(row._mapping)))
+        found = {key: Evaluation.of(application, given[key]) for key, application in evaluated.items()}
+        for evaluation in found.values():
+            self._uow.track(evaluation)
+        return found
+
+    async def of(self, application: Application) -> Evaluation:
+        return (await self.of_all([application]))[application.id]
+
+    async def save(self, evaluation: Evaluation) -> None:
+        for assignment in evaluation.assignments:
+            values = _values(
+                ASSIGNMENTS, assignment, columns=ASSIGNMENT_COLUMNS, documents=ASSIGNMENT_DOCUMENTS
+            )
+            await self._session.execute(
+                pg_insert(assignments)
+                .values(application_id=evaluation.application_id, call_id=evaluation.call_id, **values)
+                .on_conflict_do_update(index_elements=["application_id", "evaluator_id"], set_=values)
+            )
+        self._uow.track(evaluation)
+
+    async def load(self, call_id: UUID) -> dict[str, int]:
+        rows = await self._session.execute(
+            select(assignments.c.evaluator_id, func.count())
+            .where(assignments.c.call_id == call_id, assignments.c.released_at.is_(None))
+            .group_by(assignments.c.evaluator_id)
+        )
+        return {str(evaluator): int(count) for evaluator, count in rows}
 
 
 # ------------------------------------------------------------------------------ audit
@@ -537,38 +387,18 @@ class SqlAudit:
         self._session = session
 
     async def add(self, entry: AuditEntry) -> None:
-        await self._session.execute(
-            insert(audit_log).values(
-                at=entry.at,
-                actor=entry.actor,
-                action=entry.action,
-                call_id=entry.call_id,
-                application_id=entry.application_id,
-                justification=entry.justification,
-                details=entry.details,
-            )
-        )
+        await self._session.execute(insert(audit_log).values(**AUDIT_ENTRIES.dump_python(entry)))
 
     async def find(
         self, *, call_id: UUID | None, application_id: UUID | None, page: Page
-    ) -> list[AuditEntry]:
-        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(page.limit).offset(page.offset)
+    ) -> Slice[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.id.desc())
         if call_id is not None:
             query = query.where(audit_log.c.call_id == call_id)
         if application_id is not None:
             query = query.where(audit_log.c.application_id == application_id)
-        return [
-            AuditEntry(
-                at=row.at,
-                actor=row.actor,
-                action=row.action,
-                call_id=row.call_id,
-                application_id=row.application_id,
-                justification=row.justification,
-                details=row.details,
-            )
-            for row in await self._session.execute(query)
-        ]
+        rows, total = await _slice(self._session, query, page)
+        return sliced([AUDIT_ENTRIES.validate_python(dict(row._mapping)) for row in rows], total, page)
 
 
 class UnitOfWork(SqlAlchemyUnitOfWork):
@@ -576,11 +406,13 @@ class UnitOfWork(SqlAlchemyUnitOfWork):
 
     calls: SqlCalls
     applications: SqlApplications
+    evaluations: SqlEvaluations
     audit: SqlAudit
 
     async def __aenter__(self) -> "UnitOfWork":
         await super().__aenter__()
         self.calls = SqlCalls(self.session, self)
         self.applications = SqlApplications(self.session, self)
+        self.evaluations = SqlEvaluations(self.session, self)
         self.audit = SqlAudit(self.session)
         return self

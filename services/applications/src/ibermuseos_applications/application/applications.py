@@ -7,69 +7,72 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from ibermuseos_contracts.types import Localized
+from ibermuseos_kernel.caller import Caller
+from ibermuseos_kernel.clock import Clock
+from ibermuseos_kernel.errors import Invalid, NotFound, TooLarge
 
 from ..domain import documents as docs
 from ..domain.applications import Application
 from ..domain.audit import SYSTEM
 from ..domain.eligibility import coordinator_reason
-from ..domain.errors import Invalid, NotFound, TooLarge
 from ..domain.forms import Form, FormPatch
 from ..domain.values import DocumentKind
-from .access import Actor, is_own
-from .common import audit, load_application, load_call
-from .ports import Clock, DocumentStorage, UnitOfWork
-
-
-async def own_application(uow: UnitOfWork, application_id: UUID, actor: Actor) -> Application:
-    """The caller's own application; anyone else's does not exist for them."""
-    application = await load_application(uow, application_id)
-    if not is_own(actor, application):
-        raise NotFound("No such application")
-    return application
+from .common import audit, load_application, load_call, own_application
+from .ports import DocumentStorage, UnitOfWork
+from .queries import ApplicationView, view_of
 
 
 @dataclass(frozen=True)
 class StartApplication:
     call_id: UUID
-    form: Form
-    actor: Actor
+    form: FormPatch
+    caller: Caller
 
 
 async def start_application(
     command: StartApplication, uow: UnitOfWork, clock: Clock, new_id: Callable[[], UUID] = uuid.uuid4
-) -> Application:
-    """One application per call and person: a second draft is refused (the database is the backstop)."""
+) -> ApplicationView:
+    """One application per call and person, in the applicant's own name: a second draft is refused (the database
+    is the backstop)."""
     async with uow:
         call = await load_call(uow, command.call_id)
         application = Application.start(
-            id=new_id(), call=call, applicant_id=command.actor.subject, form=command.form, now=clock.now()
+            id=new_id(),
+            call=call,
+            applicant_id=command.caller.subject,
+            form=Form().merged(command.form),
+            now=clock.now(),
         )
+        application.identify(command.caller)
         await uow.applications.add(application)
+        view = await view_of(uow, application, call)
         await uow.commit()
-    return application
+    return view
 
 
 @dataclass(frozen=True)
 class EditApplication:
     application_id: UUID
     patch: FormPatch
-    actor: Actor
+    caller: Caller
 
 
-async def edit_application(command: EditApplication, uow: UnitOfWork, clock: Clock) -> Application:
+async def edit_application(command: EditApplication, uow: UnitOfWork, clock: Clock) -> ApplicationView:
     """The applicant edits their draft."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         application.edit(command.patch)
+        application.identify(command.caller)
         await uow.applications.save(application)
+        view = await view_of(uow, application)
         await uow.commit()
-    return application
+    return view
 
 
 @dataclass(frozen=True)
 class DiscardDraft:
     application_id: UUID
-    actor: Actor
+    caller: Caller
 
 
 async def discard_draft(
@@ -77,7 +80,7 @@ async def discard_draft(
 ) -> None:
     """A draft that was never submitted can be thrown away, with its documents."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         removed = application.discard()
         await uow.applications.delete(application)
         await uow.commit()
@@ -89,7 +92,7 @@ async def discard_draft(
 class AttachDocument:
     application_id: UUID
     upload: docs.Upload
-    actor: Actor
+    caller: Caller
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ async def attach_document(
         uploaded_at=clock.now(),
     )
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         application.attach(document, max_documents=limits.max_documents)
         # The bytes are stored before the commit; a failed commit removes them again.
         await storage.put(str(document.id), upload.content)
@@ -140,7 +143,7 @@ async def attach_document(
 class DetachDocument:
     application_id: UUID
     document_id: UUID
-    actor: Actor
+    caller: Caller
 
 
 async def detach_document(
@@ -148,7 +151,7 @@ async def detach_document(
 ) -> None:
     """A draft's document can be removed."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         document = application.detach(command.document_id)
         await uow.applications.save(application)
         await uow.commit()
@@ -158,14 +161,15 @@ async def detach_document(
 @dataclass(frozen=True)
 class SubmitApplication:
     application_id: UUID
-    actor: Actor
+    caller: Caller
 
 
-async def submit_application(command: SubmitApplication, uow: UnitOfWork, clock: Clock) -> Application:
+async def submit_application(command: SubmitApplication, uow: UnitOfWork, clock: Clock) -> ApplicationView:
     """Submission is refused after the deadline (the clock decides, whether or not the closing job ran),
     lists every problem at once, and screens eligibility automatically."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
+        application.identify(command.caller)
         # A shared lock: the closing job cannot close the call (and count its applications) meanwhile.
         call = await load_call(uow, application.call_id, share=True)
         history = await uow.applications.history(call=call, application=application)
@@ -182,45 +186,49 @@ async def submit_application(command: SubmitApplication, uow: UnitOfWork, clock:
             eligible=not application.reasons,
             reasons=[reason.code for reason in application.reasons],
         )
+        view = await view_of(uow, application, call)
         await uow.commit()
-    return application
+    return view
 
 
 @dataclass(frozen=True)
 class WithdrawApplication:
     application_id: UUID
-    actor: Actor
+    caller: Caller
 
 
-async def withdraw_application(command: WithdrawApplication, uow: UnitOfWork, clock: Clock) -> Application:
+async def withdraw_application(
+    command: WithdrawApplication, uow: UnitOfWork, clock: Clock
+) -> ApplicationView:
     """The applicant withdraws until a decision."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         now = clock.now()
         application.withdraw(now)
         await uow.applications.save(application)
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="application_withdrawn",
             call_id=application.call_id,
             application_id=application.id,
         )
+        view = await view_of(uow, application)
         await uow.commit()
-    return application
+    return view
 
 
 @dataclass(frozen=True)
 class RequestInformation:
     application_id: UUID
     question: str
-    actor: Actor
+    caller: Caller
 
 
 async def request_information(
     command: RequestInformation, uow: UnitOfWork, clock: Clock, new_id: Callable[[], UUID] = uuid.uuid4
-) -> Application:
+) -> ApplicationView:
     """A coordinator asks the applicant for clarification while screening."""
     async with uow:
         application = await load_application(uow, command.application_id)
@@ -231,38 +239,43 @@ async def request_information(
             call=call,
             request_id=request_id,
             question=command.question,
-            asked_by=command.actor.subject,
+            asked_by=command.caller.subject,
             now=now,
         )
         await uow.applications.save(application)
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="information_requested",
             call_id=call.id,
             application_id=application.id,
             request_id=str(request_id),
         )
+        view = await view_of(uow, application, call)
         await uow.commit()
-    return application
+    return view
 
 
 @dataclass(frozen=True)
 class ProvideInformation:
     application_id: UUID
+    request_id: UUID
     answer: str
-    actor: Actor
+    caller: Caller
 
 
-async def provide_information(command: ProvideInformation, uow: UnitOfWork, clock: Clock) -> Application:
-    """The applicant answers; the application returns to screening."""
+async def provide_information(command: ProvideInformation, uow: UnitOfWork, clock: Clock) -> ApplicationView:
+    """The applicant answers the open request; the application returns to screening."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
+        if not any(r.id == command.request_id and r.answer is None for r in application.information_requests):
+            raise NotFound("No such open request for information")
         application.provide_information(answer=command.answer, now=clock.now())
         await uow.applications.save(application)
+        view = await view_of(uow, application)
         await uow.commit()
-    return application
+    return view
 
 
 @dataclass(frozen=True)
@@ -272,11 +285,18 @@ class DecideEligibility:
     justification: str
     explanations: list[Localized]
     """The reasons, in the three languages, when declaring an application ineligible."""
-    actor: Actor
+    caller: Caller
 
 
-async def decide_eligibility(command: DecideEligibility, uow: UnitOfWork, clock: Clock) -> Application:
-    """A coordinator overrides the automatic screening or decides after an answer, always with a justification."""
+async def decide_eligibility(command: DecideEligibility, uow: UnitOfWork, clock: Clock) -> ApplicationView:
+    """A coordinator overrides the automatic screening or decides after an answer, always with a justification;
+    an ineligible application is told why in the three languages."""
+    if not command.eligible and not command.explanations:
+        raise Invalid.one(
+            "reasons", "give at least one reason, in the three languages", "The decision is not complete"
+        )
+    if command.eligible and command.explanations:
+        raise Invalid.one("reasons", "an eligible application has no reasons", "The decision is not complete")
     async with uow:
         application = await load_application(uow, command.application_id)
         call = await load_call(uow, application.call_id)
@@ -292,7 +312,7 @@ async def decide_eligibility(command: DecideEligibility, uow: UnitOfWork, clock:
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="declared_eligible" if command.eligible else "declared_ineligible",
             call_id=call.id,
             application_id=application.id,
@@ -300,5 +320,6 @@ async def decide_eligibility(command: DecideEligibility, uow: UnitOfWork, clock:
             previous_status=before.value,
             overridden_reasons=automatic if command.eligible else [],
         )
+        view = await view_of(uow, application, call)
         await uow.commit()
-    return application
+    return view

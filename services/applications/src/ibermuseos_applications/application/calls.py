@@ -5,18 +5,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from ibermuseos_kernel.caller import Caller
+from ibermuseos_kernel.clock import Clock
+
 from ..domain.applications import Status
 from ..domain.audit import SYSTEM
 from ..domain.calls import Call, CallTerms, PanelMember
-from .access import Actor
 from .common import audit, load_call
-from .ports import Clock, UnitOfWork, UnitOfWorkFactory
+from .ports import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
 class DraftCall:
     terms: CallTerms
-    actor: Actor
+    caller: Caller
 
 
 async def draft_call(
@@ -25,9 +27,9 @@ async def draft_call(
     """A coordinator drafts a call whose terms hold together."""
     async with uow:
         now = clock.now()
-        call = Call.draft(id=new_id(), terms=command.terms, created_by=command.actor.subject, now=now)
+        call = Call.draft(id=new_id(), terms=command.terms, created_by=command.caller.subject, now=now)
         await uow.calls.add(call)
-        await audit(uow, at=now, actor=command.actor.subject, action="call_drafted", call_id=call.id)
+        await audit(uow, at=now, actor=command.caller.subject, action="call_drafted", call_id=call.id)
         await uow.commit()
     return call
 
@@ -36,7 +38,7 @@ async def draft_call(
 class ReviseCall:
     call_id: UUID
     terms: CallTerms
-    actor: Actor
+    caller: Caller
 
 
 async def revise_call(command: ReviseCall, uow: UnitOfWork, clock: Clock) -> Call:
@@ -45,7 +47,7 @@ async def revise_call(command: ReviseCall, uow: UnitOfWork, clock: Clock) -> Cal
         call = await load_call(uow, command.call_id, lock=True)
         call.revise(command.terms)
         await uow.calls.save(call)
-        await audit(uow, at=clock.now(), actor=command.actor.subject, action="call_revised", call_id=call.id)
+        await audit(uow, at=clock.now(), actor=command.caller.subject, action="call_revised", call_id=call.id)
         await uow.commit()
     return call
 
@@ -53,7 +55,7 @@ async def revise_call(command: ReviseCall, uow: UnitOfWork, clock: Clock) -> Cal
 @dataclass(frozen=True)
 class PublishCall:
     call_id: UUID
-    actor: Actor
+    caller: Caller
 
 
 async def publish_call(command: PublishCall, uow: UnitOfWork, clock: Clock) -> Call:
@@ -63,7 +65,7 @@ async def publish_call(command: PublishCall, uow: UnitOfWork, clock: Clock) -> C
         now = clock.now()
         call.publish(now)
         await uow.calls.save(call)
-        await audit(uow, at=now, actor=command.actor.subject, action="call_published", call_id=call.id)
+        await audit(uow, at=now, actor=command.caller.subject, action="call_published", call_id=call.id)
         await uow.commit()
     return call
 
@@ -72,7 +74,7 @@ async def publish_call(command: PublishCall, uow: UnitOfWork, clock: Clock) -> C
 class CloseCallEarly:
     call_id: UUID
     justification: str
-    actor: Actor
+    caller: Caller
 
 
 async def close_call_early(command: CloseCallEarly, uow: UnitOfWork, clock: Clock) -> Call:
@@ -87,7 +89,7 @@ async def close_call_early(command: CloseCallEarly, uow: UnitOfWork, clock: Cloc
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="call_closed_early",
             call_id=call.id,
             justification=command.justification,
@@ -120,7 +122,7 @@ async def close_due_calls(uows: UnitOfWorkFactory, clock: Clock) -> list[UUID]:
 class RegisterPanel:
     call_id: UUID
     members: list[PanelMember]
-    actor: Actor
+    caller: Caller
 
 
 async def register_panel(command: RegisterPanel, uow: UnitOfWork, clock: Clock) -> Call:
@@ -133,7 +135,7 @@ async def register_panel(command: RegisterPanel, uow: UnitOfWork, clock: Clock) 
         await audit(
             uow,
             at=clock.now(),
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="panel_registered",
             call_id=call.id,
             evaluators=[{"evaluator_id": m.evaluator_id, "country": m.country} for m in command.members],

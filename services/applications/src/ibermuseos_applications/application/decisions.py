@@ -6,40 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from ibermuseos_kernel.caller import Caller
+from ibermuseos_kernel.clock import Clock
+from ibermuseos_kernel.errors import Conflict, Invalid, Issue, NotFound
+
 from ..domain import ranking
 from ..domain.applications import GRANTED, Application, DraftDecision, Outcome, Report, Status
 from ..domain.audit import SYSTEM
 from ..domain.calls import Call
-from ..domain.errors import Invalid, Issue, NotFound, NotNow
 from ..domain.values import money
-from .access import Actor
-from .applications import own_application
-from .common import audit, load_application, load_call
-from .ports import Clock, ConcurrentChange, UnitOfWork, UnitOfWorkFactory
-
-PENDING = (Status.ELIGIBLE, Status.INFORMATION_REQUESTED, Status.SCREENING, Status.UNDER_EVALUATION)
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A call's ranking and drafted decisions, as the coordinator decides on them."""
-
-    call: Call
-    ranking: list[ranking.Ranked]
-    pending: list[Application]
-    drafted_total: Decimal
-
-
-async def standing(uow: UnitOfWork, call_id: UUID) -> Standing:
-    call = await load_call(uow, call_id)
-    applications = await uow.applications.in_call(call.id)
-    ranked = ranking.rank(call.terms, applications)
-    return Standing(
-        call=call,
-        ranking=ranked,
-        pending=[a for a in applications if a.status in PENDING],
-        drafted_total=ranking.drafted_total(applications),
-    )
+from .common import audit, load_application, load_call, own_application
+from .ports import ConcurrentChange, UnitOfWork, UnitOfWorkFactory
+from .queries import PENDING, ApplicationView, Standing, standing_of, view_of
 
 
 def _pending_issues(applications: list[Application]) -> list[Issue]:
@@ -55,7 +33,7 @@ class ProposeAwards:
     call_id: UUID
     max_awards_per_country: int | None
     waitlist_length: int
-    actor: Actor
+    caller: Caller
 
 
 async def propose_awards(command: ProposeAwards, uow: UnitOfWork, clock: Clock) -> Standing:
@@ -66,8 +44,9 @@ async def propose_awards(command: ProposeAwards, uow: UnitOfWork, clock: Clock) 
         call.check_deciding()
         applications = await uow.applications.in_call(call.id)
         if issues := _pending_issues(applications):
-            raise NotNow("Some applications are not evaluated yet", "evaluation_pending", issues)
-        ranked = ranking.rank(call.terms, applications)
+            raise Conflict("Some applications are not evaluated yet", issues, code="evaluation_pending")
+        evaluations = await uow.evaluations.of_all(applications)
+        ranked = ranking.rank(call.terms, applications, evaluations)
         drafts = ranking.propose(
             ranked,
             budget=call.remaining,
@@ -79,20 +58,20 @@ async def propose_awards(command: ProposeAwards, uow: UnitOfWork, clock: Clock) 
             await uow.applications.save(entry.application)
         call.set_award_policy(command.max_awards_per_country)
         await uow.calls.save(call)
-        total = ranking.drafted_total(applications)
+        standing = standing_of(call, applications, evaluations)
         await audit(
             uow,
             at=clock.now(),
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="awards_proposed",
             call_id=call.id,
             max_awards_per_country=command.max_awards_per_country,
             waitlist_length=command.waitlist_length,
             awards=sum(1 for d in drafts.values() if d.outcome is Outcome.AWARD),
-            total=str(total),
+            total=str(standing.drafted_total),
         )
         await uow.commit()
-    return Standing(call, ranked, [], total)
+    return standing
 
 
 @dataclass(frozen=True)
@@ -102,10 +81,10 @@ class AdjustDecision:
     outcome: Outcome
     amount: Decimal | None
     justification: str
-    actor: Actor
+    caller: Caller
 
 
-async def adjust_decision(command: AdjustDecision, uow: UnitOfWork, clock: Clock) -> Application:
+async def adjust_decision(command: AdjustDecision, uow: UnitOfWork, clock: Clock) -> Standing:
     """The coordinator changes one drafted decision with a justification; the drafted awards stay within the budget."""
     async with uow:
         call = await load_call(uow, command.call_id, lock=True)
@@ -130,14 +109,14 @@ async def adjust_decision(command: AdjustDecision, uow: UnitOfWork, clock: Clock
             if issues:
                 raise Invalid("The amount is not valid", issues)
         elif command.amount is not None:
-            raise Invalid("Only an award has an amount", [Issue("amount", "leave it out unless awarding")])
+            raise Invalid.one("amount", "leave it out unless awarding", "Only an award has an amount")
         application.set_draft(DraftDecision(command.outcome, amount, adjusted=True))
         ranking.check_within_budget(applications, budget=call.remaining, currency=call.terms.currency)
         await uow.applications.save(application)
         await audit(
             uow,
             at=clock.now(),
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="decision_adjusted",
             call_id=call.id,
             application_id=application.id,
@@ -147,8 +126,9 @@ async def adjust_decision(command: AdjustDecision, uow: UnitOfWork, clock: Clock
             else {"outcome": before.outcome.value, "amount": _text(before.amount)},
             after={"outcome": command.outcome.value, "amount": _text(amount)},
         )
+        standing = standing_of(call, applications, await uow.evaluations.of_all(applications))
         await uow.commit()
-    return application
+    return standing
 
 
 def _text(amount: Decimal | None) -> str | None:
@@ -158,7 +138,7 @@ def _text(amount: Decimal | None) -> str | None:
 @dataclass(frozen=True)
 class ReleaseResults:
     call_id: UUID
-    actor: Actor
+    caller: Caller
 
 
 async def release_results(command: ReleaseResults, uow: UnitOfWork, clock: Clock) -> Standing:
@@ -175,8 +155,9 @@ async def release_results(command: ReleaseResults, uow: UnitOfWork, clock: Clock
             if a.status is Status.EVALUATED and a.draft is None
         ]
         if issues:
-            raise NotNow("Not every application has a decision", "decisions_pending", issues)
-        ranked = ranking.rank(call.terms, applications)
+            raise Conflict("Not every application has a decision", issues, code="decisions_pending")
+        evaluations = await uow.evaluations.of_all(applications)
+        ranked = ranking.rank(call.terms, applications, evaluations)
         ranking.check_within_budget(applications, budget=call.remaining, currency=call.terms.currency)
         now = clock.now()
         position = 0
@@ -198,7 +179,7 @@ async def release_results(command: ReleaseResults, uow: UnitOfWork, clock: Clock
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="results_released",
             call_id=call.id,
             awarded=sum(1 for a in applications if a.status is Status.AWARDED),
@@ -206,7 +187,7 @@ async def release_results(command: ReleaseResults, uow: UnitOfWork, clock: Clock
             committed=str(call.committed),
         )
         await uow.commit()
-    return Standing(call, ranked, [], Decimal(0))
+    return standing_of(call, applications, evaluations)
 
 
 async def _fill_from_waitlist(uow: UnitOfWork, call: Call, now: datetime) -> list[Application]:
@@ -244,13 +225,13 @@ async def _fill_from_waitlist(uow: UnitOfWork, call: Call, now: datetime) -> lis
 @dataclass(frozen=True)
 class AcceptGrant:
     application_id: UUID
-    actor: Actor
+    caller: Caller
 
 
-async def accept_grant(command: AcceptGrant, uow: UnitOfWork, clock: Clock) -> Application:
+async def accept_grant(command: AcceptGrant, uow: UnitOfWork, clock: Clock) -> ApplicationView:
     """The grantee accepts by the deadline."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         call = await load_call(uow, application.call_id)
         now = clock.now()
         application.accept(call=call, now=now)
@@ -258,25 +239,26 @@ async def accept_grant(command: AcceptGrant, uow: UnitOfWork, clock: Clock) -> A
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="grant_accepted",
             call_id=call.id,
             application_id=application.id,
         )
+        view = await view_of(uow, application, call)
         await uow.commit()
-    return application
+    return view
 
 
 @dataclass(frozen=True)
 class DeclineGrant:
     application_id: UUID
-    actor: Actor
+    caller: Caller
 
 
-async def decline_grant(command: DeclineGrant, uow: UnitOfWork, clock: Clock) -> Application:
+async def decline_grant(command: DeclineGrant, uow: UnitOfWork, clock: Clock) -> ApplicationView:
     """A declined grant frees its amount, which goes to the next on the waitlist that fits."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         # The call's row is locked before the application is read again: awards of one call happen one at a time.
         call = await load_call(uow, application.call_id, lock=True)
         application = await load_application(uow, command.application_id)
@@ -286,15 +268,16 @@ async def decline_grant(command: DeclineGrant, uow: UnitOfWork, clock: Clock) ->
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="grant_declined",
             call_id=call.id,
             application_id=application.id,
         )
         await _fill_from_waitlist(uow, call, now)
         await uow.calls.save(call)
+        view = await view_of(uow, application, call)
         await uow.commit()
-    return application
+    return view
 
 
 async def lapse_due_awards(uows: UnitOfWorkFactory, clock: Clock) -> list[UUID]:
@@ -338,15 +321,16 @@ async def lapse_due_awards(uows: UnitOfWorkFactory, clock: Clock) -> list[UUID]:
 class SubmitReport:
     application_id: UUID
     report: Report
-    actor: Actor
+    caller: Caller
 
 
-async def submit_report(command: SubmitReport, uow: UnitOfWork, clock: Clock) -> Application:
+async def submit_report(command: SubmitReport, uow: UnitOfWork, clock: Clock) -> ApplicationView:
     """After the activity the grantee reports attendance, learning and replication at home."""
     async with uow:
-        application = await own_application(uow, command.application_id, command.actor)
+        application = await own_application(uow, command.application_id, command.caller)
         call = await load_call(uow, application.call_id)
         application.submit_report(call=call, report=command.report, now=clock.now())
         await uow.applications.save(application)
+        view = await view_of(uow, application, call)
         await uow.commit()
-    return application
+    return view

@@ -1,4 +1,8 @@
-"""Commands of the technical panel's work: assigning evaluators, declines and replacements, and their scores."""
+"""Commands of the technical panel's work: assigning evaluators, declines and replacements, and their scores.
+
+Each command writes the application's row too, whose version is checked: two changes to one evaluation at once
+(a score and a replacement, say) cannot both commit, and the second is told to retry.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -6,21 +10,24 @@ from decimal import Decimal
 from uuid import UUID
 
 from ibermuseos_contracts.applications import DeclineGround
+from ibermuseos_kernel.caller import Caller
+from ibermuseos_kernel.clock import Clock
+from ibermuseos_kernel.errors import Conflict, Invalid, Issue
 
 from ..domain.applications import Application, Status
 from ..domain.assignment import Round, assign, refusals, replacement
 from ..domain.audit import SYSTEM
 from ..domain.calls import Call, PanelMember
-from ..domain.errors import Invalid, Issue, NotFound, NotNow
-from .access import Actor, is_assigned
-from .common import audit, load_application, load_call
-from .ports import Clock, UnitOfWork
+from ..domain.evaluations import Evaluation
+from .common import assigned_application, audit, load_application, load_call
+from .ports import UnitOfWork
+from .queries import EvaluationView
 
 
 @dataclass(frozen=True)
 class AssignEvaluators:
     call_id: UUID
-    actor: Actor
+    caller: Caller
 
 
 async def assign_evaluators(
@@ -33,26 +40,30 @@ async def assign_evaluators(
         call = await load_call(uow, command.call_id, lock=True)
         call.check_evaluation_may_start()
         if not call.panel:
-            raise Invalid("The call has no panel", [Issue("panel", "register the technical panel first")])
+            raise Invalid.one("panel", "register the technical panel first", "The call has no panel")
         terms = call.terms
         found = await uow.applications.in_call(call.id, [Status.ELIGIBLE, Status.UNDER_EVALUATION])
-        eligible = [a for a in found if a.vacancies(terms) > 0]
+        evaluations = await uow.evaluations.of_all(found)
+        short = [(a, evaluations[a.id]) for a in found if evaluations[a.id].vacancies(terms) > 0]
         chosen = assign(
-            [a.to_assign(terms) for a in eligible],
+            [evaluation.to_assign(terms) for _, evaluation in short],
             call.panel,
             terms.evaluators_per_application,
-            await uow.applications.assignment_load(call.id),
+            await uow.evaluations.load(call.id),
         )
         assignment_round = Round.of(chosen)
         now = clock.now()
-        for application in eligible:
+        for application, evaluation in short:
             members = chosen[application.id]
-            application.assign(members, terms=terms, now=now, assignment_round=assignment_round)
+            evaluation.assign(
+                members, application=application, terms=terms, now=now, assignment_round=assignment_round
+            )
             await uow.applications.save(application)
+            await uow.evaluations.save(evaluation)
             await audit(
                 uow,
                 at=now,
-                actor=command.actor.subject,
+                actor=command.caller.subject,
                 action="evaluators_assigned",
                 call_id=call.id,
                 application_id=application.id,
@@ -62,17 +73,10 @@ async def assign_evaluators(
     return {application_id: [m.evaluator_id for m in members] for application_id, members in chosen.items()}
 
 
-async def assigned_application(uow: UnitOfWork, application_id: UUID, actor: Actor) -> Application:
-    """An application assigned to the evaluator calling; any other does not exist for them."""
-    application = await load_application(uow, application_id)
-    if not is_assigned(actor, application) or application.status is Status.WITHDRAWN:
-        raise NotFound("No such assignment")
-    return application
-
-
 async def _replace(
     uow: UnitOfWork,
     application: Application,
+    evaluation: Evaluation,
     call: Call,
     now: datetime,
     *,
@@ -84,11 +88,12 @@ async def _replace(
     """`member`, or else the least loaded eligible member of the panel, takes the place of `leaving`;
     None when nobody may."""
     if member is None:
-        load = await uow.applications.assignment_load(call.id)
-        member = replacement(application.to_assign(call.terms), call.panel, load)
+        member = replacement(
+            evaluation.to_assign(call.terms), call.panel, await uow.evaluations.load(call.id)
+        )
         if member is None:
             return None
-    application.assign([member], terms=call.terms, now=now, replaces=leaving)
+    evaluation.assign([member], application=application, terms=call.terms, now=now, replaces=leaving)
     await audit(
         uow,
         at=now,
@@ -108,19 +113,23 @@ class DeclineAssignment:
     application_id: UUID
     ground: DeclineGround
     reason: str
-    actor: Actor
+    caller: Caller
 
 
-async def decline_assignment(command: DeclineAssignment, uow: UnitOfWork, clock: Clock) -> Application:
+async def decline_assignment(command: DeclineAssignment, uow: UnitOfWork, clock: Clock) -> Evaluation:
     """An assigned evaluator gives back an application they have not scored, saying why; another eligible
     member of the panel takes it at once when there is one (otherwise it waits for the next assignment round)."""
     async with uow:
-        application = await assigned_application(uow, command.application_id, command.actor)
+        application, evaluation = await assigned_application(uow, command.application_id, command.caller)
         call = await load_call(uow, application.call_id, lock=True)
         now = clock.now()
-        evaluator = command.actor.subject
-        application.decline_assignment(
-            evaluator_id=evaluator, ground=command.ground, reason=command.reason, now=now
+        evaluator = command.caller.subject
+        evaluation.decline(
+            application=application,
+            evaluator_id=evaluator,
+            ground=command.ground,
+            reason=command.reason,
+            now=now,
         )
         await audit(
             uow,
@@ -132,10 +141,11 @@ async def decline_assignment(command: DeclineAssignment, uow: UnitOfWork, clock:
             justification=command.reason,
             ground=command.ground.value,
         )
-        await _replace(uow, application, call, now, leaving=evaluator, by=SYSTEM)
+        await _replace(uow, application, evaluation, call, now, leaving=evaluator, by=SYSTEM)
         await uow.applications.save(application)
+        await uow.evaluations.save(evaluation)
         await uow.commit()
-    return application
+    return evaluation
 
 
 @dataclass(frozen=True)
@@ -145,19 +155,22 @@ class ReplaceEvaluator:
     justification: str
     replacement_id: str | None
     """Who takes the assignment; None: the least loaded eligible member of the panel."""
-    actor: Actor
+    caller: Caller
 
 
-async def replace_evaluator(command: ReplaceEvaluator, uow: UnitOfWork, clock: Clock) -> Application:
+async def replace_evaluator(
+    command: ReplaceEvaluator, uow: UnitOfWork, clock: Clock
+) -> tuple[Evaluation, Call]:
     """A coordinator takes an unscored assignment from an evaluator, with a justification, and gives it to another
     member of the panel who may evaluate it (chosen, or the least loaded eligible one)."""
     async with uow:
         application = await load_application(uow, command.application_id)
+        evaluation = await uow.evaluations.of(application)
         call = await load_call(uow, application.call_id, lock=True)
-        item = application.to_assign(call.terms)
         chosen = None
         if command.replacement_id is not None:
             chosen = call.panel_member(command.replacement_id)
+            item = evaluation.to_assign(call.terms)
             problems = ["is not on the call's panel"] if chosen is None else refusals(item, chosen)
             if problems:
                 raise Invalid(
@@ -165,16 +178,17 @@ async def replace_evaluator(command: ReplaceEvaluator, uow: UnitOfWork, clock: C
                     [Issue("replacement_id", problem) for problem in problems],
                 )
         now = clock.now()
-        application.take_from(
+        evaluation.take_from(
+            application=application,
             evaluator_id=command.evaluator_id,
             justification=command.justification,
-            by=command.actor.subject,
+            by=command.caller.subject,
             now=now,
         )
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="evaluator_removed",
             call_id=call.id,
             application_id=application.id,
@@ -184,29 +198,31 @@ async def replace_evaluator(command: ReplaceEvaluator, uow: UnitOfWork, clock: C
         replaced_by = await _replace(
             uow,
             application,
+            evaluation,
             call,
             now,
             leaving=command.evaluator_id,
-            by=command.actor.subject,
+            by=command.caller.subject,
             member=chosen,
             # only a coordinator's own pick has been audited with the justification
             justification=None if chosen is None else command.justification,
         )
         if replaced_by is None:
-            raise NotNow(
+            raise Conflict(
                 "No other member of the panel may evaluate this application; add one to the panel first",
-                "no_eligible_evaluator",
+                code="no_eligible_evaluator",
             )
         await uow.applications.save(application)
+        await uow.evaluations.save(evaluation)
         await uow.commit()
-    return application
+    return evaluation, call
 
 
 @dataclass(frozen=True)
 class AddPanelMember:
     call_id: UUID
     member: PanelMember
-    actor: Actor
+    caller: Caller
 
 
 async def add_panel_member(command: AddPanelMember, uow: UnitOfWork, clock: Clock) -> Call:
@@ -218,7 +234,7 @@ async def add_panel_member(command: AddPanelMember, uow: UnitOfWork, clock: Cloc
         await audit(
             uow,
             at=clock.now(),
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="panel_member_added",
             call_id=call.id,
             evaluator_id=command.member.evaluator_id,
@@ -233,32 +249,35 @@ class ScoreApplication:
     application_id: UUID
     scores: dict[str, Decimal]
     comments: dict[str, str]
-    actor: Actor
+    caller: Caller
 
 
-async def score_application(command: ScoreApplication, uow: UnitOfWork, clock: Clock) -> Application:
-    """An assigned evaluator scores every criterion with a comment, once."""
+async def score_application(command: ScoreApplication, uow: UnitOfWork, clock: Clock) -> EvaluationView:
+    """An assigned evaluator scores every criterion with a comment, once; the last of the call's number of
+    evaluators makes the application evaluated."""
     async with uow:
-        application = await assigned_application(uow, command.application_id, command.actor)
+        application, evaluation = await assigned_application(uow, command.application_id, command.caller)
         call = await load_call(uow, application.call_id)
         now = clock.now()
-        application.score(
+        evaluation.score(
+            application=application,
             terms=call.terms,
-            evaluator_id=command.actor.subject,
+            evaluator_id=command.caller.subject,
             scores=command.scores,
             comments=command.comments,
             now=now,
         )
         await uow.applications.save(application)
-        assignment = application.assignment_of(command.actor.subject)
+        await uow.evaluations.save(evaluation)
+        assignment = evaluation.assignment_of(command.caller.subject)
         await audit(
             uow,
             at=now,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             action="application_scored",
             call_id=call.id,
             application_id=application.id,
             weighted_score=float(assignment.weighted(call.terms)),
         )
         await uow.commit()
-    return application
+    return EvaluationView(application, call, evaluation, command.caller.subject)

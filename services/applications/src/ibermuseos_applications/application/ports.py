@@ -1,22 +1,20 @@
-"""What the handlers need from the outside world, as protocols the adapters implement."""
+"""What the handlers and queries need from the outside world, as protocols the adapters implement."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from ibermuseos_kernel.errors import Conflict
+from ibermuseos_kernel.paging import Page, Slice
+
 from ..domain.applications import Application, Status
 from ..domain.audit import AuditEntry
 from ..domain.calls import Call, CallStatus
 from ..domain.eligibility import History
-
-
-@dataclass(frozen=True)
-class Page:
-    limit: int = 50
-    offset: int = 0
+from ..domain.evaluations import Evaluation
 
 
 @dataclass(frozen=True)
@@ -43,9 +41,17 @@ class Calls(Protocol):
         """`lock` takes the row for update (budget, closing); `share` keeps it from changing meanwhile."""
         ...
 
-    async def save(self, call: Call) -> None: ...
+    async def save(self, call: Call) -> None:
+        """Raises ConcurrentChange when someone else saved the call since it was read."""
+        ...
 
-    async def find(self, statuses: Sequence[CallStatus] | None, page: Page) -> list[Call]: ...
+    async def find(self, statuses: Sequence[CallStatus] | None, page: Page) -> Slice[Call]:
+        """Calls in these statuses (all: None), the latest deadline first."""
+        ...
+
+    async def accepting(self, now: datetime, page: Page) -> Slice[Call]:
+        """Published calls whose deadline has not passed at `now`."""
+        ...
 
     async def due_to_close(self, now: datetime) -> list[UUID]: ...
 
@@ -71,11 +77,11 @@ class Applications(Protocol):
 
     async def history(self, *, call: Call, application: Application) -> History: ...
 
-    async def search(self, where: ApplicationFilter, page: Page) -> list[Application]: ...
+    async def search(self, where: ApplicationFilter, page: Page) -> Slice[Application]: ...
 
-    async def assigned_to(self, evaluator_id: str, call_id: UUID | None, page: Page) -> list[Application]: ...
-
-    async def assignment_load(self, call_id: UUID) -> dict[str, int]: ...
+    async def assigned_to(self, evaluator_id: str, call_id: UUID | None, page: Page) -> Slice[Application]:
+        """The applications (not withdrawn) the evaluator has an active assignment to."""
+        ...
 
     async def lapsing(self, now: datetime) -> list[UUID]:
         """Awards whose acceptance deadline passed without an answer."""
@@ -90,12 +96,28 @@ class Applications(Protocol):
         ...
 
 
+class Evaluations(Protocol):
+    async def of(self, application: Application) -> Evaluation:
+        """The application's evaluation (without evaluators yet, if it has none)."""
+        ...
+
+    async def of_all(self, applications: Iterable[Application]) -> dict[UUID, Evaluation]:
+        """The evaluations of these applications, by application id."""
+        ...
+
+    async def save(self, evaluation: Evaluation) -> None: ...
+
+    async def load(self, call_id: UUID) -> dict[str, int]:
+        """How many active assignments each evaluator has in the call."""
+        ...
+
+
 class Audit(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
     async def find(
         self, *, call_id: UUID | None, application_id: UUID | None, page: Page
-    ) -> list[AuditEntry]: ...
+    ) -> Slice[AuditEntry]: ...
 
 
 class UnitOfWork(Protocol):
@@ -104,6 +126,9 @@ class UnitOfWork(Protocol):
 
     @property
     def applications(self) -> Applications: ...
+
+    @property
+    def evaluations(self) -> Evaluations: ...
 
     @property
     def audit(self) -> Audit: ...
@@ -119,10 +144,6 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class DocumentStorage(Protocol):
@@ -141,5 +162,10 @@ class SweepableStorage(DocumentStorage, Protocol):
         ...
 
 
-class ConcurrentChange(Exception):
+class ConcurrentChange(Conflict):
     """Someone else changed the same thing meanwhile; the command can be tried again."""
+
+    default_title = "Someone changed this meanwhile; read it again and retry"
+
+    def __init__(self) -> None:
+        super().__init__(code="concurrent_change")

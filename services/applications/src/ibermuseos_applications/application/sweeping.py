@@ -5,8 +5,10 @@ failed). Documents of submitted applications are never touched."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ibermuseos_kernel.clock import Clock
+
 from .common import load_application
-from .ports import Clock, ConcurrentChange, SweepableStorage, UnitOfWorkFactory
+from .ports import ConcurrentChange, SweepableStorage, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)

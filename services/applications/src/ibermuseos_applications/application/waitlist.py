@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from ibermuseos_kernel.caller import Caller
+from ibermuseos_kernel.clock import Clock
+
 from ..domain.applications import Status
 from ..domain.audit import SYSTEM
 from ..domain.calls import Call
-from .access import Actor
 from .common import audit, load_call
-from .ports import Clock, UnitOfWork, UnitOfWorkFactory
+from .ports import UnitOfWork, UnitOfWorkFactory
 
 
 async def _close(
@@ -40,7 +42,7 @@ async def _close(
 class CloseWaitlist:
     call_id: UUID
     justification: str
-    actor: Actor
+    caller: Caller
 
 
 async def close_waitlist(command: CloseWaitlist, uow: UnitOfWork, clock: Clock) -> Call:
@@ -53,7 +55,7 @@ async def close_waitlist(command: CloseWaitlist, uow: UnitOfWork, clock: Clock) 
             call,
             now=clock.now(),
             early=True,
-            actor=command.actor.subject,
+            actor=command.caller.subject,
             justification=command.justification,
         )
         await uow.commit()

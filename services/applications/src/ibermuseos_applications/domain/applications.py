@@ -1,28 +1,20 @@
 """An application to a grant call, from the applicant's draft to their report after the grant."""
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
 from typing import Annotated, Self
 from uuid import UUID
 
-from ibermuseos_contracts import Event
 from ibermuseos_contracts.applications import (
     ApplicationDeclaredEligibleV1,
     ApplicationDeclaredIneligibleV1,
     ApplicationRejectedV1,
-    ApplicationScoredV1,
     ApplicationSubmittedV1,
     ApplicationWaitlistedV1,
     ApplicationWithdrawnV1,
-    DeclineGround,
-    EvaluationAssignedV1,
-    EvaluationDeclinedV1,
-    EvaluationReassignedV1,
     GrantAcceptedV1,
     GrantAwardedV1,
     GrantDeclinedV1,
@@ -35,15 +27,17 @@ from ibermuseos_contracts.applications import (
 )
 from ibermuseos_contracts.common import Institution
 from ibermuseos_contracts.types import Money
-from pydantic import BaseModel, ConfigDict, Field
+from ibermuseos_kernel.caller import Caller
+from ibermuseos_kernel.errors import Conflict, Invalid, Issue, NotFound
+from ibermuseos_kernel.events import RecordsEvents
+from ibermuseos_kernel.fields import Day, Strict
+from pydantic import ConfigDict, Field
 
 from . import eligibility
-from .assignment import Round, ToAssign, refusals
-from .calls import Call, CallStatus, CallTerms, PanelMember
+from .calls import Call, CallStatus
 from .documents import DocumentRef
-from .errors import Invalid, Issue, NotFound, NotNow
 from .forms import Form, FormPatch
-from .values import LongText
+from .values import LongText, ShortText
 
 
 class Status(StrEnum):
@@ -110,81 +104,61 @@ class InformationRequest:
     answered_at: datetime | None = None
 
 
-class Release(StrEnum):
-    """How an evaluator stopped having an assignment before scoring it."""
-
-    DECLINED = "declined"
-    """The evaluator gave it back (a conflict of interest, unavailability)."""
-    REASSIGNED = "reassigned"
-    """A coordinator took it from them."""
-
-
-@dataclass
-class Assignment:
-    """An evaluator of the panel assigned to the application, and their scores once given.
-
-    An assignment given back or taken away before scoring stays, released, as the application's history:
-    that evaluator is never assigned the application again.
-    """
-
-    evaluator_id: str
-    evaluator_country: str
-    assigned_at: datetime
-    scores: dict[str, Decimal] | None = None
-    comments: dict[str, str] | None = None
-    scored_at: datetime | None = None
-    round_id: UUID | None = None
-    replaces: str | None = None
-    released_at: datetime | None = None
-    release: Release | None = None
-    release_ground: DeclineGround | None = None
-    release_reason: str | None = None
-    released_by: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.scores is not None
-
-    @property
-    def active(self) -> bool:
-        return self.released_at is None
-
-    def weighted(self, terms: CallTerms) -> Fraction:
-        """Σ score × weight / Σ weight, exact."""
-        assert self.scores is not None
-        total_weight = sum(Fraction(criterion.weight) for criterion in terms.criteria)
-        weighted = sum(Fraction(self.scores[c.id]) * Fraction(c.weight) for c in terms.criteria)
-        return Fraction(weighted) / total_weight
-
-
 class ReachedInstitution(Institution):
     """An institution a replication reached, as the grantee writes it (nothing beyond the known fields)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    name: ShortText
+    city: ShortText
 
-class Replication(BaseModel):
+
+class Replication(Strict):
     """A train-the-trainer activity the grantee held at home."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
 
-    held_on: date
+    held_on: Day
     colleagues_trained: Annotated[int, Field(ge=0, le=100_000)]
     institutions: Annotated[list[ReachedInstitution], Field(max_length=100)]
 
 
-class Report(BaseModel):
+class Report(Strict):
     """What a grantee reports after the activity."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "attended": True,
+                    "learned": "Conservación preventiva de colecciones en clima tropical.",
+                    "replications": [
+                        {
+                            "held_on": "2027-08-20",
+                            "colleagues_trained": 12,
+                            "institutions": [
+                                {
+                                    "name": "Museo Regional de Cusco",
+                                    "type": "museum",
+                                    "city": "Cusco",
+                                    "country": "PE",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     attended: bool
     learned: LongText
-    replications: Annotated[list[Replication], Field(max_length=50)] = []
+    replications: Annotated[list[Replication], Field(max_length=50)] = Field(default_factory=list)
 
 
 @dataclass
-class Application:
+class Application(RecordsEvents):
     id: UUID
     call_id: UUID
     call_year: int
@@ -198,7 +172,6 @@ class Application:
     """Why it is ineligible (the automatic check's or the coordinator's reasons)."""
     overridden: bool = False
     information_requests: list[InformationRequest] = field(default_factory=list)
-    assignments: list[Assignment] = field(default_factory=list)
     draft: DraftDecision | None = None
     amount: Decimal | None = None
     """The amount awarded."""
@@ -217,7 +190,6 @@ class Application:
     reported_at: datetime | None = None
     withdrawn_at: datetime | None = None
     version: int = 0
-    _events: list[Event] = field(default_factory=list, repr=False)
 
     # ---------------------------------------------------------------- drafting
 
@@ -236,16 +208,23 @@ class Application:
             form=form,
         )
 
-    def _check(self, allowed: frozenset[Status] | Status, doing: str) -> None:
+    def identify(self, applicant: Caller) -> None:
+        """The applicant's name and e-mail are those their sign-in vouches for (the e-mail only when the identity
+        provider verified it), never what a form says: nobody applies, or is written to, in someone else's name."""
+        self.check_status(Status.DRAFT, "change its applicant")
+        self.form = self.form.signed(name=applicant.name, email=applicant.email)
+
+    def check_status(self, allowed: frozenset[Status] | Status, doing: str) -> None:
         allowed_set = allowed if isinstance(allowed, frozenset) else frozenset({allowed})
         if self.status not in allowed_set:
-            raise NotNow(
-                f"An application that is {self.status.value.replace('_', ' ')} cannot {doing}", "wrong_status"
+            raise Conflict(
+                f"An application that is {self.status.value.replace('_', ' ')} cannot {doing}",
+                code="wrong_status",
             )
 
     def edit(self, patch: FormPatch) -> None:
         """Only a draft can change; once submitted the application is what was screened."""
-        self._check(Status.DRAFT, "be edited")
+        self.check_status(Status.DRAFT, "be edited")
         form = self.form.merged(patch)
         if issues := form.inconsistencies():
             raise Invalid("The application is not consistent", issues)
@@ -253,7 +232,7 @@ class Application:
 
     def attach(self, document: DocumentRef, *, max_documents: int) -> None:
         """Documents are added to a draft, or to answer a request for information; their number is bounded."""
-        self._check(frozenset({Status.DRAFT, Status.INFORMATION_REQUESTED}), "take documents")
+        self.check_status(frozenset({Status.DRAFT, Status.INFORMATION_REQUESTED}), "take documents")
         if len(self.documents) >= max_documents:
             raise Invalid(
                 "Too many documents",
@@ -265,20 +244,20 @@ class Application:
 
     def detach(self, document_id: UUID) -> DocumentRef:
         """A draft's documents can be removed; a submitted application's stay as they were screened."""
-        self._check(Status.DRAFT, "lose documents")
+        self.check_status(Status.DRAFT, "lose documents")
         document = self.document(document_id)
         self.documents.remove(document)
         return document
 
     def discard(self) -> list[DocumentRef]:
         """Only a draft that was never submitted can be thrown away; its documents go with it."""
-        self._check(Status.DRAFT, "be discarded")
+        self.check_status(Status.DRAFT, "be discarded")
         return list(self.documents)
 
     def purge_documents(self) -> list[DocumentRef]:
         """A draft that can no longer be submitted (its call closed long ago) loses its documents: personal data
         kept for nothing. The draft itself stays, for its applicant to see what they had written."""
-        self._check(Status.DRAFT, "lose its documents to the retention period")
+        self.check_status(Status.DRAFT, "lose its documents to the retention period")
         purged, self.documents = self.documents, []
         return purged
 
@@ -292,7 +271,7 @@ class Application:
 
     def submit(self, *, call: Call, history: eligibility.History, now: datetime) -> None:
         """Submission checks everything at once (every problem listed), then screens eligibility automatically."""
-        self._check(Status.DRAFT, "be submitted")
+        self.check_status(Status.DRAFT, "be submitted")
         call.check_accepting(now)
         issues = self.form.issues(call.terms, [document.kind for document in self.documents])
         if issues:
@@ -348,14 +327,14 @@ class Application:
 
     def _check_screening(self, call: Call, doing: str) -> None:
         if call.status is CallStatus.RESULTS_RELEASED:
-            raise NotNow("The results of this call are released", "results_released")
-        self._check(SCREENABLE, doing)
+            raise Conflict("The results of this call are released", code="results_released")
+        self.check_status(SCREENABLE, doing)
 
     def declare_eligible(self, *, call: Call, now: datetime) -> None:
         """A coordinator overrides an automatic ineligibility, or decides after an answer (justified, audited)."""
         self._check_screening(call, "be declared eligible")
         if self.status is Status.ELIGIBLE:
-            raise NotNow("The application is already eligible", "already_eligible")
+            raise Conflict("The application is already eligible", code="already_eligible")
         overridden = self.status is Status.INELIGIBLE or bool(self.reasons)
         self.reasons = []
         self._declare_eligible(now, overridden=overridden)
@@ -364,7 +343,7 @@ class Application:
         """A coordinator finds an application ineligible in screening (justified, audited)."""
         self._check_screening(call, "be declared ineligible")
         if self.status is Status.INELIGIBLE:
-            raise NotNow("The application is already ineligible", "already_ineligible")
+            raise Conflict("The application is already ineligible", code="already_ineligible")
         self._declare_ineligible(reasons, now)
 
     def request_information(
@@ -389,11 +368,11 @@ class Application:
         for request in reversed(self.information_requests):
             if request.answer is None:
                 return request
-        raise NotNow("No request for information is waiting for an answer", "no_open_request")
+        raise Conflict("No request for information is waiting for an answer", code="no_open_request")
 
     def provide_information(self, *, answer: str, now: datetime) -> None:
         """The applicant answers; the application returns to screening."""
-        self._check(Status.INFORMATION_REQUESTED, "take an answer")
+        self.check_status(Status.INFORMATION_REQUESTED, "take an answer")
         request = self.open_request()
         request.answer = answer
         request.answered_at = now
@@ -410,7 +389,7 @@ class Application:
 
     def withdraw(self, now: datetime) -> None:
         """The applicant can withdraw until a decision (or leave the waitlist)."""
-        self._check(WITHDRAWABLE, "be withdrawn")
+        self.check_status(WITHDRAWABLE, "be withdrawn")
         self.status = Status.WITHDRAWN
         self.withdrawn_at = now
         self.draft = None
@@ -437,193 +416,26 @@ class Application:
         countries = {self.form.applicant.country_of_residence, self.form.institution.country}
         return frozenset(country for country in countries if country)
 
-    @property
-    def active_assignments(self) -> list[Assignment]:
-        return [assignment for assignment in self.assignments if assignment.active]
-
-    def to_assign(self, terms: CallTerms) -> ToAssign:
-        """What the assignment of evaluators needs to know: conflicts, who already had it, how many are missing."""
-        return ToAssign(
-            self.id,
-            self.applicant_id,
-            self.conflicting_countries,
-            self.submitted_at or self.created_at,
-            excluded=frozenset(assignment.evaluator_id for assignment in self.assignments),
-            needed=self.vacancies(terms),
-        )
-
-    def vacancies(self, terms: CallTerms) -> int:
-        """How many evaluators the application still needs: the call's number less those it has."""
-        if self.status not in (Status.ELIGIBLE, Status.UNDER_EVALUATION):
-            return 0
-        return max(0, terms.evaluators_per_application - len(self.active_assignments))
-
-    def assign(
-        self,
-        members: Sequence[PanelMember],
-        *,
-        terms: CallTerms,
-        now: datetime,
-        assignment_round: Round | None = None,
-        replaces: str | None = None,
-    ) -> None:
-        """The application goes to its evaluators, each told; never one of a conflicting country, never the
-        applicant, never someone who already had it (scored, declined or was replaced)."""
-        self._check(frozenset({Status.ELIGIBLE, Status.UNDER_EVALUATION}), "be assigned")
-        assignment_round = assignment_round or Round.of({self.id: members})
-        item = self.to_assign(terms)
-        for member in members:
-            if refusals(item, member):
-                raise NotNow(
-                    f"{member.evaluator_id} has a conflict of interest with this application", "conflict"
-                )
-        for member in members:
-            self.assignments.append(
-                Assignment(
-                    member.evaluator_id, member.country, now, round_id=assignment_round.id, replaces=replaces
-                )
-            )
-            self._record(
-                EvaluationAssignedV1(
-                    application_id=self.id,
-                    call_id=self.call_id,
-                    call_year=self.call_year,
-                    evaluator_id=member.evaluator_id,
-                    evaluator_name=member.name,
-                    evaluator_email=member.email,
-                    evaluator_language=member.preferred_language,
-                    evaluator_timezone=member.timezone,
-                    round_id=assignment_round.id,
-                    round_assignments=assignment_round.size_for(member.evaluator_id),
-                    replaces=replaces,
-                    score_by=terms.scoring_deadline,
-                    assigned_at=now,
-                )
-            )
+    def start_evaluation(self) -> None:
+        """Evaluators are assigned to an eligible application (and again to one short of evaluators)."""
+        self.check_status(frozenset({Status.ELIGIBLE, Status.UNDER_EVALUATION}), "be assigned")
         self.status = Status.UNDER_EVALUATION
 
-    def assignment_of(self, evaluator_id: str) -> Assignment:
-        """The evaluator's current assignment (one given back or taken away is no longer theirs)."""
-        for assignment in self.active_assignments:
-            if assignment.evaluator_id == evaluator_id:
-                return assignment
-        raise NotFound("No such assignment")
-
-    def _release(self, evaluator_id: str, doing: str) -> Assignment:
-        assignment = self.assignment_of(evaluator_id)
-        self._check(Status.UNDER_EVALUATION, doing)
-        if assignment.done:
-            raise NotNow("A scored assignment is final", "already_scored")
-        return assignment
-
-    def decline_assignment(
-        self, *, evaluator_id: str, ground: DeclineGround, reason: str, now: datetime
-    ) -> None:
-        """An evaluator gives back an assignment they have not scored, saying why."""
-        assignment = self._release(evaluator_id, "be declined")
-        assignment.released_at = now
-        assignment.release = Release.DECLINED
-        assignment.release_ground = ground
-        assignment.release_reason = reason
-        assignment.released_by = evaluator_id
-        self._record(
-            EvaluationDeclinedV1(
-                application_id=self.id,
-                call_id=self.call_id,
-                evaluator_id=evaluator_id,
-                ground=ground,
-                reason=reason,
-                declined_at=now,
-            )
-        )
-
-    def take_from(self, *, evaluator_id: str, justification: str, by: str, now: datetime) -> None:
-        """A coordinator takes an unscored assignment from an evaluator, with a justification."""
-        assignment = self._release(evaluator_id, "be reassigned")
-        assignment.released_at = now
-        assignment.release = Release.REASSIGNED
-        assignment.release_reason = justification
-        assignment.released_by = by
-        self._record(
-            EvaluationReassignedV1(
-                application_id=self.id,
-                call_id=self.call_id,
-                evaluator_id=evaluator_id,
-                justification=justification,
-                reassigned_by=by,
-                reassigned_at=now,
-            )
-        )
-
-    def score(
-        self,
-        *,
-        terms: CallTerms,
-        evaluator_id: str,
-        scores: dict[str, Decimal],
-        comments: dict[str, str],
-        now: datetime,
-    ) -> None:
-        """An assigned evaluator scores every criterion, each with a comment, once."""
-        assignment = self.assignment_of(evaluator_id)
-        self._check(Status.UNDER_EVALUATION, "be scored")
-        if assignment.done:
-            raise NotNow("You already scored this application", "already_scored")
-        issues: list[Issue] = []
-        known = {criterion.id for criterion in terms.criteria}
-        for criterion in terms.criteria:
-            score = scores.get(criterion.id)
-            if score is None:
-                issues.append(Issue(f"scores.{criterion.id}", "is required"))
-            elif not 0 <= score <= terms.score_scale:
-                issues.append(Issue(f"scores.{criterion.id}", f"must be between 0 and {terms.score_scale}"))
-            if not comments.get(criterion.id, "").strip():
-                issues.append(Issue(f"scores.{criterion.id}.comment", "explain the score"))
-        issues += [
-            Issue(f"scores.{name}", "is not a criterion of the call")
-            for name in sorted(scores.keys() - known)
-        ]
-        if issues:
-            raise Invalid("The scores are not complete", issues)
-        assignment.scores = {criterion.id: scores[criterion.id] for criterion in terms.criteria}
-        assignment.comments = {criterion.id: comments[criterion.id].strip() for criterion in terms.criteria}
-        assignment.scored_at = now
-        self._record(
-            ApplicationScoredV1(
-                application_id=self.id,
-                call_id=self.call_id,
-                evaluator_id=evaluator_id,
-                scores={name: float(value) for name, value in assignment.scores.items()},
-                weighted_score=float(assignment.weighted(terms)),
-                scored_at=now,
-            )
-        )
-        if self.vacancies(terms) == 0 and all(assignment.done for assignment in self.active_assignments):
-            self.status = Status.EVALUATED
-
-    def average(self, terms: CallTerms) -> Fraction | None:
-        """The mean of the evaluators' weighted scores, once all have scored."""
-        active = self.active_assignments
-        if not active or not all(assignment.done for assignment in active):
-            return None
-        return sum((a.weighted(terms) for a in active), Fraction(0)) / len(active)
-
-    def criterion_average(self, criterion_id: str) -> Fraction:
-        scored = [a for a in self.active_assignments if a.scores is not None]
-        return sum((Fraction(a.scores[criterion_id]) for a in scored if a.scores), Fraction(0)) / max(
-            len(scored), 1
-        )
+    def finish_evaluation(self) -> None:
+        """The call's number of evaluators scored it: it can be ranked."""
+        self.check_status(Status.UNDER_EVALUATION, "be scored")
+        self.status = Status.EVALUATED
 
     # ---------------------------------------------------------------- decision
 
     def set_draft(self, decision: DraftDecision | None) -> None:
         """Decisions are drafted on evaluated applications and stay internal until released."""
-        self._check(Status.EVALUATED, "take an award decision")
+        self.check_status(Status.EVALUATED, "take an award decision")
         self.draft = decision
 
     def award(self, *, amount: Decimal, call: Call, now: datetime, from_waitlist: bool = False) -> None:
         """The call commits the amount first: never past the budget."""
-        self._check(frozenset({Status.EVALUATED, Status.WAITLISTED}), "be awarded")
+        self.check_status(frozenset({Status.EVALUATED, Status.WAITLISTED}), "be awarded")
         call.commit(amount)
         self.status = Status.AWARDED
         self.amount = amount
@@ -647,7 +459,7 @@ class Application:
         )
 
     def put_on_waitlist(self, *, position: int, now: datetime) -> None:
-        self._check(Status.EVALUATED, "be waitlisted")
+        self.check_status(Status.EVALUATED, "be waitlisted")
         self.status = Status.WAITLISTED
         self.waitlist_position = position
         self.decided_at = now
@@ -663,7 +475,7 @@ class Application:
         )
 
     def reject(self, now: datetime) -> None:
-        self._check(Status.EVALUATED, "be rejected")
+        self.check_status(Status.EVALUATED, "be rejected")
         self.status = Status.REJECTED
         self.decided_at = now
         self.draft = None
@@ -675,7 +487,7 @@ class Application:
 
     def reject_from_waitlist(self, now: datetime) -> None:
         """The waitlist closed with the application still on it: the final decision is a rejection."""
-        self._check(Status.WAITLISTED, "be rejected as the waitlist closes")
+        self.check_status(Status.WAITLISTED, "be rejected as the waitlist closes")
         # `decided_at` stays the release of the results, as for a promotion.
         self.status = Status.REJECTED
         self.rejected_as_waitlist_closed = True
@@ -693,12 +505,13 @@ class Application:
 
     def accept(self, *, call: Call, now: datetime) -> None:
         """The grantee accepts by the deadline and learns when their report is due."""
-        self._check(Status.AWARDED, "be accepted")
+        self.check_status(Status.AWARDED, "be accepted")
         assert self.accept_by is not None
         assert self.amount is not None
         if now > self.accept_by:
-            raise NotNow(
-                f"The award had to be accepted by {call.terms.local(self.accept_by)}", "acceptance_lapsed"
+            raise Conflict(
+                f"The award had to be accepted by {call.terms.local(self.accept_by)}",
+                code="acceptance_lapsed",
             )
         ends_on = self.form.activity.ends_on
         assert ends_on is not None
@@ -719,10 +532,10 @@ class Application:
 
     def decline(self, *, call: Call, now: datetime, lapsed: bool = False) -> Decimal:
         """The grantee declines (or lets the deadline pass): the amount goes back to the call's budget."""
-        self._check(Status.AWARDED, "be declined")
+        self.check_status(Status.AWARDED, "be declined")
         assert self.amount is not None
         if lapsed and self.accept_by is not None and now <= self.accept_by:
-            raise NotNow("The acceptance window is still open", "acceptance_open")
+            raise Conflict("The acceptance window is still open", code="acceptance_open")
         call.free(self.amount)
         self.status = Status.DECLINED
         self.answered_at = now
@@ -740,14 +553,15 @@ class Application:
 
     def submit_report(self, *, call: Call, report: Report, now: datetime) -> None:
         """After the activity, the grantee reports attendance, learning and the replication they held."""
-        self._check(Status.ACCEPTED, "take a report")
+        self.check_status(Status.ACCEPTED, "take a report")
         activity = self.form.activity
         assert activity.starts_on is not None
         assert activity.ends_on is not None
         today = call.terms.today(now)
         if today < activity.ends_on:
-            raise NotNow(
-                f"The report is due after the activity ends on {activity.ends_on.isoformat()}", "too_early"
+            raise Conflict(
+                f"The report is due after the activity ends on {activity.ends_on.isoformat()}",
+                code="too_early",
             )
         issues: list[Issue] = []
         for index, replication in enumerate(report.replications):
@@ -785,12 +599,3 @@ class Application:
                 submitted_at=now,
             )
         )
-
-    # ----------------------------------------------------------------
-
-    def _record(self, event: Event) -> None:
-        self._events.append(event)
-
-    def pull_events(self) -> list[Event]:
-        events, self._events = self._events, []
-        return events

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from ibermuseos_kernel.errors import Invalid, Issue
+
 from .calls import PanelMember
-from .errors import Invalid, Issue
 
 
 @dataclass(frozen=True, slots=True)

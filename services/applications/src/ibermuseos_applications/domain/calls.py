@@ -1,46 +1,92 @@
 """A Training Grants call: its terms, its life from draft to released results, its budget and panel."""
 
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from ibermuseos_contracts import Event
 from ibermuseos_contracts.applications import ActivityKind, CallClosedV1, CallOpenedV1
-from ibermuseos_contracts.types import CountryCode, CurrencyCode, Localized, Money
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from ibermuseos_contracts.types import CountryCode, CurrencyCode, Money
+from ibermuseos_kernel.errors import Conflict, Invalid, Issue
+from ibermuseos_kernel.events import RecordsEvents
+from ibermuseos_kernel.fields import Day, Instant, Strict, TimeZoneName
+from ibermuseos_kernel.zones import is_zone, zone
+from pydantic import ConfigDict, Field, StringConstraints
 
-from .errors import BudgetExceeded, Invalid, Issue, NotNow
-from .values import DocumentKind, PositiveAmount, money
+from .values import DocumentKind, LocalizedText, LocalizedTitle, PositiveAmount, money
 
 CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
-class Criterion(BaseModel):
+class Criterion(Strict):
     """One scoring criterion; its weight counts in the weighted average of an evaluator's scores."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
 
     id: CriterionId
-    name: Localized
+    name: LocalizedTitle
     weight: Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=2)]
 
 
-class CallTerms(BaseModel):
+class CallTerms(Strict):
     """Everything a coordinator sets when drafting a call; frozen once the call is published."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "year": 2027,
+                    "title": {
+                        "es": "Becas de formación 2027",
+                        "pt": "Bolsas de formação 2027",
+                        "en": "Training grants 2027",
+                    },
+                    "rules": {
+                        "es": "Bases de la convocatoria",
+                        "pt": "Regras da convocatória",
+                        "en": "Rules of the call",
+                    },
+                    "opens_at": "2027-02-01T00:00:00-06:00",
+                    "closes_at": "2027-03-31T23:59:00-06:00",
+                    "timezone": "America/Mexico_City",
+                    "currency": "USD",
+                    "budget": "50000.00",
+                    "max_per_grant": "2000.00",
+                    "eligible_residence_countries": ["AR", "BR", "CL", "MX", "PE"],
+                    "eligible_host_countries": ["AR", "BR", "CL", "ES", "MX", "PE", "PT"],
+                    "eligible_activity_kinds": ["course", "seminar", "workshop"],
+                    "activities_from": "2027-04-01",
+                    "activities_until": "2027-12-31",
+                    "criteria": [
+                        {
+                            "id": "relevance",
+                            "name": {"es": "Pertinencia", "pt": "Pertinência", "en": "Relevance"},
+                            "weight": "3",
+                        },
+                        {
+                            "id": "impact",
+                            "name": {"es": "Impacto", "pt": "Impacto", "en": "Impact"},
+                            "weight": "2",
+                        },
+                    ],
+                    "evaluators_per_application": 2,
+                    "scoring_deadline": "2027-04-30T23:59:00-06:00",
+                }
+            ]
+        },
+    )
 
     year: Annotated[int, Field(ge=2000, le=2100)]
-    title: Localized
-    rules: Localized
-    opens_at: AwareDatetime
-    closes_at: AwareDatetime
-    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+    title: LocalizedTitle
+    rules: LocalizedText
+    opens_at: Instant
+    closes_at: Instant
+    timezone: TimeZoneName = Field(
         description="IANA time zone in which the call's dates are announced, e.g. America/Mexico_City"
     )
     currency: CurrencyCode
@@ -49,8 +95,8 @@ class CallTerms(BaseModel):
     eligible_residence_countries: Annotated[list[CountryCode], Field(min_length=1, max_length=60)]
     eligible_host_countries: Annotated[list[CountryCode], Field(min_length=1, max_length=60)]
     eligible_activity_kinds: Annotated[list[ActivityKind], Field(min_length=1, max_length=10)]
-    activities_from: date = Field(description="The funded activity must start on or after this day")
-    activities_until: date = Field(description="The funded activity must end on or before this day")
+    activities_from: Day = Field(description="The funded activity must start on or after this day")
+    activities_until: Day = Field(description="The funded activity must end on or before this day")
     requires_mobility: bool = Field(
         default=True,
         description="The activity must be held in person (or hybrid) in a country other than the applicant's",
@@ -59,7 +105,7 @@ class CallTerms(BaseModel):
     not_awarded_in_last_calls: Annotated[int, Field(ge=0, le=10)] = Field(
         default=0, description="Ineligible if awarded a grant in any of the last N calls (0: no such rule)"
     )
-    required_documents: Annotated[list[DocumentKind], Field(max_length=5)] = []
+    required_documents: Annotated[list[DocumentKind], Field(max_length=5)] = Field(default_factory=list)
     criteria: Annotated[list[Criterion], Field(min_length=1, max_length=10)]
     evaluators_per_application: Annotated[int, Field(ge=1, le=5)] = 2
     score_scale: Annotated[int, Field(ge=1, le=100)] = Field(
@@ -71,11 +117,11 @@ class CallTerms(BaseModel):
     report_due_days: Annotated[int, Field(ge=1, le=365)] = Field(
         default=60, description="Days after the activity ends by which the grantee reports"
     )
-    scoring_deadline: AwareDatetime | None = Field(
+    scoring_deadline: Instant | None = Field(
         default=None,
         description="Evaluators score their assignments by this moment; they are reminded the day before",
     )
-    waitlist_closes_at: AwareDatetime | None = Field(
+    waitlist_closes_at: Instant | None = Field(
         default=None,
         description="Whoever is still on the waitlist at this moment is rejected and nobody is promoted afterwards "
         "(optional: without it the waitlist lasts until a coordinator closes it)",
@@ -86,8 +132,6 @@ class CallTerms(BaseModel):
         issues: list[Issue] = []
         if self.closes_at <= self.opens_at:
             issues.append(Issue("closes_at", "the call must close after it opens"))
-        if unknown_zone(self.timezone):
-            issues.append(Issue("timezone", f"'{self.timezone}' is not an IANA time zone"))
         if self.scoring_deadline is not None and self.scoring_deadline <= self.closes_at:
             issues.append(Issue("scoring_deadline", "evaluators can only score after the call closes"))
         if self.waitlist_closes_at is not None:
@@ -120,8 +164,8 @@ class CallTerms(BaseModel):
         return issues
 
     @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone)
 
     def local(self, moment: datetime) -> str:
         """A moment as announced in the call's time zone, e.g. 2027-03-31 23:59 (America/Mexico_City)."""
@@ -144,7 +188,8 @@ class CallStatus(StrEnum):
     RESULTS_RELEASED = "results_released"
 
 
-_EVALUATOR_ID = re.compile(r"^\S{1,255}$")
+_EVALUATOR_ID = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f]{1,255}$")
+"""A token subject: one word, no control character."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,16 +208,8 @@ class PanelMember:
     """Their IANA time zone, so that their messages tell dates and keep quiet hours in it."""
 
 
-def unknown_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return True
-    return False
-
-
 @dataclass
-class Call:
+class Call(RecordsEvents):
     """A grant call. It owns its budget: every award commits an amount, every decline frees it."""
 
     id: UUID
@@ -191,7 +228,6 @@ class Call:
     waitlist_closed_at: datetime | None = None
     """When the waitlist closed (at its term or by a coordinator): nobody is promoted afterwards."""
     version: int = 0
-    _events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
     def draft(cls, *, id: UUID, terms: CallTerms, created_by: str, now: datetime) -> Self:
@@ -203,7 +239,7 @@ class Call:
     def revise(self, terms: CallTerms) -> None:
         """A draft's terms can change until the call is published; afterwards applicants rely on them."""
         if self.status is not CallStatus.DRAFT:
-            raise NotNow("A published call's terms cannot change", "call_published")
+            raise Conflict("A published call's terms cannot change", code="call_published")
         if issues := terms.issues():
             raise Invalid("The call's terms do not hold together", issues)
         self.terms = terms
@@ -211,7 +247,7 @@ class Call:
     def publish(self, now: datetime) -> None:
         """Publishing opens the call to applications between its opening and closing times."""
         if self.status is not CallStatus.DRAFT:
-            raise NotNow("The call is already published", "call_published")
+            raise Conflict("The call is already published", code="call_published")
         if self.terms.closes_at <= now:
             raise Invalid(
                 "A call cannot be published after its deadline",
@@ -220,7 +256,7 @@ class Call:
         self.status = CallStatus.OPEN
         self.published_at = now
         terms = self.terms
-        self._events.append(
+        self._record(
             CallOpenedV1(
                 call_id=self.id,
                 year=terms.year,
@@ -243,24 +279,24 @@ class Call:
         """Applications are accepted only while the call is open; the clock decides, not the closing job."""
         terms = self.terms
         if self.status is CallStatus.DRAFT:
-            raise NotNow("The call is not published", "call_not_published")
+            raise Conflict("The call is not published", code="call_not_published")
         if self.status is not CallStatus.OPEN or now >= terms.closes_at:
-            raise NotNow(
+            raise Conflict(
                 f"The call closed on {terms.local(self.closed_at or terms.closes_at)}; "
                 "applications are no longer accepted",
-                "call_closed",
+                code="call_closed",
             )
         if now < terms.opens_at:
-            raise NotNow(f"The call opens on {terms.local(terms.opens_at)}", "call_not_open_yet")
+            raise Conflict(f"The call opens on {terms.local(terms.opens_at)}", code="call_not_open_yet")
 
     def check_drafting(self, now: datetime) -> None:
         """Applicants may prepare a draft once the call is published and until it closes."""
         if self.status is CallStatus.DRAFT:
-            raise NotNow("The call is not published", "call_not_published")
+            raise Conflict("The call is not published", code="call_not_published")
         if self.status is not CallStatus.OPEN or now >= self.terms.closes_at:
-            raise NotNow(
+            raise Conflict(
                 f"The call closed on {self.terms.local(self.closed_at or self.terms.closes_at)}",
-                "call_closed",
+                code="call_closed",
             )
 
     def is_due_to_close(self, now: datetime) -> bool:
@@ -269,12 +305,12 @@ class Call:
     def close(self, *, now: datetime, applications_submitted: int, early: bool = False) -> None:
         """The call closes at its deadline (or earlier, by a coordinator's justified decision)."""
         if self.status is not CallStatus.OPEN:
-            raise NotNow("The call is not open", "call_not_open")
+            raise Conflict("The call is not open", code="call_not_open")
         if not early and now < self.terms.closes_at:
-            raise NotNow("The call's deadline has not passed", "deadline_not_passed")
+            raise Conflict("The call's deadline has not passed", code="deadline_not_passed")
         self.status = CallStatus.CLOSED
         self.closed_at = now if early else self.terms.closes_at
-        self._events.append(
+        self._record(
             CallClosedV1(
                 call_id=self.id,
                 year=self.terms.year,
@@ -288,7 +324,7 @@ class Call:
     def register_panel(self, members: list[PanelMember], *, evaluation_started: bool) -> None:
         """The coordinator names the technical panel; it is fixed once evaluators have assignments."""
         if self.status is CallStatus.RESULTS_RELEASED or evaluation_started:
-            raise NotNow("Evaluators already have assignments in this call", "evaluation_started")
+            raise Conflict("Evaluators already have assignments in this call", code="evaluation_started")
         issues = [
             Issue(f"evaluators.{index}.evaluator_id", "is not a valid subject")
             for index, member in enumerate(members)
@@ -297,7 +333,7 @@ class Call:
         issues += [
             Issue(f"evaluators.{index}.timezone", f"'{member.timezone}' is not an IANA time zone")
             for index, member in enumerate(members)
-            if member.timezone is not None and unknown_zone(member.timezone)
+            if member.timezone is not None and not is_zone(member.timezone)
         ]
         ids = [member.evaluator_id for member in members]
         if len(set(ids)) != len(ids):
@@ -316,13 +352,13 @@ class Call:
     def add_panel_member(self, member: PanelMember) -> None:
         """The panel may grow while evaluation is under way (to replace evaluators who declined); nobody leaves it."""
         if self.status is CallStatus.RESULTS_RELEASED:
-            raise NotNow("The results of this call are released", "results_released")
+            raise Conflict("The results of this call are released", code="results_released")
         issues = []
         if not _EVALUATOR_ID.match(member.evaluator_id):
             issues.append(Issue("evaluator_id", "is not a valid subject"))
         if any(known.evaluator_id == member.evaluator_id for known in self.panel):
             issues.append(Issue("evaluator_id", "is already on the panel"))
-        if member.timezone is not None and unknown_zone(member.timezone):
+        if member.timezone is not None and not is_zone(member.timezone):
             issues.append(Issue("timezone", f"'{member.timezone}' is not an IANA time zone"))
         if issues:
             raise Invalid("The evaluator cannot join the panel", issues)
@@ -334,16 +370,16 @@ class Call:
     def check_evaluation_may_start(self) -> None:
         """Assignments are made once the call has closed, over the whole set of applications."""
         if self.status is CallStatus.DRAFT or self.status is CallStatus.OPEN:
-            raise NotNow("Evaluation starts once the call has closed", "call_not_closed")
+            raise Conflict("Evaluation starts once the call has closed", code="call_not_closed")
         if self.status is CallStatus.RESULTS_RELEASED:
-            raise NotNow("The results of this call are released", "results_released")
+            raise Conflict("The results of this call are released", code="results_released")
 
     def check_deciding(self) -> None:
         """Award decisions are drafted after the call closed and before the results are released."""
         if self.status is CallStatus.DRAFT or self.status is CallStatus.OPEN:
-            raise NotNow("Awards are decided once the call has closed", "call_not_closed")
+            raise Conflict("Awards are decided once the call has closed", code="call_not_closed")
         if self.status is CallStatus.RESULTS_RELEASED:
-            raise NotNow("The results of this call are already released", "results_released")
+            raise Conflict("The results of this call are already released", code="results_released")
 
     # ------------------------------------------------------------------ the budget
 
@@ -354,9 +390,10 @@ class Call:
     def commit(self, amount: Decimal) -> None:
         """Never award past the budget."""
         if amount > self.remaining:
-            raise BudgetExceeded(
+            raise Conflict(
                 f"An award of {money(amount)} {self.terms.currency} exceeds the remaining budget of "
-                f"{money(self.remaining)} {self.terms.currency}"
+                f"{money(self.remaining)} {self.terms.currency}",
+                code="budget_exceeded",
             )
         self.committed += amount
 
@@ -395,17 +432,13 @@ class Call:
         """The waitlist closes at its term (the periodic job) or earlier by a coordinator's justified decision,
         once the results are released, and only once."""
         if self.status is not CallStatus.RESULTS_RELEASED:
-            raise NotNow("The waitlist exists once the results are released", "results_not_released")
+            raise Conflict("The waitlist exists once the results are released", code="results_not_released")
         if not self.waitlist_open:
-            raise NotNow("The waitlist of this call is already closed", "waitlist_closed")
+            raise Conflict("The waitlist of this call is already closed", code="waitlist_closed")
         closes_at = self.terms.waitlist_closes_at
         if not early and (closes_at is None or now < closes_at):
-            raise NotNow("The waitlist's term has not passed", "waitlist_term_not_passed")
+            raise Conflict("The waitlist's term has not passed", code="waitlist_term_not_passed")
         self.waitlist_closed_at = now
 
     def accept_by(self, awarded_at: datetime) -> datetime:
         return awarded_at + timedelta(days=self.terms.acceptance_days)
-
-    def pull_events(self) -> list[Event]:
-        events, self._events = self._events, []
-        return events

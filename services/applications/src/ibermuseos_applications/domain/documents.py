@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from .errors import Issue
+from ibermuseos_kernel.errors import Issue
+
 from .values import DocumentKind
 
 # The content types accepted and the bytes every file of that type starts with.

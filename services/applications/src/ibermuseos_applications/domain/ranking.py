@@ -11,15 +11,17 @@ Ranking rule, in order (each rule only separates what the ones before left tied)
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from uuid import UUID
 
+from ibermuseos_kernel.errors import Conflict
+
 from .applications import Application, DraftDecision, Outcome, Status
 from .calls import CallTerms
-from .errors import BudgetExceeded
+from .evaluations import Evaluation
 from .values import money
 
 
@@ -28,31 +30,35 @@ class Ranked:
     position: int
     application: Application
     average: Fraction
+    evaluation: Evaluation
 
 
-def rank(terms: CallTerms, applications: Iterable[Application]) -> list[Ranked]:
-    """The evaluated applications from best to worst, by the documented rule."""
+def rank(
+    terms: CallTerms, applications: Iterable[Application], evaluations: Mapping[UUID, Evaluation]
+) -> list[Ranked]:
+    """The evaluated applications from best to worst, by the documented rule (`evaluations` by application id)."""
     criteria = terms.criterion_order()
     scored = []
     for application in applications:
-        average = application.average(terms)
-        if application.status is Status.EVALUATED and average is not None:
-            scored.append((application, average))
-    assert all(application.submitted_at is not None for application, _ in scored)
+        evaluation = evaluations.get(application.id)
+        average = None if evaluation is None else evaluation.average(terms)
+        if application.status is Status.EVALUATED and evaluation is not None and average is not None:
+            scored.append((application, evaluation, average))
+    assert all(application.submitted_at is not None for application, _, _ in scored)
 
-    def key(entry: tuple[Application, Fraction]) -> tuple[object, ...]:
-        application, average = entry
+    def key(entry: tuple[Application, Evaluation, Fraction]) -> tuple[object, ...]:
+        application, evaluation, average = entry
         return (
             -average,
-            tuple(-application.criterion_average(criterion.id) for criterion in criteria),
+            tuple(-evaluation.criterion_average(criterion.id) for criterion in criteria),
             application.requested,
             application.submitted_at,
             str(application.id),
         )
 
     return [
-        Ranked(position, application, average)
-        for position, (application, average) in enumerate(sorted(scored, key=key), start=1)
+        Ranked(position, application, average, evaluation)
+        for position, (application, evaluation, average) in enumerate(sorted(scored, key=key), start=1)
     ]
 
 
@@ -103,9 +109,10 @@ def check_within_budget(applications: Iterable[Application], *, budget: Decimal,
     """The drafted awards never add up to more than the budget."""
     total = drafted_total(applications)
     if total > budget:
-        raise BudgetExceeded(
+        raise Conflict(
             f"The drafted awards add up to {money(total)} {currency}, more than the budget of "
-            f"{money(budget)} {currency}"
+            f"{money(budget)} {currency}",
+            code="budget_exceeded",
         )
 
 

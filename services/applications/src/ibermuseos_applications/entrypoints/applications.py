@@ -8,52 +8,30 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from ibermuseos_contracts.types import CountryCode, Localized
-from ibermuseos_platform.auth import Principal
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ibermuseos_contracts.types import CountryCode
+from ibermuseos_platform.auth import CurrentCaller
+from ibermuseos_platform.idempotency import IdempotencyKey
+from ibermuseos_platform.inputs import Line, Prose, Strict
+from ibermuseos_platform.paging import Paged, paged
+from pydantic import ConfigDict, Field
 
 from ..application import applications as handlers
-from ..application import decisions
-from ..application.access import Actor, is_assigned, may_read, visibility
-from ..application.common import load_application, load_call
-from ..application.ports import ApplicationFilter, UnitOfWork
-from ..domain.applications import Application, Report, Status
-from ..domain.documents import Upload
-from ..domain.errors import Invalid, Issue, NotFound
-from ..domain.forms import ApplicantForm, Form, FormPatch
-from ..domain.values import Justification, LongText
-from .calls import IdempotencyKey
-from .dependencies import ContainerDep, Coordinator, CurrentActor, PageDep, ParticipantPrincipal, actor_of
-from .views import (
-    ApplicationOut,
-    ApplicationSummaryOut,
-    DocumentOut,
-    PageOut,
-    application_out,
-    document_out,
-    summary_out,
-)
+from ..application import decisions, queries
+from ..application.ports import UnitOfWork
+from ..domain.applications import Report, Status
+from ..domain.documents import ACCEPTED_TYPES, Upload
+from ..domain.forms import FormPatch
+from ..domain.values import DocumentKind, Justification, LocalizedText, LongText
+from .dependencies import ContainerDep, Coordinator, PageDep, Participant, Responses
+from .views import ApplicationOut, ApplicationSummaryOut, DocumentOut, application_out, summary_out
 
 router = APIRouter(tags=["applications"])
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-async def _view(c: ContainerDep, application: Application, actor: Actor) -> ApplicationOut:
-    async with c.uow() as uow:
-        call = await load_call(uow, application.call_id)
-    return application_out(application, call, actor)
-
-
-async def _readable(c: ContainerDep, application_id: UUID, actor: Actor) -> Application:
-    """The application if the caller may read it; 404 otherwise (even for another country's focal point)."""
-    async with c.uow() as uow:
-        application = await uow.applications.get(application_id)
-    if application is None or not may_read(actor, application):
-        raise NotFound("No such application")
-    return application
+FILE = {content_type: {"schema": {"type": "string", "format": "binary"}} for content_type in ACCEPTED_TYPES}
+"""A document as a request or response body: its bytes, of one of the accepted types."""
+WRONG_STATUS: Responses = {
+    409: {"description": "Not possible in the application's state now (`wrong_status`, ...)"}
+}
 
 
 # ------------------------------------------------------------------------------ the applicant's draft
@@ -63,86 +41,84 @@ async def _readable(c: ContainerDep, application_id: UUID, actor: Actor) -> Appl
     "/calls/{call_id}/applications",
     status_code=status.HTTP_201_CREATED,
     response_model=ApplicationOut,
-    summary="Start an application to a published call (one per call and person); fields may be filled later",
-    responses={409: {"description": "the call is closed, or you already have an application to it"}},
+    summary="Start an application to a published call (one per call and person), in your own name: the name and "
+    "e-mail are your sign-in's; the other fields may be filled later",
+    responses={
+        409: {"description": "The call is closed (`call_closed`), or you already have an application to it"},
+        422: {"description": "Every problem with the form, listed (a name or an e-mail in it among them)"},
+    },
 )
 async def start(
     call_id: UUID,
     body: FormPatch,
     c: ContainerDep,
-    principal: ParticipantPrincipal,
+    caller: Participant,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    actor = actor_of(principal)
-    # Name and e-mail come from the token when the applicant does not give them.
-    prefill = Form(applicant=_contact(principal))
-
     async def command(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
-        application = await handlers.start_application(
-            handlers.StartApplication(call_id, prefill.merged(body), actor), uow, c.clock
+        view = await handlers.start_application(
+            handlers.StartApplication(call_id, body, caller), uow, c.clock
         )
-        return status.HTTP_201_CREATED, (await _view(c, application, actor)).model_dump(mode="json")
+        return status.HTTP_201_CREATED, application_out(view, caller).model_dump(mode="json")
 
     return await c.idempotency.run(
-        principal=actor.subject, key=idempotency_key, body={"call_id": call_id, "form": body}, command=command
+        principal=caller.subject,
+        key=idempotency_key,
+        body={"call_id": call_id, "form": body},
+        command=command,
     )
-
-
-def _contact(principal: Principal) -> ApplicantForm:
-    """The name and e-mail claims of the token, each only if it is valid in the form."""
-    values = {}
-    for field, value in (("name", principal.name), ("email", principal.email)):
-        try:
-            ApplicantForm.model_validate({field: value})
-        except ValidationError:
-            continue
-        values[field] = value
-    return ApplicantForm.model_validate(values)
 
 
 @router.get(
     "/applications",
-    response_model=PageOut[ApplicationSummaryOut],
-    summary="Applications the caller may see: their own; a focal point's country's; all for coordinators",
+    response_model=Paged[ApplicationSummaryOut],
+    summary="Applications the caller may see, newest first: their own; a focal point's country's; all for "
+    "coordinators",
 )
 async def list_applications(
+    request: Request,
     c: ContainerDep,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     page: PageDep,
     call_id: UUID | None = None,
     status_: Annotated[Status | None, Query(alias="status")] = None,
     country: CountryCode | None = None,
-) -> PageOut[ApplicationSummaryOut]:
-    where = ApplicationFilter(visibility(actor), call_id=call_id, status=status_, country=country)
-    async with c.uow() as uow:
-        found = await uow.applications.search(where, page)
-    return PageOut(items=[summary_out(a) for a in found], limit=page.limit, offset=page.offset)
+) -> Paged[ApplicationSummaryOut]:
+    found = await queries.applications(
+        c.uow(), caller, page, call_id=call_id, status=status_, country=country
+    )
+    return paged(request, found, summary_out)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut, summary="One application")
-async def get_application(application_id: UUID, c: ContainerDep, actor: CurrentActor) -> ApplicationOut:
-    return await _view(c, await _readable(c, application_id, actor), actor)
+async def get_application(application_id: UUID, c: ContainerDep, caller: CurrentCaller) -> ApplicationOut:
+    return application_out(await queries.application(c.uow(), caller, application_id), caller)
 
 
 @router.patch(
     "/applications/{application_id}",
     response_model=ApplicationOut,
     summary="Edit your draft: the sections given are merged field by field (null clears a field)",
+    responses={**WRONG_STATUS, 422: {"description": "Every problem with the changes, listed"}},
 )
-async def edit(application_id: UUID, body: FormPatch, c: ContainerDep, actor: CurrentActor) -> ApplicationOut:
-    application = await handlers.edit_application(
-        handlers.EditApplication(application_id, body, actor), c.uow(), c.clock
+async def edit(
+    application_id: UUID, body: FormPatch, c: ContainerDep, caller: CurrentCaller
+) -> ApplicationOut:
+    view = await handlers.edit_application(
+        handlers.EditApplication(application_id, body, caller), c.uow(), c.clock
     )
-    return await _view(c, application, actor)
+    return application_out(view, caller)
 
 
 @router.delete(
     "/applications/{application_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     summary="Discard your draft (a submitted application is withdrawn instead)",
+    responses=WRONG_STATUS,
 )
-async def discard(application_id: UUID, c: ContainerDep, actor: CurrentActor) -> Response:
-    await handlers.discard_draft(handlers.DiscardDraft(application_id, actor), c.uow(), c.clock, c.storage)
+async def discard(application_id: UUID, c: ContainerDep, caller: CurrentCaller) -> Response:
+    await handlers.discard_draft(handlers.DiscardDraft(application_id, caller), c.uow(), c.clock, c.storage)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -170,31 +146,23 @@ async def _read_body(request: Request, max_bytes: int) -> tuple[bytes, int]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                t: {"schema": {"type": "string", "format": "binary"}}
-                for t in ("application/pdf", "image/png", "image/jpeg")
-            },
+            "content": FILE,
         }
     },
     responses={
-        413: {"description": "the file is larger than allowed"},
-        422: {"description": "every problem with the upload, listed"},
+        **WRONG_STATUS,
+        413: {"description": "The file is larger than allowed"},
+        422: {"description": "Every problem with the upload, listed"},
     },
 )
 async def upload(
     application_id: UUID,
     request: Request,
     c: ContainerDep,
-    actor: CurrentActor,
-    kind: Annotated[
-        str,
-        Query(
-            max_length=50,
-            description="cv, institution_endorsement, activity_admission, budget_quote or other",
-        ),
-    ],
-    filename: Annotated[str, Query(max_length=255)],
-    content_type: Annotated[str, Header(alias="Content-Type")] = "",
+    caller: CurrentCaller,
+    kind: Annotated[Line, Query(max_length=50, description=", ".join(kind.value for kind in DocumentKind))],
+    filename: Annotated[Line, Query(max_length=255)],
+    content_type: Annotated[Line, Header(alias="Content-Type", max_length=255)] = "",
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     content, size = await _read_body(request, c.document_limits.max_bytes)
@@ -202,13 +170,13 @@ async def upload(
 
     async def command(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:
         document = await handlers.attach_document(
-            handlers.AttachDocument(application_id, received, actor),
+            handlers.AttachDocument(application_id, received, caller),
             uow,
             c.clock,
             c.storage,
             c.document_limits,
         )
-        return status.HTTP_201_CREATED, document_out(document).model_dump(mode="json")
+        return status.HTTP_201_CREATED, DocumentOut.model_validate(document).model_dump(mode="json")
 
     fingerprint = {
         "kind": kind,
@@ -217,44 +185,44 @@ async def upload(
         "size": size,
     }
     return await c.idempotency.run(
-        principal=actor.subject, key=idempotency_key, body=fingerprint, command=command
+        principal=caller.subject, key=idempotency_key, body=fingerprint, command=command
     )
 
 
 @router.get(
     "/applications/{application_id}/documents/{document_id}",
-    summary="Download a document: its applicant, coordinators, focal points of the country, assigned evaluators",
     response_class=Response,
+    summary="Download a document: its applicant, coordinators, focal points of the country, assigned evaluators",
+    responses={
+        200: {
+            "description": "The file, as an attachment",
+            "content": FILE,
+        }
+    },
 )
-async def download(application_id: UUID, document_id: UUID, c: ContainerDep, actor: CurrentActor) -> Response:
-    async with c.uow() as uow:
-        application = await load_application(uow, application_id)
-    evaluating = is_assigned(actor, application) and application.status is not Status.WITHDRAWN
-    if not (may_read(actor, application) or evaluating):
-        raise NotFound("No such application")
-    document = application.document(document_id)
-    content = await c.storage.get(str(document.id))
+async def download(
+    application_id: UUID, document_id: UUID, c: ContainerDep, caller: CurrentCaller
+) -> Response:
+    found = await queries.document(c.uow(), c.storage, caller, application_id, document_id)
     return Response(
-        content,
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+        found.content,
+        media_type=found.document.content_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.document.filename)}"},
     )
 
 
 @router.delete(
     "/applications/{application_id}/documents/{document_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     summary="Remove a document from your draft",
+    responses=WRONG_STATUS,
 )
 async def remove_document(
-    application_id: UUID, document_id: UUID, c: ContainerDep, actor: CurrentActor
+    application_id: UUID, document_id: UUID, c: ContainerDep, caller: CurrentCaller
 ) -> Response:
     await handlers.detach_document(
-        handlers.DetachDocument(application_id, document_id, actor), c.uow(), c.clock, c.storage
+        handlers.DetachDocument(application_id, document_id, caller), c.uow(), c.clock, c.storage
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -267,46 +235,56 @@ async def remove_document(
     response_model=ApplicationOut,
     summary="Submit your application: every problem is listed at once; eligibility is checked immediately",
     responses={
-        409: {"description": "the call is closed (late submissions are refused) or not open yet"},
-        422: {"description": "every problem with the application, listed"},
+        409: {
+            "description": "The call is closed (`call_closed`: late submissions are refused) or not open yet"
+        },
+        422: {"description": "Every problem with the application, listed"},
     },
 )
-async def submit(application_id: UUID, c: ContainerDep, actor: CurrentActor) -> ApplicationOut:
-    application = await handlers.submit_application(
-        handlers.SubmitApplication(application_id, actor), c.uow(), c.clock
+async def submit(application_id: UUID, c: ContainerDep, caller: CurrentCaller) -> ApplicationOut:
+    view = await handlers.submit_application(
+        handlers.SubmitApplication(application_id, caller), c.uow(), c.clock
     )
-    return await _view(c, application, actor)
+    return application_out(view, caller)
 
 
 @router.post(
     "/applications/{application_id}/withdraw",
     response_model=ApplicationOut,
     summary="Withdraw your application (until a decision; also leaves the waitlist)",
+    responses=WRONG_STATUS,
 )
-async def withdraw(application_id: UUID, c: ContainerDep, actor: CurrentActor) -> ApplicationOut:
-    application = await handlers.withdraw_application(
-        handlers.WithdrawApplication(application_id, actor), c.uow(), c.clock
+async def withdraw(application_id: UUID, c: ContainerDep, caller: CurrentCaller) -> ApplicationOut:
+    view = await handlers.withdraw_application(
+        handlers.WithdrawApplication(application_id, caller), c.uow(), c.clock
     )
-    return await _view(c, application, actor)
+    return application_out(view, caller)
 
 
 class QuestionIn(Strict):
-    question: Annotated[str, Field(min_length=3, max_length=5_000)]
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"question": "¿El curso está acreditado por una universidad?"}]}
+    )
+
+    question: Annotated[Prose, Field(min_length=3, max_length=5_000)]
 
 
 @router.post(
     "/applications/{application_id}/information-requests",
     response_model=ApplicationOut,
     summary="Ask the applicant for clarification while screening (coordinators)",
+    responses={409: {"description": "`results_released`, or the application is not in screening"}},
 )
-async def ask(application_id: UUID, body: QuestionIn, c: ContainerDep, actor: Coordinator) -> ApplicationOut:
-    application = await handlers.request_information(
-        handlers.RequestInformation(application_id, body.question.strip(), actor), c.uow(), c.clock
+async def ask(application_id: UUID, body: QuestionIn, c: ContainerDep, caller: Coordinator) -> ApplicationOut:
+    view = await handlers.request_information(
+        handlers.RequestInformation(application_id, body.question.strip(), caller), c.uow(), c.clock
     )
-    return await _view(c, application, actor)
+    return application_out(view, caller)
 
 
 class AnswerIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"answer": "Sí, por la UNAM."}]})
+
     answer: LongText
 
 
@@ -314,27 +292,40 @@ class AnswerIn(Strict):
     "/applications/{application_id}/information-requests/{request_id}/answer",
     response_model=ApplicationOut,
     summary="Answer a request for information (documents can be uploaded before); the application returns to screening",
+    responses=WRONG_STATUS,
 )
 async def answer(
-    application_id: UUID, request_id: UUID, body: AnswerIn, c: ContainerDep, actor: CurrentActor
+    application_id: UUID, request_id: UUID, body: AnswerIn, c: ContainerDep, caller: CurrentCaller
 ) -> ApplicationOut:
-    async with c.uow() as uow:
-        current = await uow.applications.get(application_id)
-    if current is None or current.applicant_id != actor.subject:
-        raise NotFound("No such application")
-    if not any(r.id == request_id and r.answer is None for r in current.information_requests):
-        raise NotFound("No such open request for information")
-    application = await handlers.provide_information(
-        handlers.ProvideInformation(application_id, body.answer, actor), c.uow(), c.clock
+    view = await handlers.provide_information(
+        handlers.ProvideInformation(application_id, request_id, body.answer, caller), c.uow(), c.clock
     )
-    return await _view(c, application, actor)
+    return application_out(view, caller)
 
 
 class EligibilityIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "eligible": False,
+                    "justification": "Letter mismatch",
+                    "reasons": [
+                        {
+                            "es": "La carta institucional no corresponde al museo declarado.",
+                            "pt": "A carta institucional não corresponde ao museu declarado.",
+                            "en": "The institutional letter is not from the declared museum.",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     eligible: bool
     justification: Justification
-    reasons: Annotated[list[Localized], Field(max_length=10)] = Field(
-        default=[],
+    reasons: Annotated[list[LocalizedText], Field(max_length=10)] = Field(
+        default_factory=list,
         description="When declaring ineligible: the reasons, each in Spanish, Portuguese and English",
     )
 
@@ -343,23 +334,21 @@ class EligibilityIn(Strict):
     "/applications/{application_id}/eligibility",
     response_model=ApplicationOut,
     summary="Decide eligibility by hand (override the automatic check, or decide after an answer), justified",
+    responses={
+        409: {"description": "`results_released`, `already_eligible`, `already_ineligible`, `wrong_status`"}
+    },
 )
 async def decide(
-    application_id: UUID, body: EligibilityIn, c: ContainerDep, actor: Coordinator
+    application_id: UUID, body: EligibilityIn, c: ContainerDep, caller: Coordinator
 ) -> ApplicationOut:
-    issues = []
-    if not body.eligible and not body.reasons:
-        issues.append(Issue("reasons", "give at least one reason, in the three languages"))
-    if body.eligible and body.reasons:
-        issues.append(Issue("reasons", "an eligible application has no reasons"))
-    if issues:
-        raise Invalid("The decision is not complete", issues)
-    application = await handlers.decide_eligibility(
-        handlers.DecideEligibility(application_id, body.eligible, body.justification, body.reasons, actor),
+    view = await handlers.decide_eligibility(
+        handlers.DecideEligibility(
+            application_id, body.eligible, body.justification, list(body.reasons), caller
+        ),
         c.uow(),
         c.clock,
     )
-    return await _view(c, application, actor)
+    return application_out(view, caller)
 
 
 # ------------------------------------------------------------------------------ the grant
@@ -369,31 +358,37 @@ async def decide(
     "/applications/{application_id}/accept",
     response_model=ApplicationOut,
     summary="Accept your grant, by its acceptance deadline",
+    responses={409: {"description": "`acceptance_lapsed`, or the application is not awarded"}},
 )
-async def accept(application_id: UUID, c: ContainerDep, actor: CurrentActor) -> ApplicationOut:
-    application = await decisions.accept_grant(decisions.AcceptGrant(application_id, actor), c.uow(), c.clock)
-    return await _view(c, application, actor)
+async def accept(application_id: UUID, c: ContainerDep, caller: CurrentCaller) -> ApplicationOut:
+    view = await decisions.accept_grant(decisions.AcceptGrant(application_id, caller), c.uow(), c.clock)
+    return application_out(view, caller)
 
 
 @router.post(
     "/applications/{application_id}/decline",
     response_model=ApplicationOut,
     summary="Decline your grant: its amount goes to the next on the waitlist",
+    responses=WRONG_STATUS,
 )
-async def decline(application_id: UUID, c: ContainerDep, actor: CurrentActor) -> ApplicationOut:
-    application = await decisions.decline_grant(
-        decisions.DeclineGrant(application_id, actor), c.uow(), c.clock
-    )
-    return await _view(c, application, actor)
+async def decline(application_id: UUID, c: ContainerDep, caller: CurrentCaller) -> ApplicationOut:
+    view = await decisions.decline_grant(decisions.DeclineGrant(application_id, caller), c.uow(), c.clock)
+    return application_out(view, caller)
 
 
 @router.post(
     "/applications/{application_id}/report",
     response_model=ApplicationOut,
     summary="Report back after the activity: attendance, what you learned, replication at home",
+    responses={
+        409: {"description": "`too_early` (before the activity ends), or the grant is not accepted"},
+        422: {"description": "Every problem with the report, listed"},
+    },
 )
-async def report(application_id: UUID, body: Report, c: ContainerDep, actor: CurrentActor) -> ApplicationOut:
-    application = await decisions.submit_report(
-        decisions.SubmitReport(application_id, body, actor), c.uow(), c.clock
+async def report(
+    application_id: UUID, body: Report, c: ContainerDep, caller: CurrentCaller
+) -> ApplicationOut:
+    view = await decisions.submit_report(
+        decisions.SubmitReport(application_id, body, caller), c.uow(), c.clock
     )
-    return await _view(c, application, actor)
+    return application_out(view, caller)

@@ -2,26 +2,28 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from ibermuseos_platform.paging import Paged, paged
 
+from ..application import queries
 from .dependencies import ContainerDep, Coordinator, PageDep
-from .views import AuditEntryOut, PageOut, audit_out
+from .views import AuditEntryOut
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get(
     "",
-    response_model=PageOut[AuditEntryOut],
+    response_model=Paged[AuditEntryOut],
     summary="Who decided what, when and why, newest first (coordinators)",
 )
 async def audit_log(
+    request: Request,
     c: ContainerDep,
-    actor: Coordinator,
+    caller: Coordinator,
     page: PageDep,
     call_id: UUID | None = None,
     application_id: UUID | None = None,
-) -> PageOut[AuditEntryOut]:
-    async with c.uow() as uow:
-        entries = await uow.audit.find(call_id=call_id, application_id=application_id, page=page)
-    return PageOut(items=[audit_out(entry) for entry in entries], limit=page.limit, offset=page.offset)
+) -> Paged[AuditEntryOut]:
+    found = await queries.audit(c.uow(), page, call_id=call_id, application_id=application_id)
+    return paged(request, found, AuditEntryOut.model_validate)

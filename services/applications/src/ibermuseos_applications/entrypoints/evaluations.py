@@ -6,50 +6,42 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Request
 from ibermuseos_contracts.applications import DeclineGround
+from ibermuseos_platform.inputs import Line, Prose, Strict
+from ibermuseos_platform.paging import Paged, paged
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..application import evaluation
-from ..application.common import load_call
+from ..application import evaluation, queries
+from ..domain.calls import CriterionId
 from ..domain.values import Justification
-from .dependencies import ContainerDep, Coordinator, Evaluator, PageDep
+from .dependencies import ContainerDep, Coordinator, Evaluator, PageDep, Responses
 from .views import (
     AssignmentOut,
     AssignmentSummaryOut,
     EvaluationOut,
-    PageOut,
     assignment_out,
+    assignment_summary_out,
     evaluation_out,
 )
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
 
+NOT_UNDER_EVALUATION: Responses = {
+    409: {"description": "`already_scored`, or the application is no longer under evaluation"}
+}
+
 
 @router.get(
     "",
-    response_model=PageOut[AssignmentSummaryOut],
+    response_model=Paged[AssignmentSummaryOut],
     summary="Your assignments as an evaluator (withdrawn applications drop out)",
 )
 async def my_assignments(
-    c: ContainerDep, actor: Evaluator, page: PageDep, call_id: UUID | None = None
-) -> PageOut[AssignmentSummaryOut]:
-    async with c.uow() as uow:
-        found = await uow.applications.assigned_to(actor.subject, call_id, page)
-    items = []
-    for application in found:
-        mine = application.assignment_of(actor.subject)
-        items.append(
-            AssignmentSummaryOut(
-                application_id=application.id,
-                call_id=application.call_id,
-                status="scored" if mine.done else "to_score",
-                activity=application.form.activity.title,
-                country_of_residence=application.form.applicant.country_of_residence,
-                assigned_at=mine.assigned_at,
-            )
-        )
-    return PageOut(items=items, limit=page.limit, offset=page.offset)
+    request: Request, c: ContainerDep, caller: Evaluator, page: PageDep, call_id: UUID | None = None
+) -> Paged[AssignmentSummaryOut]:
+    found = await queries.assignments(c.uow(), caller, call_id, page)
+    return paged(request, found, assignment_summary_out)
 
 
 @router.get(
@@ -57,24 +49,30 @@ async def my_assignments(
     response_model=EvaluationOut,
     summary="An assigned application, without the applicant's name or contact; other scores once yours is in",
 )
-async def get_evaluation(application_id: UUID, c: ContainerDep, actor: Evaluator) -> EvaluationOut:
-    async with c.uow() as uow:
-        application = await evaluation.assigned_application(uow, application_id, actor)
-        call = await load_call(uow, application.call_id)
-    return evaluation_out(application, call, actor.subject)
+async def get_evaluation(application_id: UUID, c: ContainerDep, caller: Evaluator) -> EvaluationOut:
+    return evaluation_out(await queries.evaluation(c.uow(), caller, application_id))
 
 
-class CriterionScoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CriterionScoreIn(Strict):
     score: Annotated[Decimal, Field(ge=0, max_digits=5, decimal_places=2)]
-    comment: Annotated[str, Field(min_length=1, max_length=2_000)]
+    comment: Annotated[Prose, Field(min_length=1, max_length=2_000)]
 
 
-class ScoresIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ScoresIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "scores": {
+                        "relevance": {"score": "8", "comment": "Pertinente para el acervo"},
+                        "impact": {"score": "6.5", "comment": "Réplica a tres museos"},
+                    }
+                }
+            ]
+        }
+    )
 
-    scores: Annotated[dict[str, CriterionScoreIn], Field(max_length=10)] = Field(
+    scores: Annotated[dict[CriterionId, CriterionScoreIn], Field(max_length=10)] = Field(
         description="Criterion id → score and comment; every criterion of the call"
     )
 
@@ -83,25 +81,31 @@ class ScoresIn(BaseModel):
     "/{application_id}/scores",
     response_model=EvaluationOut,
     summary="Score every criterion with a comment (ApplicationScored); once per evaluator",
+    responses={
+        **NOT_UNDER_EVALUATION,
+        422: {"description": "Every criterion missing, out of range or unexplained"},
+    },
 )
-async def score(application_id: UUID, body: ScoresIn, c: ContainerDep, actor: Evaluator) -> EvaluationOut:
-    application = await evaluation.score_application(
+async def score(application_id: UUID, body: ScoresIn, c: ContainerDep, caller: Evaluator) -> EvaluationOut:
+    view = await evaluation.score_application(
         evaluation.ScoreApplication(
             application_id,
             {name: item.score for name, item in body.scores.items()},
             {name: item.comment for name, item in body.scores.items()},
-            actor,
+            caller,
         ),
         c.uow(),
         c.clock,
     )
-    async with c.uow() as uow:
-        call = await load_call(uow, application.call_id)
-    return evaluation_out(application, call, actor.subject)
+    return evaluation_out(view)
 
 
-class DeclineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DeclineIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"ground": "conflict_of_interest", "reason": "Conozco a la postulante"}]
+        }
+    )
 
     ground: DeclineGround
     reason: Justification = Field(description="Why: kept in the audit log; never on the public topic")
@@ -116,21 +120,26 @@ class DeclinedOut(BaseModel):
     "/{application_id}/decline",
     response_model=DeclinedOut,
     summary="Give back an assignment you have not scored (EvaluationDeclined); another evaluator takes it",
+    responses=NOT_UNDER_EVALUATION,
 )
-async def decline(application_id: UUID, body: DeclineIn, c: ContainerDep, actor: Evaluator) -> DeclinedOut:
-    application = await evaluation.decline_assignment(
-        evaluation.DeclineAssignment(application_id, body.ground, body.reason, actor), c.uow(), c.clock
+async def decline(application_id: UUID, body: DeclineIn, c: ContainerDep, caller: Evaluator) -> DeclinedOut:
+    given_back = await evaluation.decline_assignment(
+        evaluation.DeclineAssignment(application_id, body.ground, body.reason, caller), c.uow(), c.clock
     )
-    mine = next(a for a in application.assignments if a.evaluator_id == actor.subject)
+    mine = next(a for a in given_back.assignments if a.evaluator_id == caller.subject)
     assert mine.released_at is not None
-    return DeclinedOut(application_id=application.id, declined_at=mine.released_at)
+    return DeclinedOut(application_id=application_id, declined_at=mine.released_at)
 
 
-class ReplacementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReplacementIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"justification": "Sin respuesta en tres semanas", "replacement_id": "ev-uy"}]
+        }
+    )
 
     justification: Justification
-    replacement_id: Annotated[str | None, Field(min_length=1, max_length=255)] = Field(
+    replacement_id: Annotated[Line | None, Field(min_length=1, max_length=255)] = Field(
         default=None, description="A member of the panel; omitted: the least loaded one who may evaluate it"
     )
 
@@ -145,20 +154,26 @@ class AssignmentsOfOut(BaseModel):
     response_model=AssignmentsOfOut,
     summary="Take an unscored assignment from an evaluator and give it to another (coordinators; audited): "
     "EvaluationReassigned + EvaluationAssigned",
+    responses={
+        409: {"description": "`no_eligible_evaluator`, `already_scored`, or not under evaluation"},
+        422: {"description": "Why the chosen evaluator may not take it, each reason listed"},
+    },
 )
 async def replace(
-    application_id: UUID, evaluator_id: str, body: ReplacementIn, c: ContainerDep, actor: Coordinator
+    application_id: UUID,
+    evaluator_id: Annotated[Line, Path(min_length=1, max_length=255)],
+    body: ReplacementIn,
+    c: ContainerDep,
+    caller: Coordinator,
 ) -> AssignmentsOfOut:
-    application = await evaluation.replace_evaluator(
+    replaced, call = await evaluation.replace_evaluator(
         evaluation.ReplaceEvaluator(
-            application_id, evaluator_id, body.justification, body.replacement_id, actor
+            application_id, evaluator_id, body.justification, body.replacement_id, caller
         ),
         c.uow(),
         c.clock,
     )
-    async with c.uow() as uow:
-        call = await load_call(uow, application.call_id)
     return AssignmentsOfOut(
-        application_id=application.id,
-        assignments=[assignment_out(a, call.terms) for a in application.assignments],
+        application_id=application_id,
+        assignments=[assignment_out(a, call.terms) for a in replaced.assignments],
     )

@@ -3,19 +3,18 @@
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 from ibermuseos_contracts.applications import DeclineGround, Reason, RejectionReason
 from ibermuseos_contracts.types import Localized, Money
-from pydantic import BaseModel, Field
+from ibermuseos_kernel.caller import Caller
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..application.access import Actor
-from ..application.decisions import Standing
-from ..domain.applications import Application, Assignment, Release, Replication, Status
-from ..domain.audit import AuditEntry
+from ..application.queries import ApplicationView, AssignmentSummary, EvaluationView, Standing
+from ..domain.applications import Application, Replication, Status
 from ..domain.calls import Call, CallStatus, CallTerms, Criterion
-from ..domain.documents import DocumentRef
+from ..domain.evaluations import Assignment, Release
 from ..domain.forms import ActivityForm, BudgetForm, Form, InstitutionForm
 from ..domain.values import DocumentKind
 
@@ -32,6 +31,8 @@ def _score(value: Fraction | None) -> float | None:
 
 
 class PanelMemberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     evaluator_id: str
     country: str
     name: str | None = None
@@ -68,17 +69,7 @@ def call_out(call: Call, now: datetime, *, full: bool) -> CallOut:
             "committed": Money(amount=call.committed, currency=terms.currency),
             "remaining": Money(amount=call.remaining, currency=terms.currency),
             "max_awards_per_country": call.max_awards_per_country,
-            "panel": [
-                PanelMemberOut(
-                    evaluator_id=m.evaluator_id,
-                    country=m.country,
-                    name=m.name,
-                    email=m.email,
-                    preferred_language=m.preferred_language,
-                    timezone=m.timezone,
-                )
-                for m in call.panel
-            ],
+            "panel": [PanelMemberOut.model_validate(member) for member in call.panel],
             "created_at": call.created_at,
         }
     return CallOut(
@@ -149,6 +140,8 @@ def open_call_out(call: Call, now: datetime) -> OpenCallOut:
 
 
 class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     kind: DocumentKind
     filename: str
@@ -157,19 +150,6 @@ class DocumentOut(BaseModel):
     sha256: str
     uploaded_at: datetime
     request_id: UUID | None
-
-
-def document_out(document: DocumentRef) -> DocumentOut:
-    return DocumentOut(
-        id=document.id,
-        kind=document.kind,
-        filename=document.filename,
-        content_type=document.content_type,
-        size=document.size,
-        sha256=document.sha256,
-        uploaded_at=document.uploaded_at,
-        request_id=document.request_id,
-    )
 
 
 class EligibilityOut(BaseModel):
@@ -297,11 +277,11 @@ def _eligibility(application: Application) -> EligibilityOut | None:
     return EligibilityOut(eligible=eligible, reasons=application.reasons, overridden=application.overridden)
 
 
-def application_out(application: Application, call: Call, actor: Actor) -> ApplicationOut:
+def application_out(view: ApplicationView, caller: Caller) -> ApplicationOut:
     """The applicant and focal points see the application and its released decision; coordinators also the
     evaluators' scores and the drafted decision."""
-    terms = call.terms
-    full = actor.is_coordinator
+    application, terms, evaluation = view.application, view.call.terms, view.evaluation
+    full = caller.is_coordinator
     decision = None
     if application.status in RELEASED or (application.status is Status.WITHDRAWN and application.decided_at):
         decision = DecisionOut(
@@ -318,17 +298,17 @@ def application_out(application: Application, call: Call, actor: Actor) -> Appli
             decided_at=application.decided_at,
             answered_at=application.answered_at,
             report_due_on=application.report_due_on,
-            average_score=_score(application.average(terms)),
+            average_score=_score(evaluation.average(terms)),
             rejection_reason=RejectionReason.WAITLIST_CLOSED
             if application.rejected_as_waitlist_closed
             else None,
         )
-    evaluation = None
+    summary = None
     draft = None
-    if full and application.assignments:
-        evaluation = EvaluationSummaryOut(
-            assignments=[assignment_out(a, terms) for a in application.assignments],
-            average_score=_score(application.average(terms)),
+    if full and evaluation.assignments:
+        summary = EvaluationSummaryOut(
+            assignments=[assignment_out(a, terms) for a in evaluation.assignments],
+            average_score=_score(evaluation.average(terms)),
         )
     if full and application.draft is not None:
         draft = DraftOut(
@@ -345,7 +325,7 @@ def application_out(application: Application, call: Call, actor: Actor) -> Appli
         status=application.status,
         form=application.form,
         requested=Money(amount=application.requested, currency=terms.currency),
-        documents=[document_out(d) for d in application.documents],
+        documents=[DocumentOut.model_validate(d) for d in application.documents],
         eligibility=_eligibility(application),
         information_requests=[
             InformationRequestOut(
@@ -370,7 +350,7 @@ def application_out(application: Application, call: Call, actor: Actor) -> Appli
         created_at=application.created_at,
         submitted_at=application.submitted_at,
         withdrawn_at=application.withdrawn_at,
-        evaluation=evaluation,
+        evaluation=summary,
         draft_decision=draft,
     )
 
@@ -404,15 +384,6 @@ def summary_out(application: Application) -> ApplicationSummaryOut:
         created_at=application.created_at,
         submitted_at=application.submitted_at,
     )
-
-
-T = TypeVar("T")
-
-
-class PageOut(BaseModel, Generic[T]):
-    items: list[T]
-    limit: int
-    offset: int
 
 
 # ------------------------------------------------------------------------------ evaluations
@@ -453,10 +424,10 @@ class EvaluationOut(BaseModel):
     )
 
 
-def evaluation_out(application: Application, call: Call, evaluator_id: str) -> EvaluationOut:
-    terms = call.terms
-    mine = application.assignment_of(evaluator_id)
-    active = application.active_assignments
+def evaluation_out(view: EvaluationView) -> EvaluationOut:
+    application, terms, evaluator_id = view.application, view.call.terms, view.evaluator_id
+    mine = view.evaluation.assignment_of(evaluator_id)
+    active = view.evaluation.active_assignments
     others = [a for a in active if a.evaluator_id != evaluator_id]
 
     def score(label: str, assignment_index: int) -> ScoreOut | None:
@@ -490,7 +461,7 @@ def evaluation_out(application: Application, call: Call, evaluator_id: str) -> E
         requested=Money(amount=application.requested, currency=terms.currency),
         motivation=form.motivation,
         replication_commitment=form.replication_commitment,
-        documents=[document_out(d) for d in application.documents],
+        documents=[DocumentOut.model_validate(d) for d in application.documents],
         criteria=terms.criteria,
         score_scale=terms.score_scale,
         your_score=score("you", indices[evaluator_id]),
@@ -501,10 +472,21 @@ def evaluation_out(application: Application, call: Call, evaluator_id: str) -> E
 class AssignmentSummaryOut(BaseModel):
     application_id: UUID
     call_id: UUID
-    status: str
+    status: str = Field(description="to_score or scored")
     activity: str | None
     country_of_residence: str | None
     assigned_at: datetime
+
+
+def assignment_summary_out(summary: AssignmentSummary) -> AssignmentSummaryOut:
+    return AssignmentSummaryOut(
+        application_id=summary.application_id,
+        call_id=summary.call_id,
+        status="scored" if summary.scored else "to_score",
+        activity=summary.activity,
+        country_of_residence=summary.country_of_residence,
+        assigned_at=summary.assigned_at,
+    )
 
 
 # ------------------------------------------------------------------------------ decisions
@@ -562,7 +544,7 @@ def standing_out(standing: Standing) -> StandingOut:
                 requested=entry.application.requested,
                 average_score=round(float(entry.average), 4),
                 criterion_averages={
-                    c.id: round(float(entry.application.criterion_average(c.id)), 4) for c in criteria
+                    c.id: round(float(entry.evaluation.criterion_average(c.id)), 4) for c in criteria
                 },
                 submitted_at=entry.application.submitted_at,
                 draft_decision=None
@@ -583,6 +565,8 @@ def standing_out(standing: Standing) -> StandingOut:
 
 
 class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     at: datetime
     actor: str
     action: str
@@ -590,15 +574,3 @@ class AuditEntryOut(BaseModel):
     application_id: UUID | None
     justification: str | None
     details: dict[str, object]
-
-
-def audit_out(entry: AuditEntry) -> AuditEntryOut:
-    return AuditEntryOut(
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        call_id=entry.call_id,
-        application_id=entry.application_id,
-        justification=entry.justification,
-        details=entry.details,
-    )
