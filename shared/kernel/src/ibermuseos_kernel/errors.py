@@ -22,12 +22,19 @@ class Refused(Exception):
     default_title = "The request was refused"
 
     def __init__(
-        self, title: str | None = None, issues: Sequence[Issue] = (), *, code: str | None = None
+        self,
+        title: str | None = None,
+        issues: Sequence[Issue] = (),
+        *,
+        code: str | None = None,
+        retry_after_seconds: int | None = None,
     ) -> None:
         self.title = title or self.default_title
         super().__init__(self.title)
         self.issues = list(issues)
         self.code = code
+        self.retry_after_seconds = retry_after_seconds
+        """Set when the same request may well succeed if sent again after that long."""
 
 
 class Invalid(Refused):

@@ -85,8 +85,12 @@ def status_of(refusal: Refused) -> int:
 
 def refusal_response(refusal: Refused) -> JSONResponse:
     extra: dict[str, Any] = {"code": refusal.code} if refusal.code else {}
+    headers: dict[str, str] = {}
+    if refusal.retry_after_seconds is not None:
+        headers["Retry-After"] = str(refusal.retry_after_seconds)
+        extra["retry_after_seconds"] = refusal.retry_after_seconds
     errors = [{"field": issue.field, "problem": issue.problem} for issue in refusal.issues]
-    return problem_response(status_of(refusal), refusal.title, errors, **extra)
+    return problem_response(status_of(refusal), refusal.title, errors, headers, **extra)
 
 
 def _field(location: Sequence[int | str]) -> str:

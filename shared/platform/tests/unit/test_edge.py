@@ -48,6 +48,7 @@ def probe_routes() -> APIRouter:
             "invalid": Invalid("Bad", [Issue("body.name", "empty")]),
             "too-large": TooLarge("Big", [Issue("file", "over 10 MB")]),
             "conflict": Conflict("Closed", code="call_closed"),
+            "busy": Conflict("Changed meanwhile", code="concurrent_change", retry_after_seconds=1),
             "not-found": NotFound(),
             "forbidden": Forbidden("Not yours"),
         }[kind]
@@ -157,7 +158,14 @@ async def test_a_control_character_in_the_address_is_refused_with_400(
 
 @pytest.mark.parametrize(
     ("kind", "status"),
-    [("invalid", 422), ("too-large", 413), ("conflict", 409), ("not-found", 404), ("forbidden", 403)],
+    [
+        ("invalid", 422),
+        ("too-large", 413),
+        ("conflict", 409),
+        ("busy", 409),
+        ("not-found", 404),
+        ("forbidden", 403),
+    ],
 )
 async def test_each_kind_of_refusal_has_one_status_everywhere(
     issuer: DevIssuer, kind: str, status: int
@@ -173,6 +181,9 @@ async def test_each_kind_of_refusal_has_one_status_everywhere(
         assert body["errors"] == [{"field": "body.name", "problem": "empty"}]
     if kind == "conflict":
         assert body["code"] == "call_closed"
+        assert "Retry-After" not in answer.headers
+    if kind == "busy":
+        assert answer.headers["Retry-After"] == "1"
 
 
 async def test_an_unexpected_error_is_a_problem_with_the_correlation_id_and_no_internals(

@@ -168,4 +168,4 @@ class ConcurrentChange(Conflict):
     default_title = "Someone changed this meanwhile; read it again and retry"
 
     def __init__(self) -> None:
-        super().__init__(code="concurrent_change")
+        super().__init__(code="concurrent_change", retry_after_seconds=1)
