@@ -2,18 +2,8 @@
 
 from pathlib import Path
 
-from ibermuseos_platform.settings import (
-    ALL_ROLES,
-    AuthSettings,
-    DatabaseSettings,
-    HttpSettings,
-    KafkaSettings,
-    OutboxSettings,
-    RefuseDevSecrets,
-    Role,
-)
+from ibermuseos_platform.settings import ServiceSettings, service_config
 from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class StorageSettings(BaseModel):
@@ -50,19 +40,11 @@ class RateLimitSettings(BaseModel):
     burst: int = Field(default=20, ge=1)
 
 
-class Settings(BaseSettings, RefuseDevSecrets):
-    model_config = SettingsConfigDict(env_prefix="APPLICATIONS_", env_nested_delimiter="__", extra="ignore")
+class Settings(ServiceSettings):
+    model_config = service_config("applications")
 
-    database: DatabaseSettings
-    kafka: KafkaSettings = KafkaSettings()
-    outbox: OutboxSettings = OutboxSettings()
-    auth: AuthSettings
-    http: HttpSettings = HttpSettings()
     storage: StorageSettings = StorageSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
     document_retention: DocumentRetentionSettings = DocumentRetentionSettings()
     open_calls_rate_limit: RateLimitSettings = RateLimitSettings()
     """The unauthenticated listing of open calls, per client address."""
-    log_level: str = "INFO"
-    roles: frozenset[Role] = ALL_ROLES
-    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""

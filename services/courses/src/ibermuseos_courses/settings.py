@@ -1,18 +1,8 @@
 """The service's settings, read once from COURSES_* environment variables (nested with __)."""
 
 from ibermuseos_contracts.types import Localized
-from ibermuseos_platform.settings import (
-    ALL_ROLES,
-    AuthSettings,
-    DatabaseSettings,
-    HttpSettings,
-    KafkaSettings,
-    OutboxSettings,
-    RefuseDevSecrets,
-    Role,
-)
+from ibermuseos_platform.settings import ServiceSettings, service_config
 from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domain.bitstring import MINIMUM_BITS
 from .domain.certificates import Signatory
@@ -102,20 +92,12 @@ class AttendanceSettings(BaseModel):
     )
 
 
-class Settings(BaseSettings, RefuseDevSecrets):
-    model_config = SettingsConfigDict(env_prefix="COURSES_", env_nested_delimiter="__", extra="ignore")
+class Settings(ServiceSettings):
+    model_config = service_config("courses")
 
-    database: DatabaseSettings
-    kafka: KafkaSettings = KafkaSettings()
-    outbox: OutboxSettings = OutboxSettings()
-    auth: AuthSettings
-    http: HttpSettings = HttpSettings()
     certificates: CertificateSettings = CertificateSettings()
     runs: RunSettings = RunSettings()
     attendance: AttendanceSettings = AttendanceSettings()
-    log_level: str = "INFO"
-    roles: frozenset[Role] = ALL_ROLES
-    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""
 
     @model_validator(mode="after")
     def _signing_key_in_production(self) -> "Settings":

@@ -3,18 +3,8 @@
 from datetime import time
 from typing import Literal
 
-from ibermuseos_platform.settings import (
-    ALL_ROLES,
-    AuthSettings,
-    DatabaseSettings,
-    HttpSettings,
-    KafkaSettings,
-    OutboxSettings,
-    RefuseDevSecrets,
-    Role,
-)
+from ibermuseos_platform.settings import ServiceSettings, service_config
 from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SmtpSettings(BaseModel):
@@ -100,17 +90,9 @@ class RetentionSettings(BaseModel):
     """Records whose natural end is unknown (a run without sessions, a call never announced)."""
 
 
-class Settings(BaseSettings, RefuseDevSecrets):
-    model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", env_nested_delimiter="__", extra="ignore")
+class Settings(ServiceSettings):
+    model_config = service_config("notifications")
 
-    database: DatabaseSettings
-    kafka: KafkaSettings = KafkaSettings()
-    outbox: OutboxSettings = OutboxSettings()
-    auth: AuthSettings
-    http: HttpSettings = HttpSettings()
-    log_level: str = "INFO"
-    roles: frozenset[Role] = ALL_ROLES
-    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""
     smtp: SmtpSettings = SmtpSettings()
     smtp_fallback: SmtpSettings | None = None
     """A second relay that takes over when the first keeps failing."""

@@ -1,17 +1,7 @@
 """The service's settings, read once from REPORTING_* environment variables (nested with __)."""
 
-from ibermuseos_platform.settings import (
-    ALL_ROLES,
-    AuthSettings,
-    DatabaseSettings,
-    HttpSettings,
-    KafkaSettings,
-    OutboxSettings,
-    RefuseDevSecrets,
-    Role,
-)
+from ibermuseos_platform.settings import ServiceSettings, service_config
 from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class RateLimitSettings(BaseModel):
@@ -58,17 +48,9 @@ class ProjectionSettings(BaseModel):
     batch_size: int = Field(default=5_000, ge=1)
 
 
-class Settings(BaseSettings, RefuseDevSecrets):
-    model_config = SettingsConfigDict(env_prefix="REPORTING_", env_nested_delimiter="__", extra="ignore")
+class Settings(ServiceSettings):
+    model_config = service_config("reporting")
 
-    database: DatabaseSettings
-    kafka: KafkaSettings = KafkaSettings()
-    outbox: OutboxSettings = OutboxSettings()
-    auth: AuthSettings
-    http: HttpSettings = HttpSettings()
-    log_level: str = "INFO"
-    roles: frozenset[Role] = ALL_ROLES
-    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""
     rate_limit: RateLimitSettings = RateLimitSettings()
     open_data: OpenDataSettings = OpenDataSettings()
     projections: ProjectionSettings = ProjectionSettings()

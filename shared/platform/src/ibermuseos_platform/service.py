@@ -16,16 +16,9 @@ from .asyncapi import asyncapi_document
 from .auth import TokenVerifier
 from .logs import configure_logging
 from .runtime import Platform
-from .settings import AuthSettings, HttpSettings, KafkaSettings
+from .settings import ServiceSettings
 from .tracing import configure_tracing
 from .web import create_app
-
-
-class ServiceSettings(Protocol):
-    kafka: KafkaSettings
-    auth: AuthSettings
-    http: HttpSettings
-    log_level: str
 
 
 class Container(Protocol):

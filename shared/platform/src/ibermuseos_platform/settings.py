@@ -119,17 +119,36 @@ ALL_ROLES: frozenset[Role] = frozenset(("api", "relay", "consumers", "jobs"))
 periodic jobs. All four by default; a deployment that scales them apart gives each pod some."""
 
 
-class RefuseDevSecrets(BaseModel):
-    """Mixin for a service's settings: production refuses the development secrets."""
+class ServiceSettings(BaseSettings):
+    """What every service's settings hold; a service adds its own groups and its variables' prefix:
 
+        class Settings(ServiceSettings):
+            model_config = service_config("COURSES")
+
+    Production refuses the development secrets.
+    """
+
+    database: DatabaseSettings
+    auth: AuthSettings
+    kafka: KafkaSettings = KafkaSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    http: HttpSettings = HttpSettings()
     environment: Environment = "development"
     privacy: PrivacySettings = PrivacySettings()
+    log_level: str = "INFO"
+    roles: frozenset[Role] = ALL_ROLES
+    """What this process runs (api, relay, consumers, jobs), e.g. ["api"] for a pod of the API alone."""
 
     @model_validator(mode="after")
-    def _no_dev_secrets_in_production(self) -> "RefuseDevSecrets":
+    def _no_dev_secrets_in_production(self) -> "ServiceSettings":
         if (
             self.environment == "production"
             and self.privacy.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY
         ):
             raise ValueError("set PRIVACY__PSEUDONYM_KEY: the development key is refused in production")
         return self
+
+
+def service_config(service: str) -> SettingsConfigDict:
+    """Settings read once from `<SERVICE>_*` environment variables, groups nested with `__`."""
+    return SettingsConfigDict(env_prefix=f"{service.upper()}_", env_nested_delimiter="__", extra="ignore")

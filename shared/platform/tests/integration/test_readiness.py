@@ -2,7 +2,7 @@
 its Service (the outbox keeps accepting events). It is alive regardless."""
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -14,10 +14,10 @@ from ibermuseos_platform.service import service_app
 from ibermuseos_platform.settings import (
     AuthSettings,
     DatabaseSettings,
-    HttpSettings,
     KafkaSettings,
     OutboxSettings,
     PrivacySettings,
+    ServiceSettings,
 )
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases
@@ -29,12 +29,7 @@ pytestmark = pytest.mark.integration
 CLOSED_PORT = "127.0.0.1:9"
 
 
-@dataclass
-class Settings:
-    database: DatabaseSettings
-    kafka: KafkaSettings
-    auth: AuthSettings
-    http: HttpSettings = field(default_factory=HttpSettings)
+class Settings(ServiceSettings):
     log_level: str = "WARNING"
 
 
@@ -91,7 +86,8 @@ async def test_ready_when_database_and_kafka_answer(
     database_url: str, kafka: KafkaTestClient, auth: AuthSettings
 ) -> None:
     response = await ready_response(
-        Settings(DatabaseSettings(url=SecretStr(database_url)), kafka.settings(), auth), kafka_started=True
+        Settings(database=DatabaseSettings(url=SecretStr(database_url)), kafka=kafka.settings(), auth=auth),
+        kafka_started=True,
     )
 
     assert response.status_code == 200
@@ -101,7 +97,7 @@ async def test_ready_when_database_and_kafka_answer(
 async def test_not_ready_without_its_database(kafka: KafkaTestClient, auth: AuthSettings) -> None:
     no_database = DatabaseSettings(url=SecretStr(f"postgresql+asyncpg://nobody@{CLOSED_PORT}/nothing"))
 
-    response = await ready_response(Settings(no_database, kafka.settings(), auth))
+    response = await ready_response(Settings(database=no_database, kafka=kafka.settings(), auth=auth))
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"].startswith("down")
@@ -110,7 +106,9 @@ async def test_not_ready_without_its_database(kafka: KafkaTestClient, auth: Auth
 async def test_ready_without_kafka_which_it_reports_down(database_url: str, auth: AuthSettings) -> None:
     no_kafka = KafkaSettings(bootstrap_servers=CLOSED_PORT)
 
-    response = await ready_response(Settings(DatabaseSettings(url=SecretStr(database_url)), no_kafka, auth))
+    response = await ready_response(
+        Settings(database=DatabaseSettings(url=SecretStr(database_url)), kafka=no_kafka, auth=auth)
+    )
 
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "up"}
