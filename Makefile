@@ -21,7 +21,7 @@ TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:909
 	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
 	KAFKA_CONTROL=$(KAFKA_CONTROL)
 
-.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images lint-deploy
+.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images lint-deploy wrk
 
 help:
 	@echo "make run    set up everything, start the platform with demo data, print where to look"
@@ -117,5 +117,10 @@ images:
 test: setup lint chromium images
 	$(TEST_ENV) $(BIN)/pytest $(TESTS)
 
-bench: setup
-	$(TEST_ENV) $(BIN)/python -m benchmarks
+# The HTTP benchmark's load generator (benchmarks/bench_http.py), Debian's package.
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+# BENCH_QUICK=1 runs every phase briefly; `make bench BENCH=bench_http` runs one benchmark.
+bench: setup wrk
+	$(TEST_ENV) $(BIN)/python -m benchmarks $(BENCH)

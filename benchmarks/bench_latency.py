@@ -58,11 +58,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-from .measure import KAFKA, Latencies, drop_database, report_latency, scratch_database
+from .measure import KAFKA, QUICK, Latencies, drop_database, report_latency, scratch_database
 
 # 100 a second keeps both paths below saturation on the 2 shared cores this grew on (at 200 the
 # platform's commands sometimes fell behind the rate there); raise it on a bigger machine.
-EVENTS = int(os.environ.get("BENCH_LATENCY_EVENTS", "1500"))
+EVENTS = int(os.environ.get("BENCH_LATENCY_EVENTS", "200" if QUICK else "1500"))
 RATE = float(os.environ.get("BENCH_LATENCY_RATE", "100"))
 WARMUP = max(20, int(RATE))
 CONNECTIONS = 8

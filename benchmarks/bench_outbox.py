@@ -32,9 +32,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from .measure import KAFKA, Result, Stopwatch, drop_database, report, scratch_database
+from .measure import KAFKA, QUICK, Result, Stopwatch, drop_database, report, scratch_database
 
-EVENTS = int(os.environ.get("BENCH_EVENTS", "20000"))
+EVENTS = int(os.environ.get("BENCH_EVENTS", "2000" if QUICK else "20000"))
 CONCURRENCY = 8
 KEY = Pseudonymiser(b"benchmark-pseudonym-key-32-bytes")
 

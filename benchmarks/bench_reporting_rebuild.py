@@ -32,9 +32,9 @@ from ibermuseos_reporting.entrypoints.rebuild_cli import PUBLIC_TOPICS, run_rebu
 from ibermuseos_reporting.settings import Settings
 from pydantic import SecretStr
 
-from .measure import KAFKA, Result, Stopwatch, drop_database, report, scratch_database
+from .measure import KAFKA, QUICK, Result, Stopwatch, drop_database, report, scratch_database
 
-EVENTS = int(os.environ.get("BENCH_REPORTING_EVENTS", "1000000"))
+EVENTS = int(os.environ.get("BENCH_REPORTING_EVENTS", "20000" if QUICK else "1000000"))
 PARTITIONS = 3
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,6 +11,8 @@ import asyncpg
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+"""BENCH_QUICK=1: every benchmark runs briefly, to check that it works (its figures are not to be trusted)."""
 
 
 @dataclass(frozen=True)
