@@ -178,29 +178,39 @@ async def start_platform(stack: AsyncExitStack, infra: Infrastructure, mail: Mai
     bench = Bench(issuer, http)
     env = {name: dict(values) for name, values in SERVICE_ENV.items()}
     env["notifications"]["NOTIFICATIONS_SMTP__PORT"] = str(mail.port)
-    for service, parts in PARTS.items():
-        extra = {name: value for name, value in env.get(service, {}).items() if name not in os.environ}
-        layout = parts if PROCESSES == "roles" else [("API", "")]
-        database_url: str | None = None
-        for name, part in layout:
-            running = await start_service(
-                service,
-                repo=REPO,
-                infra=infra,
-                databases=databases,
-                issuer=issuer,
-                topic_prefix=prefix,
-                logs=OUT / "logs" / f"{service}-{part or 'all'}",
-                database_url=database_url,
-                extra_env={**extra, **({f"{service.upper()}_ROLES": json.dumps([part])} if part else {})},
-            )
-            stack.push_async_callback(running.stop)
-            database_url = running.database_url
-            bench.processes[f"{service} {name}" if part else f"{service} (every part)"] = running
-            if part in ("api", ""):
-                bench.apis[service] = running.url
-        assert database_url is not None
+
+    async def start(service: str, name: str, part: str, database_url: str | None) -> RunningService:
+        running = await start_service(
+            service,
+            repo=REPO,
+            infra=infra,
+            databases=databases,
+            issuer=issuer,
+            topic_prefix=prefix,
+            logs=OUT / "logs" / f"{service}-{part or 'all'}",
+            extra_env={
+                **{name: value for name, value in env.get(service, {}).items() if name not in os.environ},
+                **({f"{service.upper()}_ROLES": json.dumps([part])} if part else {}),
+            },
+            database_url=database_url,
+        )
+        stack.push_async_callback(running.stop)
+        bench.processes[f"{service} {name}" if part else f"{service} (every part)"] = running
+        if part in ("api", ""):
+            bench.apis[service] = running.url
+        return running
+
+    migrating = asyncio.Lock()  # Alembic's migrations run one at a time in a process
+
+    async def start_all(service: str) -> None:
+        """The first process migrates the service's new database; the others start together on it."""
+        (first, *others) = PARTS[service] if PROCESSES == "roles" else [("API", "")]
+        async with migrating:
+            database_url = (await start(service, *first, None)).database_url
         bench.databases.append(database_url.rsplit("/", 1)[1])
+        await asyncio.gather(*(start(service, name, part, database_url) for name, part in others))
+
+    await asyncio.gather(*(start_all(service) for service in PARTS))
     bench.coordinator = {
         "Authorization": f"Bearer {issuer.token('bench-coordinator', roles=['coordinator'], country='MX')}"
     }
@@ -429,17 +439,16 @@ async def baselines(stack: AsyncExitStack, databases: TestDatabases) -> Baseline
         cpu[f"{path} app"] = spent["app"] / max(1, load.ok)
         cpu[f"{path} backends"] = spent.get(DATABASE_BACKENDS, 0.0) / max(1, load.ok)
         results.append(load)
-    before = await meter.snapshot()
-    raw = await raw_transactions(url)
-    spent = used(before, await meter.snapshot())
+    raw, spent = await raw_transactions(url, meter)
     cpu["raw client"] = spent["here"] / max(1, raw.ok)
     cpu["raw backends"] = spent.get(DATABASE_BACKENDS, 0.0) / max(1, raw.ok)
     return Baselines(results[0], results[1], raw, cpu)
 
 
-async def raw_transactions(url: str) -> Load:
+async def raw_transactions(url: str, meter: CpuMeter) -> tuple[Load, dict[str, float]]:
     """asyncpg from this process, CONNECTIONS at a time: BEGIN; two INSERTs; COMMIT, for SECONDS."""
     pool = await asyncpg.create_pool(url, min_size=CONNECTIONS, max_size=CONNECTIONS)
+    before = await meter.snapshot()
     payload = json.dumps(BODY)
     done: list[float] = []
     deadline = now() + SECONDS
@@ -459,9 +468,10 @@ async def raw_transactions(url: str) -> Load:
     started = now()
     await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
     seconds = now() - started
+    spent = used(before, await meter.snapshot())
     await pool.close()
     latencies = Latencies("raw", done)
-    return Load(
+    load = Load(
         "raw asyncpg two-INSERT transactions (no HTTP)",
         len(done),
         seconds,
@@ -469,6 +479,7 @@ async def raw_transactions(url: str) -> Load:
         latencies.percentile(50) * 1000,
         latencies.percentile(99) * 1000,
     )
+    return load, spent
 
 
 # ---------------------------------------------------------------- the platform under load

@@ -67,7 +67,7 @@ async def raw_kafka(settings: KafkaSettings, topic: str, payload: bytes) -> Resu
             await asyncio.gather(*deliveries)
     finally:
         await producer.stop()
-    return Result("raw Kafka: idempotent producer, acks=all", EVENTS, watch.seconds)
+    return Result("raw Kafka: idempotent producer, acks=all", EVENTS, watch.seconds, watch.cpu)
 
 
 async def raw_postgres(url: str, payload: str) -> Result:
@@ -83,7 +83,9 @@ async def raw_postgres(url: str, payload: str) -> Result:
     with Stopwatch() as watch:
         await in_parallel(EVENTS, insert_one)
     await pool.close()
-    return Result("raw PostgreSQL: one INSERT per transaction, 8 connections", EVENTS, watch.seconds)
+    return Result(
+        "raw PostgreSQL: one INSERT per transaction, 8 connections", EVENTS, watch.seconds, watch.cpu
+    )
 
 
 async def producing_side(settings: KafkaSettings, asyncpg_url: str, url: str) -> None:
@@ -135,12 +137,23 @@ async def producing_side(settings: KafkaSettings, asyncpg_url: str, url: str) ->
     report(
         "Recording events (one command = one transaction with one event, 8 at a time)",
         baseline_pg,
-        [Result("outbox: state change's transaction + outbox row + NOTIFY", EVENTS, recording.seconds)],
+        [
+            Result(
+                "outbox: state change's transaction + outbox row + NOTIFY",
+                EVENTS,
+                recording.seconds,
+                recording.cpu,
+            )
+        ],
     )
     report(
         "Publishing recorded events (each to its private and public topic: 2 records per event)",
         baseline_kafka,
-        [Result("relay: read unsent rows, send both tiers, mark sent", EVENTS, relaying.seconds)],
+        [
+            Result(
+                "relay: read unsent rows, send both tiers, mark sent", EVENTS, relaying.seconds, relaying.cpu
+            )
+        ],
     )
     report(
         "End to end: commands recording events while the relay publishes them",
@@ -181,7 +194,9 @@ async def raw_consume(settings: KafkaSettings, topic: str, url: str) -> Result:
     finally:
         await consumer.stop()
         await pool.close()
-    return Result("raw consume: aiokafka batch + asyncpg executemany + commit", done, watch.seconds)
+    return Result(
+        "raw consume: aiokafka batch + asyncpg executemany + commit", done, watch.seconds, watch.cpu
+    )
 
 
 async def consuming_side(settings: KafkaSettings, asyncpg_url: str, url: str) -> None:
@@ -242,7 +257,7 @@ async def consuming_side(settings: KafkaSettings, asyncpg_url: str, url: str) ->
     report(
         "Consuming events (batches of up to 500, one transaction per batch)",
         baseline,
-        [Result("platform consumer: envelope + contract + inbox + effect", EVENTS, watch.seconds)],
+        [Result("platform consumer: envelope + contract + inbox + effect", EVENTS, watch.seconds, watch.cpu)],
     )
 
 

@@ -20,20 +20,35 @@ class Result:
     name: str
     items: int
     seconds: float
+    cpu_seconds: float | None = None
+    """CPU time this process spent (user + system), where the work ran in it: steadier than seconds on a busy machine."""
 
     @property
     def rate(self) -> float:
         return self.items / self.seconds if self.seconds else float("inf")
 
+    @property
+    def cpu_ms_per_item(self) -> float | None:
+        return None if self.cpu_seconds is None else 1000 * self.cpu_seconds / max(1, self.items)
+
 
 def report(title: str, baseline: Result, results: Sequence[Result]) -> None:
-    """A table of rates, each as a ratio of the raw baseline measured in the same run."""
+    """A table of rates and CPU per item, each as a ratio of the raw baseline measured in the same run."""
     print(f"{title}")
-    print(f"  {'what':<58} {'items':>8} {'seconds':>8} {'per second':>11} {'vs baseline':>11}")
+    print(
+        f"  {'what':<58} {'items':>8} {'seconds':>8} {'per second':>11} {'vs baseline':>11}"
+        f" {'CPU ms/item':>12} {'vs baseline':>11}"
+    )
     for result in (baseline, *results):
         ratio = result.rate / baseline.rate
+        cpu = result.cpu_ms_per_item
+        raw_cpu = baseline.cpu_ms_per_item
+        cpu_cells = (
+            f" {cpu:>12.3f} {cpu / raw_cpu:>10.2f}x" if cpu is not None and raw_cpu else f" {'':>12} {'':>11}"
+        )
         print(
             f"  {result.name:<58} {result.items:>8} {result.seconds:>8.2f} {result.rate:>11.0f} {ratio:>10.2f}x"
+            + cpu_cells
         )
 
 
@@ -67,12 +82,16 @@ def report_latency(title: str, baseline: Latencies, results: Sequence[Latencies]
 
 
 class Stopwatch:
+    """Wall-clock seconds and this process's CPU seconds of what runs inside it."""
+
     def __enter__(self) -> "Stopwatch":
         self.started = time.perf_counter()
+        self.cpu_started = time.process_time()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.seconds = time.perf_counter() - self.started
+        self.cpu = time.process_time() - self.cpu_started
 
 
 async def scratch_database(hint: str) -> tuple[str, str]:
