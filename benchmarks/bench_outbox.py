@@ -14,7 +14,7 @@ import uuid
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from ibermuseos_contracts import Envelope, Pseudonymiser, encode, to_public
-from ibermuseos_platform.consumer import EventConsumer
+from ibermuseos_platform.consumer import Batched, EventConsumer
 from ibermuseos_platform.dead_letters import DeadLetterPublisher
 from ibermuseos_platform.kafka import (
     TopicConfig,
@@ -227,37 +227,53 @@ async def consuming_side(settings: KafkaSettings, asyncpg_url: str, url: str) ->
     applied = 0
     finished = asyncio.Event()
 
-    async def handler(session, event, envelope) -> None:  # type: ignore[no-untyped-def]
+    def count(events: int) -> None:
         nonlocal applied
-        statement = insert(effects).values(probe_id=f"{event.probe_id}-{event.sequence}", applied=1)
-        await session.execute(statement.on_conflict_do_nothing())
-        applied += 1
+        applied += events
         if applied >= EVENTS:
             finished.set()
 
+    async def one_by_one(session, event, envelope) -> None:  # type: ignore[no-untyped-def]
+        statement = insert(effects).values(probe_id=f"{event.probe_id}-{event.sequence}", applied=1)
+        await session.execute(statement.on_conflict_do_nothing())
+        count(1)
+
+    async def all_at_once(session, events) -> None:  # type: ignore[no-untyped-def]
+        rows = [{"probe_id": f"{event.probe_id}-{event.sequence}", "applied": 1} for event, _ in events]
+        await session.execute(insert(effects).on_conflict_do_nothing(), rows)
+        count(len(rows))
+
     dead_letters = new_producer(settings, "bench-dlq")
     await dead_letters.start()
-    consumer = EventConsumer(
-        name=f"bench-{uuid.uuid4().hex[:6]}",
-        handlers={ProbeRecordedV1: handler},
-        public=True,
-        session_factory=async_sessionmaker(engine, expire_on_commit=False),
-        inbox=metadata.tables["inbox"],
-        dead_letters=DeadLetterPublisher(lambda: dead_letters, "bench"),
-        kafka=settings,
-    )
-    broker = new_broker(settings, "bench")
-    consumer.subscribe(broker)
-    with Stopwatch() as watch:
-        await broker.start()
-        await finished.wait()
-    await broker.stop()
+    results = []
+    for name, handler in (
+        ("platform consumer: envelope + contract + inbox + effect", one_by_one),
+        ("  the same, a batched handler (one INSERT per batch)", Batched(all_at_once)),
+    ):
+        applied = 0
+        finished.clear()
+        consumer = EventConsumer(
+            name=f"bench-{uuid.uuid4().hex[:6]}",
+            handlers={ProbeRecordedV1: handler},
+            public=True,
+            session_factory=async_sessionmaker(engine, expire_on_commit=False),
+            inbox=metadata.tables["inbox"],
+            dead_letters=DeadLetterPublisher(lambda: dead_letters, "bench"),
+            kafka=settings,
+        )
+        broker = new_broker(settings, "bench")
+        consumer.subscribe(broker)
+        with Stopwatch() as watch:
+            await broker.start()
+            await finished.wait()
+        await broker.stop()
+        results.append(Result(name, EVENTS, watch.seconds, watch.cpu))
     await dead_letters.stop()
     await engine.dispose()
     report(
         "Consuming events (batches of up to 500, one transaction per batch)",
         baseline,
-        [Result("platform consumer: envelope + contract + inbox + effect", EVENTS, watch.seconds, watch.cpu)],
+        results,
     )
 
 

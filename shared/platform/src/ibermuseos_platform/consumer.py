@@ -5,11 +5,15 @@ event id; the Kafka offsets are committed only after that transaction commits (F
 `NACK_ON_ERROR` policy: ack after the handler returns, rewind when it raises). An event that
 can never be processed goes to the dead-letter topic with the reason, and the batch goes on.
 Failures of the database or Kafka are retried with backoff and never dead-lettered.
+
+A handler applies one event; a `Batched` handler applies a run of consecutive events of its
+types at once (one statement for many rows), in their order, so the order per key still holds.
 """
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +25,14 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from ibermuseos_contracts import Envelope, EnvelopeError, Event, decode, event_class
 from ibermuseos_contracts.envelope import known_name_unknown_version
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Link, Span, SpanKind, get_current_span
 from pydantic import BaseModel
-from sqlalchemy import Table
+from sqlalchemy import String, Table, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from . import logs, tracing
 from .dead_letters import DeadLetterPublisher
@@ -39,10 +45,25 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 """Applies one event inside the consumer's transaction: (session, event, envelope)."""
 
+
+@dataclass(frozen=True, slots=True)
+class Batched:
+    """A handler of consecutive events at once: `apply(session, [(event, envelope), ...])`, in order.
+
+    For effects that record no events of their own (projections, counters): the events of a run
+    are applied together, so no one of them is the cause of what the handler does. When a batch
+    fails, each event is applied alone (a run of one) to find the broken one.
+    """
+
+    apply: Callable[[AsyncSession, Sequence[tuple[Any, Envelope]]], Awaitable[None]]
+
+
 # SQLSTATE classes that say "try again": connection, rollback (serialization, deadlock),
 # insufficient resources, operator intervention (shutdown), system error.
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57", "58")
 IN_PROCESS_ATTEMPTS = 5
+# A batch's span links to the spans that sent its first events, as many as the SDK keeps by default.
+MAX_LINKS = 128
 
 
 def is_transient(error: BaseException) -> bool:
@@ -62,7 +83,7 @@ class _Item:
     record: ConsumerRecord[Any, Any]
     envelope: Envelope
     event: BaseModel
-    handler: Handler
+    handler: Handler | Batched
 
 
 class EventConsumer:
@@ -72,7 +93,7 @@ class EventConsumer:
         self,
         *,
         name: str,
-        handlers: Mapping[type[Event], Handler],
+        handlers: Mapping[type[Event], Handler | Batched],
         public: bool,
         session_factory: async_sessionmaker[AsyncSession],
         inbox: Table,
@@ -87,6 +108,7 @@ class EventConsumer:
         self._inbox = inbox
         self._dead_letters = dead_letters
         self._max_records = max_records
+        self._claim_statement = _claim_statement(inbox)
         contract_topics = {cls.topic.public if public else cls.topic.private for cls in handlers}
         self.topics = sorted(kafka.topic(topic) for topic in contract_topics)
 
@@ -170,35 +192,49 @@ class EventConsumer:
             await self._apply_in_one_transaction(items, isolate=True)
 
     async def _apply_in_one_transaction(self, items: list[_Item], *, isolate: bool) -> None:
-        outcomes: list[str] = []
+        outcomes: Counter[str] = Counter()
         async with self._session_factory() as session, session.begin():
             claimed = await self._claim(session, items)
-            for item in items:
-                if item.envelope.id not in claimed:
-                    outcomes.append("duplicate")
-                    continue
-                logs.correlation_id.set(item.envelope.correlation_id)
-                logs.causation_id.set(str(item.envelope.id))
-                with self._span(item) as span:
-                    outcomes.append(await self._apply_one(session, item, span, isolate=isolate))
+            fresh = [item for item in items if item.envelope.id in claimed]
+            outcomes["duplicate"] = len(items) - len(fresh)
+            if isolate:
+                for item in fresh:
+                    outcomes[await self._apply_isolated(session, item)] += 1
+            else:
+                for run in _runs(fresh):
+                    await self._apply_run(session, run)
+                outcomes["processed"] += len(fresh)
         logs.correlation_id.set(None)
         logs.causation_id.set(None)
-        for outcome in outcomes:
-            EVENTS_CONSUMED.labels(self.name, outcome).inc()
+        for outcome, count in outcomes.items():
+            if count:
+                EVENTS_CONSUMED.labels(self.name, outcome).inc(count)
         LAST_EVENT_TIME.labels(self.name).set(max(item.envelope.time for item in items).timestamp())
 
-    async def _apply_one(self, session: AsyncSession, item: _Item, span: Span, *, isolate: bool) -> str:
-        """Apply one event; isolated in a savepoint, a broken one is dead-lettered and the batch goes on."""
-        if not isolate:
-            await item.handler(session, item.event, item.envelope)
-            return "processed"
+    async def _apply_run(self, session: AsyncSession, run: list[_Item]) -> None:
+        """Apply one event with its handler, or a run of consecutive events with their batched handler."""
+        handler = run[0].handler
+        if isinstance(handler, Batched):
+            logs.correlation_id.set(None)
+            logs.causation_id.set(None)
+            with self._batch_span(run):
+                await handler.apply(session, [(item.event, item.envelope) for item in run])
+            return
+        (item,) = run
+        logs.correlation_id.set(item.envelope.correlation_id)
+        logs.causation_id.set(str(item.envelope.id))
+        with self._span(item):
+            await handler(session, item.event, item.envelope)
+
+    async def _apply_isolated(self, session: AsyncSession, item: _Item) -> str:
+        """Apply one event in a savepoint; a broken one is dead-lettered and the batch goes on."""
         try:
             async with session.begin_nested():
-                await item.handler(session, item.event, item.envelope)
+                await self._apply_run(session, [item])
         except Exception as error:
             if is_transient(error):
                 raise
-            tracing.mark_failed(span, error)
+            # The event's span has recorded the error as it left it.
             log.error(
                 "event dead-lettered",
                 extra={"consumer": self.name, "ce_id": str(item.envelope.id)},
@@ -208,6 +244,24 @@ class EventConsumer:
             await self._mark(session, item, "dead_lettered")
             return "dead_lettered"
         return "processed"
+
+    def _batch_span(self, run: list[_Item]) -> AbstractContextManager[Span]:
+        """The span of applying a run of events at once, linked to the spans that sent each."""
+        topics = sorted({item.record.topic for item in run})
+        return tracing.tracer.start_as_current_span(
+            f"process {', '.join(topics)}",
+            kind=SpanKind.CONSUMER,
+            links=[
+                Link(get_current_span(tracing.context_from(item.record.headers or ())).get_span_context())
+                for item in run[:MAX_LINKS]
+            ],
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topics[0] if len(topics) == 1 else "",
+                "messaging.batch.message_count": len(run),
+                "messaging.consumer.group.name": self.name,
+            },
+        )
 
     def _span(self, item: _Item) -> AbstractContextManager[Span]:
         """The span of applying one event, a child of the span that sent it."""
@@ -229,20 +283,15 @@ class EventConsumer:
 
     async def _claim(self, session: AsyncSession, items: list[_Item]) -> set[Any]:
         """Insert an inbox row per event; the ids returned are those not processed before."""
-        table = self._inbox
-        rows = pg_insert(table).values(
-            [
-                {"consumer": self.name, "event_id": item.envelope.id, "event_type": item.envelope.type}
-                for item in items
-            ]
+        claimed = await session.execute(
+            self._claim_statement,
+            {
+                "consumer": self.name,
+                "event_ids": [item.envelope.id for item in items],
+                "event_types": [item.envelope.type for item in items],
+            },
         )
-        # A dead-lettered event may be redriven: it is claimed again then.
-        claim = rows.on_conflict_do_update(
-            index_elements=[table.c.consumer, table.c.event_id],
-            set_={"outcome": "processed"},
-            where=table.c.outcome == "dead_lettered",
-        ).returning(table.c.event_id)
-        return set((await session.execute(claim)).scalars())
+        return set(claimed.scalars())
 
     async def _mark(self, session: AsyncSession, item: _Item, outcome: str) -> None:
         table = self._inbox
@@ -273,3 +322,31 @@ class EventConsumer:
                 CONSUMER_LAG.labels(self.name, partition.topic, str(partition.partition)).set(
                     max(0, highwater - offset - 1)
                 )
+
+
+def _runs(items: list[_Item]) -> Iterator[list[_Item]]:
+    """The items in order, consecutive ones of the same batched handler together, every other alone."""
+    run: list[_Item] = []
+    for item in items:
+        if run and not (isinstance(item.handler, Batched) and item.handler is run[0].handler):
+            yield run
+            run = []
+        run.append(item)
+    if run:
+        yield run
+
+
+def _claim_statement(inbox: Table) -> ReturningInsert[tuple[Any]]:
+    """One INSERT of a batch's inbox rows from two arrays: compiled once, whatever the batch's size."""
+    rows = select(
+        bindparam("consumer", type_=String),
+        func.unnest(bindparam("event_ids", type_=ARRAY(UUID(as_uuid=True)))),
+        func.unnest(bindparam("event_types", type_=ARRAY(String))),
+    )
+    insert = pg_insert(inbox).from_select(["consumer", "event_id", "event_type"], rows)
+    # A dead-lettered event may be redriven: it is claimed again then.
+    return insert.on_conflict_do_update(
+        index_elements=[inbox.c.consumer, inbox.c.event_id],
+        set_={"outcome": "processed"},
+        where=inbox.c.outcome == "dead_lettered",
+    ).returning(inbox.c.event_id)

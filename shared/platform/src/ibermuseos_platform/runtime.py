@@ -19,7 +19,7 @@ from ibermuseos_contracts import Event, Pseudonymiser, Topic
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from .consumer import EventConsumer, Handler
+from .consumer import Batched, EventConsumer, Handler
 from .db import create_engine, session_factory
 from .dead_letters import DeadLetterPublisher
 from .health import Check, database_check
@@ -91,7 +91,7 @@ class Platform:
         return self.tables[name]
 
     def add_consumer(
-        self, name: str, handlers: Mapping[type[Event], Handler], *, public: bool
+        self, name: str, handlers: Mapping[type[Event], Handler | Batched], *, public: bool
     ) -> EventConsumer:
         """A consumer group applying `handlers` to the private (or public) topics of their events."""
         consumer = EventConsumer(

@@ -15,7 +15,6 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 # Only the W3C trace context is propagated, never baggage: baggage is free text that a caller
@@ -57,9 +56,3 @@ def context_from(headers: Iterable[Sequence[Any]]) -> Context:
 
 def without_trace_headers(headers: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [(name, value) for name, value in headers if name not in TRACE_HEADERS]
-
-
-def mark_failed(current: Span, error: BaseException) -> None:
-    """Record on `current` an error that was handled, so the span still shows it failed."""
-    current.record_exception(error)
-    current.set_status(Status(StatusCode.ERROR, type(error).__name__))

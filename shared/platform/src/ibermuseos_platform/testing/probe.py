@@ -20,6 +20,12 @@ class ProbeRecordedV1(Event, topic=PROBES, subject="probe_id"):
     person_name: Annotated[str, PERSONAL]
 
 
+class ProbeResetV1(Event, topic=PROBES, subject="probe_id"):
+    """A test event: a probe's count set back to zero (applied in order with its readings)."""
+
+    probe_id: str
+
+
 def probe_metadata() -> MetaData:
     """The platform tables plus `effects`, where test handlers count what they applied."""
     metadata = new_metadata()
