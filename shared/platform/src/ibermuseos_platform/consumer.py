@@ -248,13 +248,15 @@ class EventConsumer:
     def _batch_span(self, run: list[_Item]) -> AbstractContextManager[Span]:
         """The span of applying a run of events at once, linked to the spans that sent each."""
         topics = sorted({item.record.topic for item in run})
-        return tracing.tracer.start_as_current_span(
+        return tracing.start_as_current_span(
             f"process {', '.join(topics)}",
             kind=SpanKind.CONSUMER,
             links=[
                 Link(get_current_span(tracing.context_from(item.record.headers or ())).get_span_context())
                 for item in run[:MAX_LINKS]
-            ],
+            ]
+            if tracing.spans_are_read()
+            else [],
             attributes={
                 "messaging.system": "kafka",
                 "messaging.destination.name": topics[0] if len(topics) == 1 else "",
@@ -266,7 +268,7 @@ class EventConsumer:
     def _span(self, item: _Item) -> AbstractContextManager[Span]:
         """The span of applying one event, a child of the span that sent it."""
         record = item.record
-        return tracing.tracer.start_as_current_span(
+        return tracing.start_as_current_span(
             f"process {record.topic}",
             context=tracing.context_from(record.headers or ()),
             kind=SpanKind.CONSUMER,

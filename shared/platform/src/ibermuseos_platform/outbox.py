@@ -16,7 +16,8 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from ibermuseos_contracts import Envelope, Event, Pseudonymiser, encode, to_public
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Row, Table, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Row, Table, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from . import logs, tracing
@@ -98,6 +99,21 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self._failures = 0
+        # Built once: the same statements, whatever the batch, stay compiled in SQLAlchemy's cache.
+        self._unsent = (
+            select(table)
+            .where(table.c.sent_at.is_(None))
+            .order_by(table.c.position)
+            .limit(settings.batch_size)
+        )
+        self._mark_sent = (
+            update(table)
+            .where(table.c.position == any_(bindparam("positions", type_=ARRAY(BigInteger))))
+            .values(sent_at=bindparam("sent_at"))
+        )
+        self._published = OUTBOX_PUBLISHED.labels(service)
+        self._delay = OUTBOX_DELAY.labels(service)
+        self._backlog = OUTBOX_BACKLOG.labels(service)
 
     async def run(self) -> None:
         """Relay until cancelled; failures of Kafka or the database are retried with backoff."""
@@ -164,18 +180,10 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows in position order; returns how many were sent."""
         producer = await self._ensure_producer()
-        table = self._table
         async with self._engine.begin() as connection:
-            rows = (
-                await connection.execute(
-                    select(table)
-                    .where(table.c.sent_at.is_(None))
-                    .order_by(table.c.position)
-                    .limit(self._settings.batch_size)
-                )
-            ).all()
+            rows = (await connection.execute(self._unsent)).all()
             if not rows:
-                OUTBOX_BACKLOG.labels(self._service).set(0)
+                self._backlog.set(0)
                 return 0
             deliveries = []
             for row in rows:
@@ -183,21 +191,21 @@ class OutboxRelay:
             await asyncio.gather(*deliveries)
             now = datetime.now(UTC)
             await connection.execute(
-                update(table).where(table.c.position.in_([row.position for row in rows])).values(sent_at=now)
+                self._mark_sent, {"positions": [row.position for row in rows], "sent_at": now}
             )
-        OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
+        self._published.inc(len(rows))
         for row in rows:
-            OUTBOX_DELAY.labels(self._service).observe((now - row.recorded_at).total_seconds())
+            self._delay.observe((now - row.recorded_at).total_seconds())
         if len(rows) < self._settings.batch_size:
-            OUTBOX_BACKLOG.labels(self._service).set(0)
+            self._backlog.set(0)
         else:
-            OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
+            self._backlog.set(await self.backlog())
         return len(rows)
 
     async def _send(self, producer: AIOKafkaProducer, row: Row[Any]) -> list["asyncio.Future[Any]"]:
         """Send a row to its private topic and its public twin, in a span the consumers' spans continue."""
         topic = self._kafka.topic(row.topic)
-        with tracing.tracer.start_as_current_span(
+        with tracing.start_as_current_span(
             f"send {topic}",
             context=tracing.context_from(row.headers),
             kind=SpanKind.PRODUCER,
