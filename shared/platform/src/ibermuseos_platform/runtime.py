@@ -75,6 +75,7 @@ class Platform:
             settings=settings.outbox,
             producer_factory=lambda: new_producer(settings.kafka, f"{self.service}-relay"),
         )
+        self.outbox.wake_locally(self.relay)
         self.broker = new_broker(settings.kafka, self.service)
         self._dead_letter_producer: AIOKafkaProducer | None = None
         self.consumers: list[EventConsumer] = []
