@@ -28,6 +28,7 @@ from ibermuseos_platform.outbox import Outbox, OutboxRelay
 from ibermuseos_platform.settings import KafkaSettings, OutboxSettings
 from ibermuseos_platform.testing.kafka import delete_topics
 from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1, probe_metadata
+from ibermuseos_platform.testing.waiting import eventually
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -120,18 +121,38 @@ async def producing_side(settings: KafkaSettings, asyncpg_url: str, url: str) ->
             pass
     await relay.close()
 
-    # Both at once: commands keep recording while the relay, woken by their commits, publishes.
+    # Both at once: commands keep recording while the relay, woken by their commits, publishes;
+    # first as from another process (each commit NOTIFYs), then in theirs (woken in memory).
     table = metadata.tables["outbox"]
-    task = asyncio.create_task(relay.run())
-    with Stopwatch() as both:
-        await in_parallel(EVENTS, command)
-        while True:
-            async with engine.connect() as connection:
-                if not await connection.scalar(select(func.count()).where(table.c.sent_at.is_(None))):
-                    break
-            await asyncio.sleep(0.05)
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    together = []
+
+    async def relay_leads() -> bool:
+        return relay.leading
+
+    for name, local in (
+        ("outbox and relay in two processes (NOTIFY per commit)", False),
+        ("outbox and relay in one process (woken in memory)", True),
+    ):
+        recorder = Outbox(metadata.tables["outbox"], KEY)
+        if local:
+            recorder.wake_locally(relay)
+        task = asyncio.create_task(relay.run())
+
+        async def command_of(i: int, recorder: Outbox = recorder) -> None:
+            async with sessions() as session, session.begin():
+                await recorder.record(session, [probe(i)])
+
+        await eventually(relay_leads, what="the relay leads")
+        with Stopwatch() as both:
+            await in_parallel(EVENTS, command_of)
+            while True:
+                async with engine.connect() as connection:
+                    if not await connection.scalar(select(func.count()).where(table.c.sent_at.is_(None))):
+                        break
+                await asyncio.sleep(0.05)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        together.append(Result(name, EVENTS, both.seconds, both.cpu))
     await engine.dispose()
 
     report(
@@ -162,7 +183,7 @@ async def producing_side(settings: KafkaSettings, asyncpg_url: str, url: str) ->
             EVENTS,
             baseline_pg.seconds + baseline_kafka.seconds,
         ),
-        [Result("outbox and relay together, until the last is published", EVENTS, both.seconds)],
+        together,
     )
 
 
