@@ -129,13 +129,16 @@ async def producing_side(settings: KafkaSettings, asyncpg_url: str, url: str) ->
     async def relay_leads() -> bool:
         return relay.leading
 
-    for name, local in (
-        ("outbox and relay in two processes (NOTIFY per commit)", False),
-        ("outbox and relay in one process (woken in memory)", True),
+    for name, wake in (
+        ("outbox and relay in two processes (NOTIFY per commit)", "notify"),
+        ("  the same, one NOTIFY per 20 ms window from the recorder", "coalesced"),
+        ("outbox and relay in one process (woken in memory)", "local"),
     ):
         recorder = Outbox(metadata.tables["outbox"], KEY)
-        if local:
+        if wake == "local":
             recorder.wake_locally(relay)
+        if wake == "coalesced":
+            recorder.coalesce_notify(engine, OutboxSettings().notify_window_seconds)
         task = asyncio.create_task(relay.run())
 
         async def command_of(i: int, recorder: Outbox = recorder) -> None:
@@ -152,6 +155,7 @@ async def producing_side(settings: KafkaSettings, asyncpg_url: str, url: str) ->
                 await asyncio.sleep(0.05)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await recorder.close()
         together.append(Result(name, EVENTS, both.seconds, both.cpu))
     await engine.dispose()
 

@@ -6,15 +6,19 @@ It takes the rows not yet sent rather than keeping a cursor, so a row with a low
 position that commits after a higher one was published is still sent on the next pass.
 
 A commit that recorded events wakes the relay. When the relay leading this database runs in the
-recording process (the usual case), the commit wakes it in memory; otherwise it asks PostgreSQL
-to NOTIFY it. A NOTIFY costs more than it seems: PostgreSQL serialises the commits of every
-transaction that notified on one lock, held through the commit's WAL flush (with 16 concurrent
-commands and fsync on, half the commits per second, and most sessions waiting on that lock).
+recording process, the commit wakes it in memory; otherwise PostgreSQL NOTIFYs it. A NOTIFY costs
+more than it seems: PostgreSQL serialises the commits of every transaction that notified on one
+lock, held through the commit's WAL flush (with 16 concurrent commands and fsync on, half the
+commits per second, and most sessions waiting on that lock). So a process sends at most one per
+window (`OutboxSettings.notify_window_seconds`): the first commit of a window notifies with its own
+commit, and the commits after it in the window are followed by one NOTIFY when the window ends.
 """
 
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,6 +64,55 @@ def _forget_wake(session: Session) -> None:
         session.info.pop(_WAKE, None)
 
 
+class CoalescedNotify:
+    """At most one NOTIFY per window from this process, and one after every commit that sent none."""
+
+    def __init__(self, engine: AsyncEngine, window_seconds: float) -> None:
+        self._engine = engine
+        self._window = window_seconds
+        self._last = -math.inf
+        self._pending = False
+        self._task: asyncio.Task[None] | None = None
+
+    def claim(self) -> bool:
+        """Whether the commit being prepared should notify with itself (and open a new window)."""
+        now = time.monotonic()
+        if now - self._last < self._window:
+            return False
+        self._last = now
+        return True
+
+    def committed_without(self) -> None:
+        """A commit that sent no NOTIFY: one follows it when the window ends."""
+        self._pending = True
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._notify_when_due())
+
+    async def _notify_when_due(self) -> None:
+        try:
+            while self._pending:
+                await asyncio.sleep(max(0.0, self._last + self._window - time.monotonic()))
+                # Cleared before sending: a commit from now on asks for the next one.
+                self._pending = False
+                self._last = time.monotonic()
+                async with self._engine.connect() as connection:
+                    await connection.execute(select(func.pg_notify(CHANNEL, "")))
+                    await connection.commit()
+        except Exception as error:
+            log.warning("could not notify the outbox relay: %r; its next poll finds the events", error)
+        finally:
+            self._task = None
+
+    async def close(self) -> None:
+        """Send the NOTIFY still owed (it is at most a window away), then stop."""
+        if self._task is not None:
+            task = self._task
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), timeout=1)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
 class Outbox:
     """Records events in the caller's transaction; they are published once it commits."""
 
@@ -70,10 +123,20 @@ class Outbox:
         self._insert = insert(table)
         self._insert_and_notify = insert(table).returning(func.pg_notify(CHANNEL, ""))
         self._local_relay: OutboxRelay | None = None
+        self._coalesced: CoalescedNotify | None = None
 
     def wake_locally(self, relay: "OutboxRelay") -> None:
         """Commits in this process wake `relay` in memory, without a NOTIFY, while it leads."""
         self._local_relay = relay
+
+    def coalesce_notify(self, engine: AsyncEngine, window_seconds: float) -> None:
+        """Commits that must NOTIFY send at most one per `window_seconds` from this process."""
+        self._coalesced = CoalescedNotify(engine, window_seconds) if window_seconds > 0 else None
+
+    async def close(self) -> None:
+        """Send the NOTIFY still owed, if any."""
+        if self._coalesced is not None:
+            await self._coalesced.close()
 
     def rows(self, events: Sequence[Event]) -> list[dict[str, Any]]:
         """The outbox rows of `events`, with the correlation of the request or event being handled."""
@@ -108,6 +171,11 @@ class Outbox:
         if relay is not None and relay.leading:
             await session.execute(self._insert, self.rows(events))
             session.sync_session.info[_WAKE] = relay.wake
+            return
+        coalesced = self._coalesced
+        if coalesced is not None and not coalesced.claim():
+            await session.execute(self._insert, self.rows(events))
+            session.sync_session.info[_WAKE] = coalesced.committed_without
             return
         # NOTIFY is delivered when the transaction commits, not at all if it rolls back, and once
         # however many rows asked for it; asking in RETURNING saves a round trip per command.

@@ -76,6 +76,7 @@ class Platform:
             producer_factory=lambda: new_producer(settings.kafka, f"{self.service}-relay"),
         )
         self.outbox.wake_locally(self.relay)
+        self.outbox.coalesce_notify(self.engine, settings.outbox.notify_window_seconds)
         self.broker = new_broker(settings.kafka, self.service)
         self._dead_letter_producer: AIOKafkaProducer | None = None
         self.consumers: list[EventConsumer] = []
@@ -196,6 +197,7 @@ class Platform:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await self.outbox.close()
         with contextlib.suppress(Exception):
             await self.broker.stop()
         if self._dead_letter_producer is not None:

@@ -70,6 +70,14 @@ class OutboxSettings(BaseModel):
     batch_size: int = Field(default=500, ge=1)
     poll_interval_seconds: float = Field(default=5.0, gt=0)
     keep_sent_days: int = Field(default=7, ge=0)
+    notify_window_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        description=(
+            "A process whose commits wake a relay elsewhere NOTIFYs at most once per window (0: every "
+            "commit): PostgreSQL serialises the commits that notify."
+        ),
+    )
 
 
 class AuthSettings(BaseModel):

@@ -107,6 +107,21 @@ async def test_a_commit_elsewhere_wakes_the_relay_by_notify(
     assert await notifications.received() == [CHANNEL]
 
 
+async def test_commits_elsewhere_within_a_window_send_one_notify_and_one_after_it(
+    engine: AsyncEngine, metadata: MetaData, relay: OutboxRelay, notifications: Listener
+) -> None:
+    elsewhere = Outbox(metadata.tables["outbox"], KEY)
+    # A window far longer than the commits take, so that they all fall in it.
+    elsewhere.coalesce_notify(engine, window_seconds=2.0)
+
+    for _ in range(5):
+        await record_one(engine, elsewhere)
+
+    await eventually(_all_sent(engine, metadata), what="every event is published")
+    await elsewhere.close()  # sends the NOTIFY owed to the commits after the first, if not yet sent
+    assert await notifications.received() == [CHANNEL, CHANNEL]
+
+
 def _leads(relay: OutboxRelay):  # type: ignore[no-untyped-def]
     async def check() -> bool:
         return relay.leading
