@@ -59,12 +59,18 @@ class Counts:
         return int(count or 0)
 
 
-def consumer_of(
+@pytest.fixture
+def counts(metadata: MetaData) -> Counts:
+    return Counts(metadata)
+
+
+@pytest.fixture
+def consumer(
     counts: Counts,
     engine: AsyncEngine,
     metadata: MetaData,
     kafka: KafkaTestClient,
-    producer: AIOKafkaProducer,
+    dead_letter_producer: AIOKafkaProducer,
 ) -> EventConsumer:
     name = f"test-batched-{uuid.uuid4().hex[:6]}"
     return EventConsumer(
@@ -73,7 +79,7 @@ def consumer_of(
         public=True,
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
         inbox=metadata.tables["inbox"],
-        dead_letters=DeadLetterPublisher(lambda: producer, name),
+        dead_letters=DeadLetterPublisher(lambda: dead_letter_producer, name),
         kafka=kafka.settings(),
     )
 
@@ -99,10 +105,8 @@ def record(kafka: KafkaTestClient, event: Event, offset: int) -> ConsumerRecord[
 
 
 async def test_consecutive_events_of_a_batched_handler_are_applied_in_one_call_in_their_order(
-    engine: AsyncEngine, metadata: MetaData, kafka: KafkaTestClient, dead_letter_producer: AIOKafkaProducer
+    consumer: EventConsumer, counts: Counts, engine: AsyncEngine, kafka: KafkaTestClient
 ) -> None:
-    counts = Counts(metadata)
-    consumer = consumer_of(counts, engine, metadata, kafka, dead_letter_producer)
     probe = f"ordered-{uuid.uuid4().hex[:6]}"
     events: list[Event] = [
         reading(probe, 1),
@@ -118,10 +122,8 @@ async def test_consecutive_events_of_a_batched_handler_are_applied_in_one_call_i
 
 
 async def test_a_batch_delivered_again_has_no_second_effect(
-    engine: AsyncEngine, metadata: MetaData, kafka: KafkaTestClient, dead_letter_producer: AIOKafkaProducer
+    consumer: EventConsumer, counts: Counts, engine: AsyncEngine, kafka: KafkaTestClient
 ) -> None:
-    counts = Counts(metadata)
-    consumer = consumer_of(counts, engine, metadata, kafka, dead_letter_producer)
     probe = f"again-{uuid.uuid4().hex[:6]}"
     batch = [record(kafka, reading(probe, n), n) for n in range(3)]
 
@@ -133,10 +135,8 @@ async def test_a_batch_delivered_again_has_no_second_effect(
 
 
 async def test_a_broken_event_in_a_run_goes_to_the_dead_letters_and_the_others_are_applied_once(
-    engine: AsyncEngine, metadata: MetaData, kafka: KafkaTestClient, dead_letter_producer: AIOKafkaProducer
+    consumer: EventConsumer, counts: Counts, engine: AsyncEngine, kafka: KafkaTestClient
 ) -> None:
-    counts = Counts(metadata)
-    consumer = consumer_of(counts, engine, metadata, kafka, dead_letter_producer)
     run = uuid.uuid4().hex[:6]
     good, broken = f"{run}-good", f"{run}-broken"
     counts.broken.add(broken)
@@ -158,10 +158,8 @@ async def test_a_broken_event_in_a_run_goes_to_the_dead_letters_and_the_others_a
 
 
 async def test_a_batched_consumer_applies_every_event_from_the_broker_once(
-    engine: AsyncEngine, metadata: MetaData, kafka: KafkaTestClient, dead_letter_producer: AIOKafkaProducer
+    consumer: EventConsumer, counts: Counts, engine: AsyncEngine, kafka: KafkaTestClient
 ) -> None:
-    counts = Counts(metadata)
-    consumer = consumer_of(counts, engine, metadata, kafka, dead_letter_producer)
     broker = new_broker(kafka.settings(), consumer.name)
     consumer.subscribe(broker)
     probe = f"broker-{uuid.uuid4().hex[:6]}"
