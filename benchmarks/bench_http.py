@@ -203,12 +203,14 @@ async def start_platform(stack: AsyncExitStack, infra: Infrastructure, mail: Mai
     migrating = asyncio.Lock()  # Alembic's migrations run one at a time in a process
 
     async def start_all(service: str) -> None:
-        """The first process migrates the service's new database; the others start together on it."""
+        """The first process migrates the service's new database; the others then start on it."""
         (first, *others) = PARTS[service] if PROCESSES == "roles" else [("API", "")]
         async with migrating:
             database_url = (await start(service, *first, None)).database_url
         bench.databases.append(database_url.rsplit("/", 1)[1])
-        await asyncio.gather(*(start(service, name, part, database_url) for name, part in others))
+        # One after another: many processes importing at once on two busy cores miss the ready deadline.
+        for name, part in others:
+            await start(service, name, part, database_url)
 
     await asyncio.gather(*(start_all(service) for service in PARTS))
     bench.coordinator = {
