@@ -92,25 +92,27 @@ class CoalescedNotify:
         try:
             while self._pending:
                 await asyncio.sleep(max(0.0, self._last + self._window - time.monotonic()))
-                # Cleared before sending: a commit from now on asks for the next one.
-                self._pending = False
-                self._last = time.monotonic()
-                async with self._engine.connect() as connection:
-                    await connection.execute(select(func.pg_notify(CHANNEL, "")))
-                    await connection.commit()
+                await self._notify()
         except Exception as error:
             log.warning("could not notify the outbox relay: %r; its next poll finds the events", error)
         finally:
             self._task = None
 
+    async def _notify(self) -> None:
+        # Cleared before sending: a commit from now on asks for the next one.
+        self._pending = False
+        self._last = time.monotonic()
+        async with self._engine.connect() as connection:
+            await connection.execute(select(func.pg_notify(CHANNEL, "")))
+            await connection.commit()
+
     async def close(self) -> None:
-        """Send the NOTIFY still owed (it is at most a window away), then stop."""
+        """Send now the NOTIFY still owed, if any, rather than at the end of the window."""
         if self._task is not None:
-            task = self._task
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), timeout=1)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._pending:
+            await self._notify()
 
 
 class Outbox:

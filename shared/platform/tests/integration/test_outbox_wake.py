@@ -111,14 +111,15 @@ async def test_commits_elsewhere_within_a_window_send_one_notify_and_one_after_i
     engine: AsyncEngine, metadata: MetaData, relay: OutboxRelay, notifications: Listener
 ) -> None:
     elsewhere = Outbox(metadata.tables["outbox"], KEY)
-    # A window far longer than the commits take, so that they all fall in it.
-    elsewhere.coalesce_notify(engine, window_seconds=2.0)
+    # A window far longer than the commits take, so that they all fall in it; closing the outbox
+    # sends the NOTIFY owed to the commits after the first at once instead of at the window's end.
+    elsewhere.coalesce_notify(engine, window_seconds=600)
 
     for _ in range(5):
         await record_one(engine, elsewhere)
+    await elsewhere.close()
 
     await eventually(_all_sent(engine, metadata), what="every event is published")
-    await elsewhere.close()  # sends the NOTIFY owed to the commits after the first, if not yet sent
     assert await notifications.received() == [CHANNEL, CHANNEL]
 
 
