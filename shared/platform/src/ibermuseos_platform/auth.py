@@ -2,7 +2,7 @@
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -137,7 +137,7 @@ def _unauthorized(detail: str) -> Problem:
     return Problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def optional_caller(
+async def optional_caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Caller | None:
     """The caller if a token came (a bad token is refused with 401), else None: public endpoints take both."""
@@ -156,7 +156,7 @@ def optional_caller(
     return caller
 
 
-def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
+async def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
     """The caller, from the bearer token; 401 when there is none or it is not valid."""
     if caller is None:
         raise _unauthorized("a bearer token is required")
@@ -167,10 +167,10 @@ OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def require(*roles: Role) -> Callable[[Caller], Caller]:
+def require(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency that lets through callers with one of `roles`, and 403s the rest."""
 
-    def check(caller: CurrentCaller) -> Caller:
+    async def check(caller: CurrentCaller) -> Caller:
         if not caller.has(*roles):
             raise Problem(403, f"this needs one of the roles: {', '.join(sorted(roles))}")
         return caller

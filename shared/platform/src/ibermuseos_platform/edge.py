@@ -18,11 +18,12 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi.routing import iter_route_contexts
+from opentelemetry import trace
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import logs
+from . import logs, tracing
 from .auth import TokenError, TokenVerifier
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .problems import Problem, problem_response, unexpected_error_response
@@ -130,7 +131,7 @@ class Edge:
             if refusal is not None:
                 await refusal(scope, receive, send_with_headers)
             else:
-                await self._call_app(scope, receive, send_with_headers, correlation)
+                await self._call_app(scope, receive, send_with_headers, correlation, headers)
         finally:
             logs.correlation_id.reset(token)
             route = getattr(scope.get("route"), "path", "unmatched")
@@ -138,7 +139,9 @@ class Edge:
             HTTP_REQUESTS.labels(method, route, str(status[0])).inc()
             HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
 
-    async def _call_app(self, scope: Scope, receive: Receive, send: Send, correlation: str) -> None:
+    async def _call_app(
+        self, scope: Scope, receive: Receive, send: Send, correlation: str, headers: dict[str, str]
+    ) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -147,7 +150,14 @@ class Edge:
             await send(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            if tracing.spans_are_read():
+                await self.app(scope, receive, tracking_send)  # FastAPI's own server span
+            else:
+                # Nobody reads spans: the request's trace context goes on (to logs and the outbox)
+                # in a span that records nothing.
+                span = tracing.unrecorded_span(tracing.context_from(headers.items()))
+                with trace.use_span(span, end_on_exit=True):
+                    await self.app(scope, receive, tracking_send)
         except Exception as error:
             if started:
                 raise

@@ -49,7 +49,7 @@ def decode_cursor(cursor: str, limit: int) -> Page:
     raise Invalid.one("query.cursor", "not a cursor this list gave out; follow `next` as it is")
 
 
-def page_of(
+async def page_of(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = 50,
     cursor: Annotated[
         Line | None, Query(max_length=512, description="From a previous page's `next`; absent for the first")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from . import openapi
+from . import openapi, tracing
 from .edge import Edge
 from .health import health_router
 from .problems import PROBLEM_JSON, Problem, install_problem_handlers, problem_response
@@ -16,7 +16,7 @@ from .settings import HttpSettings
 __all__ = ["PROBLEM_JSON", "Problem", "container_of", "create_app", "problem_response"]
 
 
-def container_of(request: Request) -> Any:
+async def container_of(request: Request) -> Any:
     """What the service's bootstrap built (a FastAPI dependency; each service types it as its Container)."""
     return request.app.state.container
 
@@ -66,7 +66,13 @@ def create_app(
         # FastAPI's own spans start the trace that the outbox carries on through Kafka. Its
         # OpenTelemetry logs stay off: a validation failure there carries the input, which can
         # be personal data; our JSON logs say what failed without it.
-        telemetry={"logs": False, "metrics": False, "exclude": _operations_request},
+        # When no one reads spans, FastAPI records none (the edge carries the trace context on).
+        telemetry={
+            "tracing": tracing.spans_are_read(),
+            "logs": False,
+            "metrics": False,
+            "exclude": _operations_request,
+        },
     )
     app.state.asyncapi = asyncapi
     app.state.checks = {}
