@@ -21,7 +21,7 @@ TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:909
 	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
 	KAFKA_CONTROL=$(KAFKA_CONTROL)
 
-.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images lint-deploy wrk
+.PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images lint-deploy wrk dashboard-vendor
 
 help:
 	@echo "make run    set up everything, start the platform with demo data, print where to look"
@@ -109,6 +109,10 @@ schemas: python
 # (no browser download).
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+
+# Refreshes the dashboard's vendored chart library and map from npm (pinned in the script); not run by tests.
+dashboard-vendor:
+	bash services/reporting/devtools/vendor-dashboard.sh
 
 # The services' images, which the deployment tier of `make test` runs (tests/deploy).
 images:
