@@ -1,5 +1,6 @@
 """Fixtures of the reporting tests: the public events reporting reads, built from the real contracts."""
 
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -604,3 +605,134 @@ def expected() -> dict[str, Any]:
 def module_scenario() -> Scenario:
     """A scenario shared by the tests of one module (for tests of a running service)."""
     return build_scenario(Events())
+
+
+@dataclass
+class Program:
+    """A program of some size, generated: hundreds of people in ten countries over three years."""
+
+    published: list[Published]
+    years: list[int]
+
+
+COUNTRY_PEOPLE = {
+    "MX": 46,
+    "BR": 38,
+    "CO": 27,
+    "AR": 22,
+    "PE": 19,
+    "CL": 14,
+    "ES": 11,
+    "PT": 8,
+    "UY": 6,
+    "CR": 3,
+}
+"""People who took courses, per country: Costa Rica's three are a small cell, Uruguay's six protect it."""
+OFFERINGS = [
+    ("training_course", "Conservación preventiva", "40"),
+    ("training_course", "Gestión de riesgos", "30"),
+    ("mini_course", "Documentación de colecciones", "10"),
+    ("mini_course", "Museos y comunidades", "8"),
+    ("conversatorio", "El futuro de los museos", "2"),
+    ("conversatorio", "Museos y memoria", "2"),
+]
+
+
+def build_program(events: Events, seed: int = 15) -> Program:
+    """Courses of each kind run every year, three yearly grant calls through award, acceptance and report."""
+    e, rng = events, random.Random(seed)
+    years = [2025, 2026, 2027]
+    published: list[Published] = []
+    places = {
+        country: [
+            e.institution(
+                f"Museo {kind} {n}", f"Ciudad {n}", country, rng.choice(["museum", "museum", "university"])
+            )
+            for n, kind in enumerate(["Nacional", "de Arte", "Regional", "de Historia"][: 1 + people // 12])
+        ]
+        for country, people in COUNTRY_PEOPLE.items()
+    }
+    people: list[tuple[str, str, Institution, str | None]] = []
+    for country, count in COUNTRY_PEOPLE.items():
+        for n in range(count):
+            gender = rng.choices(["female", "male", "non_binary", None], [60, 34, 2, 4])[0]
+            people.append((f"{country.lower()}-{n}-{seed}", country, rng.choice(places[country]), gender))
+    offerings = [(uuid.uuid4(), kind, title, hours) for kind, title, hours in OFFERINGS]
+    published += [e.course_published(o, kind, title, hours) for o, kind, title, hours in offerings]
+    for person, country, place, gender in people:
+        for _ in range(rng.choices([1, 2, 3], [70, 25, 5])[0]):
+            offering, kind, _, hours = rng.choice(offerings)
+            year = rng.choices(years, [25, 35, 40])[0]
+            run = uuid.uuid5(offering, f"run-{year}")
+            enrolment = uuid.uuid4()
+            published.append(
+                e.enrolled(
+                    enrolment, offering, person, kind=kind, country=country, institution=place, run_id=run
+                )
+            )
+            if rng.random() < 0.05:
+                published.append(e.cancelled(enrolment, person, run))
+                continue
+            if year == years[-1] and rng.random() < 0.1:
+                continue  # still running: not evaluated yet
+            completed = rng.random() < {"training_course": 0.75, "mini_course": 0.85}.get(kind, 0.9)
+            published.append(
+                e.completed(
+                    enrolment,
+                    offering,
+                    person,
+                    kind=kind,
+                    country=country,
+                    institution=place,
+                    outcome="completed" if completed else "not_completed",
+                    year=year,
+                    hours=hours,
+                    gender=gender,
+                    run_id=run,
+                )
+            )
+            if completed and kind != "conversatorio":
+                published.append(e.certificate(uuid.uuid4(), enrolment, offering, person, hours))
+    for year in years:
+        call = uuid.uuid4()
+        published.append(e.call_opened(call, year, f"Becas {year}"))
+        for person, country, place, gender in rng.sample(people, 30):
+            application, amount = uuid.uuid4(), f"{rng.randrange(12, 31) * 100}.00"
+            published.append(
+                e.submitted(
+                    application,
+                    call,
+                    person,
+                    country=country,
+                    institution=place,
+                    year=year,
+                    gender=gender,
+                    amount=amount,
+                )
+            )
+            if rng.random() < 0.15:
+                published.append(e.ineligible(application, call, person))
+                continue
+            published.append(e.eligible(application, call, person))
+            if rng.random() > 0.45:
+                continue
+            published.append(e.awarded(application, call, person, amount, year))
+            if rng.random() < 0.15:
+                published.append(e.declined(application, call, person, amount))
+                continue
+            published.append(e.accepted(application, call, person, amount, year))
+            if year < years[-1] or rng.random() < 0.5:
+                reached = [
+                    e.institution(
+                        f"Casa de la Cultura {rng.randrange(40)}", f"Pueblo {n}", country, "cultural_centre"
+                    )
+                    for n in range(rng.randrange(1, 4))
+                ]
+                published.append(e.report(application, call, person, [place, *reached], year))
+    return Program(published, years)
+
+
+@pytest.fixture(scope="module")
+def module_program() -> Program:
+    """A generated program shared by the tests of one module."""
+    return build_program(Events())

@@ -1,17 +1,32 @@
 """Fixtures of reporting's integration tests: a migrated database, fresh projection schemas, applying events."""
 
-from collections.abc import AsyncIterator, Callable, Iterable
+import asyncio
+import random
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.testing.infrastructure import Infrastructure
+from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases, migrate
+from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.waiting import eventually
 from ibermuseos_reporting.adapters.schemas import create_projection_schema, new_schema_name
 from ibermuseos_reporting.adapters.store import apply_live
 from ibermuseos_reporting.domain.projections import project
+from ibermuseos_reporting.entrypoints.rebuild_cli import PUBLIC_TOPICS
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
+REPO = SERVICE_DIR.parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +71,80 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+# ------------------------------------------------------------------ the service as a process
+
+
+@dataclass
+class FedReporting:
+    """The reporting service as its own process, its public topics (in a namespace of its own) and a token issuer."""
+
+    service: RunningService
+    issuer: DevIssuer
+    kafka: KafkaTestClient
+
+
+@pytest.fixture(scope="session")
+def reporting_fed_with(
+    infra: Infrastructure,
+    databases: TestDatabases,
+    topic_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Sequence[Any]], AbstractAsyncContextManager[FedReporting]]:
+    """Starts reporting, produces the given public events (shuffled) and waits until every one is applied:
+    by the live consumer, or (`replayed`, quicker for hundreds of events) by the rebuild command, which
+    switches the service to projections of all of them while the live consumer catches up idempotently."""
+
+    @asynccontextmanager
+    async def fed_with(published: Sequence[Any], *, replayed: bool = False) -> AsyncIterator[FedReporting]:
+        prefix = f"{topic_prefix}reporting-it-{uuid.uuid4().hex[:6]}."
+        kafka = KafkaTestClient(infra.kafka_bootstrap, prefix)
+        # The publishers create these; here nobody publishes but the test, which must create them first.
+        await kafka.create_topics(*PUBLIC_TOPICS)
+        issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
+        issuer.write_key_set()
+        service = await start_service(
+            "reporting",
+            repo=REPO,
+            infra=infra,
+            databases=databases,
+            issuer=issuer,
+            topic_prefix=prefix,
+            logs=tmp_path_factory.mktemp("reporting-logs"),
+            extra_env={
+                "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
+                "REPORTING_RATE_LIMIT__BURST": "1000",
+                "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
+                "REPORTING_PROJECTIONS__MAINTENANCE_INTERVAL_SECONDS": "1",
+            },
+        )
+        try:
+            shuffled = list(published)
+            random.Random(11).shuffle(shuffled)
+            for item in shuffled:
+                await kafka.produce(item.topic, item.value, key=item.key, headers=item.headers)
+            if replayed:
+                rebuild = [str(Path(sys.executable).parent / "ibermuseos-reporting-rebuild")]
+                done = await asyncio.to_thread(
+                    subprocess.run, rebuild, env=service.env, capture_output=True, text=True, timeout=120
+                )
+                assert done.returncode == 0, done.stderr
+            async with httpx.AsyncClient(timeout=30) as http:
+
+                async def applied() -> bool:
+                    body = (await http.get(f"{service.url}/freshness")).json()
+                    if replayed:
+                        return bool(body["last_rebuild"]["events_done"] == len(shuffled))
+                    return bool(body["events_applied"] == len(shuffled))
+
+                await eventually(applied, timeout=60, what="every event applied")
+            yield FedReporting(service, issuer, kafka)
+        finally:
+            await service.stop()
+            await kafka.close()
+
+    return fed_with
+
+
 # ------------------------------------------------------------------------- headless chromium
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,9 +153,10 @@ CHROMIUM = "/usr/bin/chromium"
 class Page:
     """A page loaded in headless chromium over the DevTools protocol, with every console error it logged."""
 
-    def __init__(self, values: dict[str, Any], errors: list[str]) -> None:
+    def __init__(self, values: dict[str, Any], errors: list[str], printed: Any = None) -> None:
         self.values = values
         self.errors = errors
+        self.printed = printed
 
 
 class Chromium:
@@ -75,9 +165,23 @@ class Chromium:
     def __init__(self, profile: Path) -> None:
         self._profile = profile
 
-    async def open(self, url: str, extract: str, *, timeout: float = 30.0) -> Page:
-        """Load `url`, wait until the page says it is ready, and evaluate `extract` (a JS expression giving JSON)."""
+    async def open(
+        self,
+        url: str,
+        extract: str,
+        *,
+        width: int = 1280,
+        height: int = 900,
+        screenshot: Path | None = None,
+        printed: str | None = None,
+        pdf: Path | None = None,
+        timeout: float = 30.0,
+    ) -> Page:
+        """Load `url` in a window `width` CSS pixels wide (a phone's below 600), wait until the page says it is
+        ready, evaluate `extract` (a JS expression giving JSON) and save a PNG of the whole page to `screenshot`;
+        then, as printed, evaluate `printed` and save the A4 `pdf`."""
         import asyncio
+        import base64
         import json
         import subprocess
         import time
@@ -135,6 +239,8 @@ class Chromium:
                 await call("Runtime.enable")
                 await call("Log.enable")
                 await call("Page.enable")
+                metrics = {"deviceScaleFactor": 1, "mobile": width < 600}
+                await call("Emulation.setDeviceMetricsOverride", width=width, height=height, **metrics)
                 await call("Page.navigate", url=url)
                 state = None
                 while time.monotonic() < deadline:
@@ -148,10 +254,26 @@ class Chromium:
                 assert state == "true", f"the page did not get ready ({state}): {errors}"
                 extracted = await call("Runtime.evaluate", expression=extract, returnByValue=True)
                 values = json.loads(extracted["result"]["value"])
+                if screenshot is not None:
+                    full = await call("Runtime.evaluate", expression="document.documentElement.scrollHeight")
+                    whole = max(height, int(full["result"]["value"]))
+                    await call("Emulation.setDeviceMetricsOverride", width=width, height=whole, **metrics)
+                    shot = await call("Page.captureScreenshot", format="png")
+                    await asyncio.to_thread(_save, screenshot, base64.b64decode(shot["data"]))
+                on_paper = None
+                if printed is not None or pdf is not None:
+                    await call("Emulation.setEmulatedMedia", media="print")
+                if printed is not None:
+                    evaluated = await call("Runtime.evaluate", expression=printed, returnByValue=True)
+                    on_paper = json.loads(evaluated["result"]["value"])
+                if pdf is not None:
+                    a4 = {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True}
+                    document = await call("Page.printToPDF", **a4)
+                    await asyncio.to_thread(_save, pdf, base64.b64decode(document["data"]))
                 # Whatever was logged while extracting.
                 await call("Runtime.evaluate", expression="1")
                 await call("Browser.close")
-            return Page(values, errors)
+            return Page(values, errors, on_paper)
         finally:
             if process.poll() is None:
                 process.terminate()
@@ -160,6 +282,11 @@ class Chromium:
             except subprocess.TimeoutExpired:
                 process.kill()
                 await asyncio.to_thread(process.wait, 10)
+
+
+def _save(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
 
 
 def _collect(message: dict[str, Any], errors: list[str]) -> None:

@@ -7,10 +7,8 @@ consumer projects them, the rebuild command replays them, and the API serves the
 
 import csv
 import io
-import random
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +23,6 @@ from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.services import RunningService, start_service
 from ibermuseos_platform.testing.waiting import eventually
 from ibermuseos_reporting.domain.disclosure import headline as headline_text
-from ibermuseos_reporting.entrypoints.rebuild_cli import PUBLIC_TOPICS
 from lxml import etree
 from reporting_standards import giving_validator
 
@@ -64,50 +61,9 @@ class Running:
 
 
 @pytest.fixture(scope="module")
-async def running(
-    infra: Infrastructure,
-    databases: TestDatabases,
-    topic_prefix: str,
-    tmp_path_factory: pytest.TempPathFactory,
-    module_scenario: Any,
-) -> AsyncIterator[Running]:
-    prefix = f"{topic_prefix}reporting-it-{uuid.uuid4().hex[:6]}."
-    kafka = KafkaTestClient(infra.kafka_bootstrap, prefix)
-    # The publishers create these; here nobody publishes but the test, which must create them first.
-    await kafka.create_topics(*PUBLIC_TOPICS)
-    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
-    issuer.write_key_set()
-    service = await start_service(
-        "reporting",
-        repo=REPO,
-        infra=infra,
-        databases=databases,
-        issuer=issuer,
-        topic_prefix=prefix,
-        logs=tmp_path_factory.mktemp("reporting-logs"),
-        extra_env={
-            "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
-            "REPORTING_RATE_LIMIT__BURST": "1000",
-            "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
-            "REPORTING_PROJECTIONS__MAINTENANCE_INTERVAL_SECONDS": "1",
-        },
-    )
-    running = Running(service, issuer, kafka, module_scenario)
-    try:
-        shuffled = list(module_scenario.published)
-        random.Random(11).shuffle(shuffled)
-        await running.produce(shuffled)
-        async with httpx.AsyncClient(timeout=30) as http:
-
-            async def applied() -> bool:
-                body = (await http.get(f"{service.url}/freshness")).json()
-                return bool(body["events_applied"] == len(shuffled))
-
-            await eventually(applied, timeout=60, what="every event applied")
-        yield running
-    finally:
-        await service.stop()
-        await kafka.close()
+async def running(reporting_fed_with: Any, module_scenario: Any) -> AsyncIterator[Running]:
+    async with reporting_fed_with(module_scenario.published) as fed:
+        yield Running(fed.service, fed.issuer, fed.kafka, module_scenario)
 
 
 @pytest.fixture
@@ -373,34 +329,6 @@ async def test_a_coordinator_splits_a_wrong_match_and_merges_it_back(
     ).status_code == 403
 
 
-async def test_the_dashboard_shows_the_numbers_of_the_api_without_console_errors(
-    running: Running, http: httpx.AsyncClient, chromium: Any
-) -> None:
-    headline = (await http.get(f"{running.url}/figures/headline", params={"lang": "pt"})).json()
-    by_year = (await http.get(f"{running.url}/figures/beneficiaries", params={"by": "year"})).json()
-    page = await chromium.open(
-        f"{running.url}/dashboard?lang=pt",
-        "JSON.stringify({"
-        "headline: document.querySelector('[data-figure=headline]').textContent,"
-        "beneficiaries: document.querySelector('[data-figure=beneficiaries]').textContent,"
-        "institutions: document.querySelector('[data-figure=institutions]').textContent,"
-        "replication: document.querySelector('[data-figure=replication]').textContent,"
-        "years: [...document.querySelectorAll('#by-year g')].map(g => [g.dataset.key, g.querySelector('[data-value]').textContent]),"
-        "countries: [...document.querySelectorAll('#by-country g')].map(g => g.dataset.key),"
-        "title: document.title, lang: document.documentElement.lang})",
-    )
-    assert page.errors == []
-    assert page.values["headline"] == headline["text"]
-    assert page.values["beneficiaries"] == str(headline["beneficiaries"])
-    assert page.values["institutions"] == str(headline["institutions"])
-    assert page.values["replication"] == str(headline["institutions_through_replication_only"])
-    assert page.values["years"] == sorted([row["key"], shown_as(row)] for row in by_year["rows"])
-    by_country = (await http.get(f"{running.url}/figures/beneficiaries", params={"by": "country"})).json()
-    assert sorted(page.values["countries"]) == sorted(row["key"] for row in by_country["rows"])
-    assert page.values["title"] == "Ibermuseus · Formação e Capacitação"
-    assert page.values["lang"] == "pt"
-
-
 async def test_the_public_api_answers_429_to_a_client_asking_too_often(
     running: Running, infra: Infrastructure, databases: TestDatabases, tmp_path: Path
 ) -> None:
@@ -444,10 +372,3 @@ async def test_projections_of_another_version_are_back_filled_by_the_service_and
 
     await eventually(switched, timeout=60, what="the service rebuilding and switching to the current version")
     assert await _figures(http, running, running.coordinator) == expected
-
-
-def shown_as(row: dict[str, Any]) -> str:
-    """How the dashboard writes a cell: its number, "<5" when small, "–" when hidden to protect a small one."""
-    if row["people"] is not None:
-        return str(row["people"])
-    return "–" if "people" in row["protecting"] else "<5"

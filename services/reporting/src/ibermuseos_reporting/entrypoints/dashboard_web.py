@@ -1,5 +1,7 @@
 """The dashboard: one page and its assets, all served by reporting itself (no CDN), in Spanish, Portuguese and English."""
 
+import gzip
+import hashlib
 from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
@@ -11,28 +13,50 @@ from .web import cached_bytes
 
 router = APIRouter(tags=["dashboard"])
 
+JS = "text/javascript; charset=utf-8"
 ASSETS = {
-    "dashboard.js": "text/javascript; charset=utf-8",
-    "dashboard.css": "text/css; charset=utf-8",
-    "favicon.svg": "image/svg+xml",
+    "dashboard.js": ("dashboard.js", JS),
+    "charts.js": ("charts.js", JS),
+    "map.js": ("map.js", JS),
+    "texts.js": ("texts.js", JS),
+    "dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
+    "favicon.svg": ("favicon.svg", "image/svg+xml"),
+    # Vendored unedited from npm (vendor/VENDOR.md says which versions and their sha256).
+    "d3.min.js": ("vendor/d3.min.js", JS),
+    "topojson-client.min.js": ("vendor/topojson-client.min.js", JS),
+    "countries-50m.json": ("vendor/countries-50m.json", "application/json"),
 }
-# Everything from this origin only: a page that tried to load from a CDN would fail loudly.
-CSP = "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
+# Everything from this origin only: a page that tried to load from a CDN, run an inline script or
+# be framed by another site would fail loudly.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+ASSET_MAX_AGE = 86_400
+"""Assets are named with the page's version (`?v=`), so a day of caching never mixes two versions."""
 
 
 @cache
 def _asset(name: str) -> bytes:
-    return resources.files(__package__).joinpath("dashboard", name).read_bytes()
+    path, _ = ASSETS[name]
+    return resources.files(__package__).joinpath("dashboard", *path.split("/")).read_bytes()
 
 
-@router.get("/dashboard", summary="The dashboard of the headline figures", response_class=Response)
+@cache
+def _gzipped(name: str) -> bytes:
+    return gzip.compress(_asset(name), compresslevel=9, mtime=0)
+
+
+@router.get("/dashboard", summary="The dashboard of the program's figures", response_class=Response)
 async def dashboard(
     request: Request, lang: Annotated[Literal["es", "pt", "en"] | None, Query()] = None
 ) -> Response:
     language = lang or _preferred(request.headers.get("accept-language", ""))
-    page = _asset("index.html").decode().replace("{lang}", language).replace("{version}", _version())
+    page = _page().replace("{lang}", language)
     response = cached_bytes(request, page.encode(), "text/html; charset=utf-8", Viewer.public(), max_age=60)
     response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -40,13 +64,28 @@ async def dashboard(
 async def asset(request: Request, name: Annotated[str, Path(max_length=40)]) -> Response:
     if name not in ASSETS:
         return Response(status_code=404)
-    return cached_bytes(request, _asset(name), ASSETS[name], Viewer.public(), max_age=3600)
+    media_type = ASSETS[name][1]
+    compress = media_type != "image/svg+xml" and "gzip" in request.headers.get("accept-encoding", "")
+    content = _gzipped(name) if compress else _asset(name)
+    response = cached_bytes(request, content, media_type, Viewer.public(), max_age=ASSET_MAX_AGE)
+    if compress:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Authorization, Accept-Encoding"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@cache
+def _page() -> str:
+    return _asset_text("index.html").replace("{version}", _version())
+
+
+def _asset_text(name: str) -> str:
+    return resources.files(__package__).joinpath("dashboard", name).read_text()
 
 
 @cache
 def _version() -> str:
-    import hashlib
-
     return hashlib.sha256(b"".join(_asset(name) for name in sorted(ASSETS))).hexdigest()[:8]
 
 
