@@ -95,7 +95,7 @@ PRINTED = """JSON.stringify({
 @pytest.fixture(scope="module")
 async def program(reporting_fed_with: Any, module_program: Any) -> AsyncIterator[str]:
     """A generated program of some size: most cells shown, a few hidden."""
-    async with reporting_fed_with(module_program.published, replayed=True) as fed:
+    async with reporting_fed_with(module_program.published) as fed:
         yield fed.service.url
 
 
@@ -186,6 +186,12 @@ async def test_a_small_program_shows_its_hidden_cells_as_such(first_year: str, c
     }
     assert {row["key"] for row in by_country["rows"]} == {"BR", "CL", "MX", "PE"}
     assert seen["headline"].startswith("6 profissionais de museus de 4 países beneficiados e 6 instituições")
+    # A total of hidden cells is withheld too; so are the grantees, fewer than five.
+    assert {name: seen["tiles"][name]["text"][0] for name in ("certificates", "hours", "grantees")} == {
+        "certificates": "–",
+        "hours": "–",
+        "grantees": "<",
+    }
     assert seen["wide"] == []
 
 

@@ -51,6 +51,7 @@
     function mark(state) {
       if (state === "protecting") return { short: t.protecting, long: t.protectingLong };
       if (state === "suppressed") return { short: t.suppressed, long: t.suppressedLong };
+      if (state === "withheld") return { short: t.protecting, long: t.withheldLong };
       return { short: t.missing, long: t.missing };
     }
     return { number, percent, money, value, mark };

@@ -120,7 +120,7 @@
     const holder = document.querySelector(`[data-tile="${id}"]`);
     text(holder.querySelector("dt"), label);
     const figure = holder.querySelector(".figure");
-    if (c.complete === false) {
+    if (c.complete === false && c.state === "shown") {
       C.writeCell(figure, { ...c, state: "shown" }, column, fmt);
       figure.textContent = fill(t.atLeast, { value: figure.textContent });
       figure.dataset.complete = "false";
@@ -130,8 +130,10 @@
     text(holder.querySelector(".note"), note || "");
   }
 
+  // A total of published cells: "at least" the shown ones while some are hidden; withheld while that says nothing.
   function sumCell(rows, field, formula) {
     const total = C.sum(rows.map((row) => row.cells[field]));
+    if (!total.complete && total.value === 0) return { value: null, state: "withheld", derived: formula };
     return { value: total.value, state: "shown", derived: formula, complete: total.complete };
   }
 
@@ -212,7 +214,9 @@
       rows.set(apiRow.key, row);
     }));
     const all = [...rows.values()];
-    all.forEach((row) => columns.forEach((col) => { row.cells[col.id] = row.cells[col.id] || { value: 0, state: "shown", derived: "absent" }; }));
+    // A country absent from a table has none of its counts, and no rate.
+    const none = (col) => (col.kind === "rate" ? { value: null, state: "missing", derived: "absent" } : { value: 0, state: "shown", derived: "absent" });
+    all.forEach((row) => columns.forEach((col) => { row.cells[col.id] = row.cells[col.id] || none(col); }));
     const set = dataset("countryTable", t.columns.country, columns, byValue("people")(all));
     const card = document.createElement("figure");
     card.className = "card chart wide";
@@ -292,7 +296,7 @@
     const amounts = { ...calls, id: "amounts", title: t.charts.amounts, columns: amountColumns };
     const bars = amountColumns.map((c) => {
       const what = t.columns[c.id.startsWith("amount_awarded") ? "awarded" : "accepted"];
-      return { ...c, label: c.currency ? `${what} · ${c.currency}` : what };
+      return { ...c, label: what };
     });
     add(grid, amounts, bars, amountColumns[0].id);
     const reports = C.sum(calls.rows.map((row) => row.cells.reports));
@@ -346,9 +350,10 @@
     const grantees = data.byProgram.rows.find((row) => row.key === "training_grants");
     const accepted = calls.columns.filter((c) => c.field === "amount_accepted" && c.currency).map((col) => {
       const total = sumCell(calls.rows, col.id, `sum:${col.id}`);
+      if (total.state !== "shown") return null;
       const written = fmt.value(col, total.value);
       return total.complete ? written : fill(t.atLeast, { value: written });
-    });
+    }).filter(Boolean);
     tile("grantees", t.tiles.grantees, grantees ? C.cell(grantees, "people", SOURCES.byProgram) : { value: 0, state: "shown" }, count,
       accepted.length ? fill(t.tiles.granteesNote, { amount: accepted.join(" + ") }) : "");
   }

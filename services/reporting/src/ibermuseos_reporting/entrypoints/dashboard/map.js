@@ -81,7 +81,7 @@
           .text(c.state === "shown" ? fmt.number.format(Number(c.value)) : fmt.mark(c.state).short);
       });
     });
-    legend(container, shade, fmt, t);
+    legend(container, shade, shown.length > 0, fmt, t);
     return [...cells.keys()].filter((code) => !(code in MEMBERS));
   }
 
@@ -95,15 +95,17 @@
   }
 
   // The legend below the map: the classes of people, the hidden cells, the members without participants.
-  function legend(container, shade, fmt, t) {
+  function legend(container, shade, any, fmt, t) {
     const list = document.createElement("ul");
     list.className = "legend map-legend";
-    const entries = shade.range().map((colour, i, all) => {
-      const [from, to] = shade.invertExtent(colour);
-      const low = Math.max(1, Math.ceil(from));
-      const high = i === all.length - 1 ? Math.floor(to) : Math.ceil(to) - 1;
-      return { colour, label: low >= high ? fmt.number.format(high) : `${fmt.number.format(low)}–${fmt.number.format(high)}` };
-    });
+    // Whole numbers of people per class; no class when nothing is shown.
+    const cuts = shade.thresholds().map(Math.ceil);
+    const top = Math.floor(shade.domain()[1]);
+    const entries = any ? shade.range().map((colour, i) => {
+      const low = i === 0 ? 1 : cuts[i - 1];
+      const high = i === cuts.length ? top : cuts[i] - 1;
+      return { colour, low, high, label: low === high ? fmt.number.format(low) : `${fmt.number.format(low)}–${fmt.number.format(high)}` };
+    }).filter((entry) => entry.low <= entry.high) : [];
     entries.push({ className: "shade-hidden", label: t.legend.hidden }, { className: "shade-none", label: t.legend.none });
     // Colours set through the CSSOM, which the page's Content-Security-Policy allows (style attributes it does not).
     const title = document.createElement("li");
