@@ -65,7 +65,7 @@ EXTRACT = """JSON.stringify((() => {
   document.querySelectorAll("details").forEach((d) => { d.open = true; });
   const width = document.documentElement.clientWidth;
   const wide = [...document.querySelectorAll("body *")]
-    .filter((el) => !el.closest("svg") || el.tagName.toLowerCase() === "svg")
+    .filter((el) => !el.closest("svg") || ["svg", "text"].includes(el.tagName.toLowerCase()))
     .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5); })
     .map((el) => {
       const r = el.getBoundingClientRect(), chart = el.closest("[data-chart]");

@@ -44,7 +44,7 @@ def _asset(name: str) -> bytes:
 
 @cache
 def _gzipped(name: str) -> bytes:
-    return gzip.compress(_asset(name), compresslevel=9, mtime=0)
+    return gzip.compress(_asset(name), compresslevel=6, mtime=0)
 
 
 @router.get("/dashboard", summary="The dashboard of the program's figures", response_class=Response)

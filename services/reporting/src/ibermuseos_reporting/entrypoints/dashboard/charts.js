@@ -193,7 +193,9 @@
     const labels = grouped ? series.map((s) => s.label) : dataset.rows.map((row) => row.label);
     const longest = Math.max(...labels.map((label) => label.length), 4);
     const left = Math.min(Math.round(width * 0.42), longest * SVG_FONT * 0.56 + 12);
-    const right = 64;
+    const valueTexts = dataset.rows.flatMap((row) => series.map((s) => row.cells[s.id]))
+      .map((c, i) => (c.state === "shown" ? fmt.value(series[i % series.length], c.value) : "<5"));
+    const right = Math.max(36, Math.max(...valueTexts.map((text) => text.length)) * SVG_FONT * 0.62 + 12) + (stacked ? 14 : 0);
     const perGroup = grouped ? title + series.length * (bar + gap) + groupGap : bar + gap;
     const height = Math.max(bar, dataset.rows.length * perGroup - (grouped ? groupGap : gap)) + 2;
     const { svg, hatched } = newSvg(container, width, height, dataset.id);
