@@ -5,6 +5,7 @@ worked out from such cells (data-derived): the tests fetch the same answers and 
 page is also photographed whole; the PNGs stay in `.run/artefacts/dashboard/` for people to look at.
 """
 
+import asyncio
 import csv
 import io
 import re
@@ -109,13 +110,13 @@ async def first_year(reporting_fed_with: Any, module_scenario: Any) -> AsyncIter
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("lang", ["es", "pt", "en"])
 async def test_the_dashboard_shows_the_apis_numbers_readably_at_laptop_and_phone_widths(
-    program: str, chromium: Any, lang: str, width: int
+    program: str, browser: Any, lang: str, width: int
 ) -> None:
-    shot = ARTEFACTS / f"program-{lang}-{width}.png"
-    pdf = ARTEFACTS / f"program-{lang}.pdf" if width == 1280 else None
-    page = await chromium.open(
-        f"{program}/dashboard?lang={lang}", EXTRACT, width=width, screenshot=shot, printed=PRINTED, pdf=pdf
-    )
+    page = await browser.open(f"{program}/dashboard?lang={lang}", width=width, extract=EXTRACT)
+    on_paper, pdf = await browser.printed(extract=PRINTED)
+    await asyncio.to_thread(_keep, f"program-{lang}-{width}.png", page.screenshot)
+    if width == 1280:
+        await asyncio.to_thread(_keep, f"program-{lang}.pdf", pdf)
     seen = page.values
     async with httpx.AsyncClient(base_url=program, timeout=30) as http:
         answers = await _answers(http, seen["cells"])
@@ -158,19 +159,19 @@ async def test_the_dashboard_shows_the_apis_numbers_readably_at_laptop_and_phone
     assert all(described), seen["charts"]
     assert all(chart["csv"] and chart["drawn"] for chart in seen["charts"]), seen["charts"]
     _assert_csv_is_the_apis(seen["csv"], calls)
-    # Readable at this width: nothing wider than the window, nothing to scroll sideways.
+    # Readable at this width: nothing wider than the window, nothing to scroll sideways (tables open or not).
     assert seen["wide"] == []
     assert seen["scrollWidth"] <= seen["width"]
-    assert _png_width(shot) == width
+    assert page.overflow == []
+    assert _png_width(page.screenshot) == width
     # Printable: the controls are left off the paper, the charts are not.
-    assert page.printed == {"controls": 0, "charts": len(seen["charts"]), "background": "rgb(255, 255, 255)"}
-    if pdf is not None:
-        assert pdf.read_bytes().startswith(b"%PDF")
+    assert on_paper == {"controls": 0, "charts": len(seen["charts"]), "background": "rgb(255, 255, 255)"}
+    assert pdf.startswith(b"%PDF")
 
 
-async def test_a_small_program_shows_its_hidden_cells_as_such(first_year: str, chromium: Any) -> None:
-    shot = ARTEFACTS / "first-year-pt-1280.png"
-    page = await chromium.open(f"{first_year}/dashboard?lang=pt", EXTRACT, screenshot=shot)
+async def test_a_small_program_shows_its_hidden_cells_as_such(first_year: str, browser: Any) -> None:
+    page = await browser.open(f"{first_year}/dashboard?lang=pt", width=1280, extract=EXTRACT)
+    await asyncio.to_thread(_keep, "first-year-pt-1280.png", page.screenshot)
     seen = page.values
     async with httpx.AsyncClient(base_url=first_year, timeout=30) as http:
         answers = await _answers(http, seen["cells"])
@@ -193,6 +194,7 @@ async def test_a_small_program_shows_its_hidden_cells_as_such(first_year: str, c
         "grantees": "<",
     }
     assert seen["wide"] == []
+    assert page.overflow == []
 
 
 # ------------------------------------------------------------------ checking against the API
@@ -278,7 +280,13 @@ def _assert_csv_is_the_apis(text: str, calls: dict[str, Any]) -> None:
         }
 
 
-def _png_width(path: Path) -> int:
-    header = path.read_bytes()[:24]
+def _keep(name: str, content: bytes) -> None:
+    """A picture of the page for people to look at: `.run/artefacts/dashboard/`."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / name).write_bytes(content)
+
+
+def _png_width(png: bytes) -> int:
+    header = png[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     return int.from_bytes(header[16:20], "big")

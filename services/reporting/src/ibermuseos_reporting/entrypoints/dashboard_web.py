@@ -54,9 +54,8 @@ async def dashboard(
     language = lang or _preferred(request.headers.get("accept-language", ""))
     page = _page().replace("{lang}", language)
     response = cached_bytes(request, page.encode(), "text/html; charset=utf-8", Viewer.public(), max_age=60)
+    # The platform's edge adds the headers every answer carries; the page's own policy is its own.
     response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -71,7 +70,6 @@ async def asset(request: Request, name: Annotated[str, Path(max_length=40)]) -> 
     if compress:
         response.headers["Content-Encoding"] = "gzip"
     response.headers["Vary"] = "Authorization, Accept-Encoding"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

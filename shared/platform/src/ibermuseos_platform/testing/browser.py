@@ -3,6 +3,7 @@
     async with Chromium.started(profile_dir) as browser:
         page = await browser.open(url, width=390, extract="JSON.stringify({...})", headers={"Accept-Language": "pt"})
         page.values, page.errors, page.overflow, page.screenshot  # PNG of the whole page
+        on_paper, pdf = await browser.printed(extract="JSON.stringify({...})")  # as printed, and an A4 PDF
 
 `make chromium` installs it (`apt-get install chromium`).
 """
@@ -24,10 +25,12 @@ import websockets
 
 CHROMIUM = "/usr/bin/chromium"
 
-# What sticks out sideways: the page wider than the window, or an element beyond its edges.
+# What sticks out sideways: the page wider than the window, or an element beyond its edges (one that is
+# shown: the content of a closed <details> keeps a box, off to the side, that nobody sees).
 _OVERFLOW = """JSON.stringify((() => {
   const width = document.documentElement.clientWidth;
   const out = [...document.querySelectorAll('body *')].filter(e => {
+    if (!e.checkVisibility()) return false;
     const box = e.getBoundingClientRect();
     return box.width > 0 && (box.right > width + 0.5 || box.left < -0.5);
   }).map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className : ''));
@@ -161,6 +164,18 @@ class Chromium:
         )
         await self._evaluate("1")  # whatever was logged meanwhile
         return Page(values, list(self._errors), overflow, base64.b64decode(shot["data"]), width)
+
+    async def printed(self, *, extract: str = "null") -> tuple[Any, bytes]:
+        """The page loaded last as printed (its print stylesheet): what `extract` gives then, and the page as an A4 PDF."""
+        await self._call("Emulation.setEmulatedMedia", media="print")
+        try:
+            values = json.loads(await self._evaluate(extract) or "null")
+            pdf = await self._call(
+                "Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=True
+            )
+        finally:
+            await self._call("Emulation.setEmulatedMedia", media="")
+        return values, base64.b64decode(pdf["data"])
 
     async def _evaluate(self, expression: str) -> Any:
         evaluated = await self._call("Runtime.evaluate", expression=expression, returnByValue=True)
