@@ -116,6 +116,9 @@ def reporting_fed_with(
             extra_env={
                 "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
                 "REPORTING_RATE_LIMIT__BURST": "1000",
+                # A browser loading page after page from one address (each page asks ~30 things) is no attack.
+                "REPORTING_HTTP__RATE_PER_SECOND": "1000",
+                "REPORTING_HTTP__BURST": "1000",
                 "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
                 "REPORTING_PROJECTIONS__MAINTENANCE_INTERVAL_SECONDS": "1",
             },
