@@ -5,7 +5,6 @@ from decimal import Decimal
 from ibermuseos_reporting.domain.disclosure import (
     Viewer,
     headline,
-    more_than,
     pool,
     possible_counts,
     protected_count,
@@ -174,25 +173,18 @@ def test_focal_points_see_their_country_exactly_and_coordinators_everything() ->
     assert Viewer.public().is_public
 
 
-def test_more_than_rounds_down_to_two_significant_digits_strictly_below() -> None:
-    assert more_than(1234) == 1200
-    assert more_than(1200) == 1100
-    assert more_than(100) == 90
-    assert more_than(15) == 14
-    assert more_than(9) is None
+def test_the_headline_says_the_figures_as_published_never_more_than_one_less() -> None:
+    assert headline(68, 161, "en") == "68 museum professionals benefited, and 161 institutions"
+    assert headline(1200, 30, "en") == "1,200 museum professionals benefited, and 30 institutions"
 
 
 def test_the_headline_is_said_in_the_three_languages() -> None:
-    assert (
-        headline(1234, 456, "es")
-        == "Más de 1.200 profesionales de museos se han beneficiado y más de 450 instituciones"
-    )
-    assert (
-        headline(1234, 456, "pt")
-        == "Mais de 1.200 profissionais de museus beneficiados e mais de 450 instituições"
-    )
-    assert (
-        headline(1234, 456, "en")
-        == "More than 1,200 museum professionals benefited, and more than 450 institutions"
-    )
-    assert headline(7, 3, "en") == "7 museum professionals benefited, and 3 institutions"
+    assert headline(1234, 456, "es") == "1.234 profesionales de museos se han beneficiado y 456 instituciones"
+    assert headline(1234, 456, "pt") == "1.234 profissionais de museus beneficiados e 456 instituições"
+    assert headline(1234, 456, "en") == "1,234 museum professionals benefited, and 456 institutions"
+
+
+def test_the_headline_says_one_in_the_singular() -> None:
+    assert headline(1, 1, "es") == "1 profesional de museos se ha beneficiado y 1 institución"
+    assert headline(1, 1, "pt") == "1 profissional de museus beneficiado e 1 instituição"
+    assert headline(1, 1, "en") == "1 museum professional benefited, and 1 institution"

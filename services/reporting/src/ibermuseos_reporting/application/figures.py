@@ -302,7 +302,7 @@ async def applications_by_country(figures: Figures, viewer: Viewer) -> dict[str,
 
 
 async def headline_figures(figures: Figures, viewer: Viewer, language: str) -> dict[str, Any]:
-    """The program's headline ("more than N professionals, more than M institutions"), computed from the projections."""
+    """The program's headline ("N museum professionals benefited, and M institutions"), computed from the projections."""
     data = await figures.microdata()
     exact = viewer.everything
     people, by_program = md.beneficiaries(data, Filters(), "program")

@@ -94,29 +94,22 @@ def pool(cells: Mapping[K, int]) -> list[Group]:
     return groups
 
 
-def more_than(count: int) -> int | None:
-    """The round figure the headline says "more than" of: two significant digits, strictly below `count`.
-
-    None when the count is too small to round (below 10): then the exact count is said.
-    """
-    if count < 10:
-        return None
-    step = int(10 ** max(len(str(count)) - 2, 0))
-    return (count - 1) // step * step
-
-
 _PHRASES = {
+    # people (one, other), institutions (one, other), and what joins them
     "es": (
-        "Más de {people} profesionales de museos se han beneficiado y más de {institutions} instituciones",
-        "{people} profesionales de museos se han beneficiado y {institutions} instituciones",
+        ("{} profesional de museos se ha beneficiado", "{} profesionales de museos se han beneficiado"),
+        ("{} institución", "{} instituciones"),
+        " y ",
     ),
     "pt": (
-        "Mais de {people} profissionais de museus beneficiados e mais de {institutions} instituições",
-        "{people} profissionais de museus beneficiados e {institutions} instituições",
+        ("{} profissional de museus beneficiado", "{} profissionais de museus beneficiados"),
+        ("{} instituição", "{} instituições"),
+        " e ",
     ),
     "en": (
-        "More than {people} museum professionals benefited, and more than {institutions} institutions",
-        "{people} museum professionals benefited, and {institutions} institutions",
+        ("{} museum professional benefited", "{} museum professionals benefited"),
+        ("{} institution", "{} institutions"),
+        ", and ",
     ),
 }
 
@@ -127,11 +120,14 @@ def _format(number: int, language: str) -> str:
 
 
 def headline(people: int, institutions: int, language: str) -> str:
-    """The program's headline sentence, computed: "More than N professionals benefited, more than M institutions"."""
-    rounded_people, rounded_institutions = more_than(people), more_than(institutions)
-    more, exact = _PHRASES.get(language, _PHRASES["es"])
-    if rounded_people is not None and rounded_institutions is not None:
-        return more.format(
-            people=_format(rounded_people, language), institutions=_format(rounded_institutions, language)
-        )
-    return exact.format(people=_format(people, language), institutions=_format(institutions, language))
+    """The program's headline sentence, computed: "N museum professionals benefited, and M institutions".
+
+    It says the figures as given (for the public, the protected ones every table adds up to): they are
+    rounded already, and a "more than" of a rounded figure could be untrue.
+    """
+    (person, persons), (institution, several), joined = _PHRASES.get(language, _PHRASES["es"])
+    said_people = (person if people == 1 else persons).format(_format(people, language))
+    said_institutions = (institution if institutions == 1 else several).format(
+        _format(institutions, language)
+    )
+    return said_people + joined + said_institutions

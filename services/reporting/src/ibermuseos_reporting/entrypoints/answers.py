@@ -193,7 +193,7 @@ class Headline(BaseModel):
     countries: int = Field(description="countries with beneficiaries, as the figures shown count them")
     by_program: dict[str, int] = Field(description="unique people per program." + PROTECTED)
     text: str = Field(
-        description='the sentence: "More than N museum professionals benefited, and more than M institutions"'
+        description='the sentence: "N museum professionals benefited, and M institutions", the figures as given above'
     )
     language: str
     exact: bool
