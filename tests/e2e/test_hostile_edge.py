@@ -117,17 +117,7 @@ async def test_a_forwarded_for_that_rotates_does_not_escape_the_rate_limit(
     assert all(int(answer.headers["Retry-After"]) >= 1 for answer in refused)
 
 
-REPORTING_CACHE = pytest.mark.xfail(
-    strict=True,
-    reason="the dashboard's CSP has frame-ancestors now; reporting still answers a participant's token "
-    "on public figures with Cache-Control: public, max-age=60",
-)
-
-
-@pytest.mark.parametrize(
-    "service",
-    [pytest.param(s, marks=REPORTING_CACHE) if s == "reporting" else s for s in SERVICES],
-)
+@pytest.mark.parametrize("service", SERVICES)
 async def test_every_answer_carries_the_security_headers(platform: Platform, service: str) -> None:
     participant = platform.token("ana-hostile", "participant", country="PE")
     async with httpx.AsyncClient(base_url=platform.url(service)) as http:

@@ -144,6 +144,17 @@ async def test_public_figures_are_protected_and_cached_with_an_etag(
     )
     assert exact.headers["cache-control"] == "private, no-cache"
     assert {row["key"]: row["people"] for row in exact.json()["rows"]} == {"MX": 3, "PE": 1, "CL": 1, "BR": 1}
+    # A participant's token sees the public figures, in an answer that is still that caller's alone.
+    participant = await http.get(
+        f"{running.url}/figures/beneficiaries",
+        params={"by": "country"},
+        headers=running.token("participant-1", "participant", country="PE"),
+    )
+    assert participant.json()["rows"] == body["rows"]
+    assert (participant.headers["cache-control"], participant.headers["vary"]) == (
+        "private, no-cache",
+        "Authorization",
+    )
     headline = (await http.get(f"{running.url}/figures/headline", params={"lang": "en"})).json()
     assert headline["text"] == headline_text(headline["beneficiaries"], headline["institutions"], "en")
     assert headline["freshness"]["events_applied"] == len(running.scenario.published)

@@ -70,9 +70,11 @@ def cached_bytes(
     request: Request, content: bytes, media_type: str, viewer: Viewer, *, max_age: int
 ) -> Response:
     etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    # An answer to a request that carried a token is that caller's, even when it shows the public figures.
+    shared = viewer.is_public and "authorization" not in request.headers
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={max_age}" if viewer.is_public else "private, no-cache",
+        "Cache-Control": f"public, max-age={max_age}" if shared else "private, no-cache",
         "Vary": "Authorization",
     }
     wanted = request.headers.get("if-none-match", "")
