@@ -5,34 +5,44 @@
   // Each takes white text at 4.5:1 or more (labels inside stacked bars).
   const SERIES_COLOURS = ["#8c2349", "#a65f12", "#2f6f8f", "#5b7f3a", "#6c5a9c"];
   const SVG_FONT = 13;
+  const EXACT = "\u00a0\u2713";
+  // States of a cell the API's disclosure control hides (a missing one is a rate of nothing: no figure to hide).
+  const HIDDEN = new Set(["suppressed", "protecting", "withheld"]);
+  const isHidden = (c) => HIDDEN.has(c.state);
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : `{${name}}`));
   }
 
-  // One published value: shown, or hidden by the API's disclosure control (named in the row's
-  // `suppressed`, and also in `protecting` when it is hidden to protect another, smaller one).
+  // One published value: shown (exact when its row or answer says so, else protected), or hidden by
+  // the API's disclosure control (named in the row's `suppressed`, and also in `protecting` when it
+  // is hidden to protect another, smaller one).
   function cell(row, field, source, extract) {
     const raw = row ? row[field] : undefined;
     const value = extract && raw !== null && raw !== undefined ? extract(raw) : raw;
-    const base = { source, key: row ? String(row.key) : "", field };
+    const base = { source, key: row ? String(row.key) : "", field, exact: Boolean(row && row.exact) };
     if (value !== null && value !== undefined) return { ...base, value, state: "shown" };
     const listed = (name) => Boolean(row && (row[name] || []).includes(field));
     const state = listed("protecting") ? "protecting" : listed("suppressed") ? "suppressed" : "missing";
     return { ...base, value: null, state };
   }
 
-  // A figure the page works out from published ones (a rate, a sum); hidden if any part is.
+  // A figure the page works out from published ones (a rate, a sum); hidden if any part is, exact if all are.
   function derived(parts, compute, formula) {
     const hidden = parts.find((part) => part.state !== "shown");
-    if (hidden) return { value: null, state: hidden.state, derived: formula };
+    const exact = parts.every((part) => part.exact);
+    if (hidden) return { value: null, state: hidden.state, derived: formula, exact };
     const value = compute(...parts.map((part) => Number(part.value)));
-    return Number.isFinite(value) ? { value, state: "shown", derived: formula } : { value: null, state: "missing", derived: formula };
+    return Number.isFinite(value) ? { value, state: "shown", derived: formula, exact } : { value: null, state: "missing", derived: formula, exact };
   }
 
   function sum(cells) {
     const shown = cells.filter((c) => c.state === "shown");
-    return { value: shown.reduce((total, c) => total + Number(c.value), 0), complete: shown.length === cells.length };
+    return {
+      value: shown.reduce((total, c) => total + Number(c.value), 0),
+      complete: shown.length === cells.length,
+      exact: cells.every((c) => c.exact)
+    };
   }
 
   function formatter(lang, t) {
@@ -52,14 +62,20 @@
       if (state === "protecting") return { short: t.protecting, long: t.protectingLong };
       if (state === "suppressed") return { short: t.suppressed, long: t.suppressedLong };
       if (state === "withheld") return { short: t.protecting, long: t.withheldLong };
-      return { short: t.missing, long: t.missing };
+      return { short: t.missing, long: t.missingLong };
     }
-    return { number, percent, money, value, mark };
+    // A shown value as written, with the mark of an exact figure.
+    function shown(column, c) {
+      return fmt.value(column, c.value) + (c.exact ? EXACT : "");
+    }
+    const fmt = { number, percent, money, value, mark, shown, exactLong: t.exactLong };
+    return fmt;
   }
 
   function attributes(node, c) {
     node.dataset.state = c.state;
     node.dataset.value = c.value === null || c.value === undefined ? "" : String(c.value);
+    node.dataset.exact = String(Boolean(c.exact));
     if (c.source !== undefined) {
       node.dataset.source = c.source;
       node.dataset.key = c.key;
@@ -68,11 +84,13 @@
     if (c.derived) node.dataset.derived = c.derived;
   }
 
-  // Writes a cell into an HTML element: the number, or the mark of a hidden one with its meaning for screen readers.
+  // Writes a cell into an HTML element: the number (marked when exact), or the mark of a hidden one,
+  // each mark with its meaning for screen readers.
   function writeCell(node, c, column, fmt) {
     attributes(node, c);
     if (c.state === "shown") {
       node.textContent = fmt.value(column, c.value);
+      if (c.exact) node.append(exactMark(fmt));
       return;
     }
     const { short, long } = fmt.mark(c.state);
@@ -84,7 +102,21 @@
     spoken.className = "sr-only";
     spoken.textContent = long;
     node.replaceChildren(visible, spoken);
-    node.classList.add("hidden-cell");
+    if (isHidden(c)) node.classList.add("hidden-cell");
+  }
+
+  function exactMark(fmt) {
+    const mark = document.createElement("span");
+    mark.className = "exact-mark";
+    mark.title = fmt.exactLong;
+    const visible = document.createElement("span");
+    visible.setAttribute("aria-hidden", "true");
+    visible.textContent = EXACT;
+    const spoken = document.createElement("span");
+    spoken.className = "sr-only";
+    spoken.textContent = ` (${fmt.exactLong})`;
+    mark.append(visible, spoken);
+    return mark;
   }
 
   function table(dataset, fmt, keyTitle) {
@@ -132,14 +164,16 @@
     return /[",\n]/.test(safe) ? '"' + safe.replace(/"/g, '""') + '"' : safe;
   }
 
-  // The dataset as CSV: the API's field names, hidden cells empty and named in suppressed/protecting.
+  // The dataset as CSV, as the API writes its own: its field names, whether the row is exact, hidden
+  // cells empty and named in suppressed/protecting.
   function csv(dataset) {
-    const header = ["key", "label", ...dataset.columns.map((column) => column.id), "suppressed", "protecting"];
+    const header = ["key", "label", ...dataset.columns.map((column) => column.id), "exact", "suppressed", "protecting"];
     const lines = [header.map(csvField).join(",")];
     dataset.rows.forEach((row) => {
       const cells = dataset.columns.map((column) => row.cells[column.id]);
       const named = (state) => dataset.columns.filter((column, i) => cells[i].state === state || (state === "suppressed" && cells[i].state === "protecting")).map((column) => column.id).join(";");
-      lines.push([row.key, row.label, ...cells.map((c) => (c.state === "shown" ? c.value : "")), named("suppressed"), named("protecting")].map(csvField).join(","));
+      const exact = cells.every((c) => c.exact) ? "True" : "False";
+      lines.push([row.key, row.label, ...cells.map((c) => (c.state === "shown" ? c.value : "")), exact, named("suppressed"), named("protecting")].map(csvField).join(","));
     });
     return lines.join("\n") + "\n";
   }
@@ -178,7 +212,7 @@
   }
 
   function markCell(selection, c) {
-    selection.attr("data-state", c.state).attr("data-value", c.value === null ? "" : String(c.value));
+    selection.attr("data-state", c.state).attr("data-value", c.value === null ? "" : String(c.value)).attr("data-exact", String(Boolean(c.exact)));
     if (c.source !== undefined) selection.attr("data-source", c.source).attr("data-key", c.key).attr("data-field", c.field);
   }
 
@@ -194,7 +228,7 @@
     const longest = Math.max(...labels.map((label) => label.length), 4);
     const left = Math.min(Math.round(width * 0.42), longest * SVG_FONT * 0.56 + 12);
     const valueTexts = dataset.rows.flatMap((row) => series.map((s) => row.cells[s.id]))
-      .map((c, i) => (c.state === "shown" ? fmt.value(series[i % series.length], c.value) : "<5"));
+      .map((c, i) => (c.state === "shown" ? fmt.shown(series[i % series.length], c) : fmt.mark(c.state).short));
     const right = Math.max(36, Math.max(...valueTexts.map((text) => text.length)) * SVG_FONT * 0.62 + 12) + (stacked ? 14 : 0);
     const perGroup = grouped ? title + series.length * (bar + gap) + groupGap : bar + gap;
     const height = Math.max(bar, dataset.rows.length * perGroup - (grouped ? groupGap : gap)) + 2;
@@ -223,12 +257,14 @@
         }
         const shown = c.state === "shown";
         const zero = shown && Number(c.value) === 0;
-        if (stacked && zero) return;
-        const w = shown ? Math.max(stacked ? 0 : 2, x(Number(c.value))) : 16;
+        if (stacked && (zero || !shown && !isHidden(c))) return;
+        const w = shown ? Math.max(stacked ? 0 : 2, x(Number(c.value))) : isHidden(c) ? 16 : 0;
         const x0 = stacked ? end : left;
-        mark.append("rect").attr("x", x0).attr("y", 0).attr("width", w).attr("height", bar).attr("rx", 2)
-          .attr("fill", shown ? SERIES_COLOURS[series.length > 1 ? j : 0] : hatched).attr("class", shown ? "bar" : "bar hidden");
-        const text = shown ? fmt.value(s, c.value) : fmt.mark(c.state).short;
+        if (w) {
+          mark.append("rect").attr("x", x0).attr("y", 0).attr("width", w).attr("height", bar).attr("rx", 2)
+            .attr("fill", shown ? SERIES_COLOURS[series.length > 1 ? j : 0] : hatched).attr("class", shown ? "bar" : "bar hidden");
+        }
+        const text = shown ? fmt.shown(s, c) : fmt.mark(c.state).short;
         if (!stacked) {
           mark.append("text").attr("class", "value").attr("x", x0 + w + 6).attr("y", bar / 2).attr("dy", "0.35em").text(text);
         } else if (w >= text.length * 8 + 8) {
@@ -238,8 +274,9 @@
       });
       if (stacked) {
         const total = sum(series.map((s) => row.cells[s.id]));
+        const written = fmt.shown({ kind: "count" }, total);
         g.append("text").attr("class", "value total").attr("x", end + 6).attr("y", bar / 2).attr("dy", "0.35em")
-          .text(total.complete ? fmt.number.format(total.value) : "≥ " + fmt.number.format(total.value));
+          .text(total.complete ? written : "≥ " + written);
       }
     });
   }
@@ -270,11 +307,13 @@
         const shown = c.state === "shown";
         const x0 = stacked ? band(row.key) : band(row.key) + inner(s.id);
         const w = stacked ? band.bandwidth() : inner.bandwidth();
-        const h = shown ? Math.max(1, height - bottom - y(Number(c.value))) : 10;
+        const h = shown ? Math.max(1, height - bottom - y(Number(c.value))) : isHidden(c) ? 10 : 0;
         const y0 = base - h;
-        mark.append("rect").attr("x", x0).attr("y", y0).attr("width", w).attr("height", h).attr("rx", 2)
-          .attr("fill", shown ? SERIES_COLOURS[j] : hatched).attr("class", shown ? "bar" : "bar hidden");
-        const text = shown ? fmt.value(s, c.value) : fmt.mark(c.state).short;
+        if (h) {
+          mark.append("rect").attr("x", x0).attr("y", y0).attr("width", w).attr("height", h).attr("rx", 2)
+            .attr("fill", shown ? SERIES_COLOURS[j] : hatched).attr("class", shown ? "bar" : "bar hidden");
+        }
+        const text = shown ? fmt.shown(s, c) : fmt.mark(c.state).short;
         if (stacked) {
           if (h >= SVG_FONT + 4) {
             mark.append("text").attr("class", "value inside").attr("x", x0 + w / 2).attr("y", y0 + h / 2).attr("dy", "0.35em").attr("text-anchor", "middle").text(text);
@@ -285,7 +324,7 @@
         }
       });
       if (stacked) {
-        g.append("text").attr("class", "value total").attr("x", band(row.key) + band.bandwidth() / 2).attr("y", base - 5).attr("text-anchor", "middle").text(fmt.number.format(sum(series.map((s) => row.cells[s.id])).value));
+        g.append("text").attr("class", "value total").attr("x", band(row.key) + band.bandwidth() / 2).attr("y", base - 5).attr("text-anchor", "middle").text(fmt.shown({ kind: "count" }, sum(series.map((s) => row.cells[s.id]))));
       }
       g.append("text").attr("class", "label").attr("x", band(row.key) + band.bandwidth() / 2).attr("y", height - 7).attr("text-anchor", "middle").text(row.label);
     });
@@ -309,7 +348,7 @@
   function describe(dataset, field, fmt, t, how) {
     const column = dataset.columns.find((c) => c.id === field);
     const shown = dataset.rows.filter((row) => row.cells[field].state === "shown");
-    const hidden = dataset.rows.filter((row) => (how && how.series ? how.series : [column]).some((s) => row.cells[s.id].state !== "shown")).length;
+    const hidden = dataset.rows.filter((row) => (how && how.series ? how.series : [column]).some((s) => isHidden(row.cells[s.id]))).length;
     let text = "";
     if (how && how.series) {
       text = fill(t.describe.totals, {
@@ -330,6 +369,16 @@
     return text || t.noData;
   }
 
+  // What the text alternative says of figures not shown exactly: rounded counts (or, for institutions,
+  // counted as far as the rounded counts of people allow); nothing when every figure is exact.
+  function protection(dataset, t) {
+    const rounded = dataset.rows.some((row) => dataset.columns.some((column) => {
+      const c = row.cells[column.id];
+      return c && c.state === "shown" && !c.exact;
+    }));
+    return rounded ? fill(t.describe[dataset.protection || "rounded"], D.rounding || {}) : "";
+  }
+
   // A chart card: title, its text alternative, the drawing (redrawn when its width changes), the table, CSV.
   function figure(parent, dataset, options) {
     const { fmt, t, lang } = options;
@@ -345,6 +394,9 @@
     description.className = "desc";
     description.id = `${dataset.id}-desc`;
     description.textContent = options.description || "";
+    // Said once beside the figures for the eye; here for whoever reads the chart through its text alternative.
+    const protectedBy = protection(dataset, t);
+    if (protectedBy) description.append(Object.assign(document.createElement("span"), { className: "sr-only", textContent: ` ${protectedBy}` }));
     caption.append(heading, description);
     node.appendChild(caption);
     if (options.series && options.series.length > 1) node.appendChild(legend(options.series));
@@ -391,5 +443,5 @@
     return bar;
   }
 
-  D.charts = { cell, derived, sum, formatter, writeCell, table, csv, download, hbars, columns, describe, figure, actions, legend, fill, hatch, SERIES_COLOURS };
+  D.charts = { isHidden, cell, derived, sum, formatter, writeCell, markCell, table, csv, download, hbars, columns, describe, figure, actions, legend, fill, hatch, SERIES_COLOURS };
 })(window.Dashboard);

@@ -1,7 +1,7 @@
 "use strict";
-// The dashboard: reads the public figures API and draws the program's story. Every number on the
-// page is a cell of an API answer (data-source, data-key, data-field) or worked out from such cells
-// (data-derived); hidden cells are shown as the API marks them.
+// The dashboard: reads the figures API and draws the program's story. Every number on the page is a
+// cell of an API answer (data-source, data-key, data-field) or worked out from such cells
+// (data-derived); exact cells (data-exact) and hidden ones are shown as the API marks them.
 (function (D) {
   const C = D.charts;
   const lang = D.TEXTS[document.body.dataset.lang] ? document.body.dataset.lang : "es";
@@ -14,9 +14,36 @@
   const PROGRAMS = ["training_grants", "training_courses", "mini_courses", "conversatorios"];
   const KIND_OF_PROGRAM = ["training_courses", "mini_courses", "conversatorios"];
 
+  // A focal point or coordinator opens the page with "#token=<their token>": it is kept for this tab
+  // only (sessionStorage), taken out of the address (so a copied link never carries it), sent to the
+  // API, which answers with what that token may see exactly. "#token=" goes back to the public view.
+  const TOKEN = "ibermuseos-dashboard-token";
+  function signedIn() {
+    try {
+      const given = /^#token=(.*)$/.exec(location.hash);
+      if (given) {
+        if (given[1]) sessionStorage.setItem(TOKEN, decodeURIComponent(given[1]));
+        else sessionStorage.removeItem(TOKEN);
+        history.replaceState(null, "", location.pathname + location.search);
+      }
+      return sessionStorage.getItem(TOKEN);
+    } catch (e) {
+      return null;
+    }
+  }
+  const token = signedIn();
+
   async function get(path) {
+    const headers = { Accept: "application/json" };
+    if (token && path.startsWith("/figures/")) headers.Authorization = `Bearer ${token}`;
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetch(path, { headers: { Accept: "application/json" } });
+      const response = await fetch(path, { headers });
+      if (response.status === 401 && token) {
+        // An expired or unknown token: the public view instead.
+        sessionStorage.removeItem(TOKEN);
+        location.reload();
+        return new Promise(() => {});
+      }
       if (response.status === 429 && attempt < 2) {
         const wait = Math.min(5, Number(response.headers.get("Retry-After")) || 1);
         await new Promise((resolve) => setTimeout(resolve, wait * 1000));
@@ -36,7 +63,6 @@
     byType: `/figures/beneficiaries?by=institution_type&lang=${lang}`,
     institutionsByCountry: "/figures/institutions?by=country",
     institutionsByType: "/figures/institutions?by=institution_type",
-    grantsInstitutions: "/figures/institutions?program=training_grants",
     grantsByCall: `/figures/grants?by=call&lang=${lang}`,
     grantsByYear: `/figures/grants?by=year&lang=${lang}`,
     grantsByCountry: `/figures/grants?by=country&lang=${lang}`,
@@ -77,8 +103,8 @@
     return C.cell(row, col.field || col.id, source);
   }
 
-  function dataset(id, keyTitle, columns, rows) {
-    return { id, title: t.charts[id], keyTitle, columns, rows };
+  function dataset(id, keyTitle, columns, rows, protection) {
+    return { id, title: t.charts[id], keyTitle, columns, rows, protection };
   }
 
   function rowsOf(body, source, columns, labelOf, order) {
@@ -116,25 +142,40 @@
     return node;
   }
 
-  function tile(id, label, c, column, note) {
+  // A sentence of the texts with figures in it: each {name} of the template becomes the node parts[name]() makes.
+  function sentence(node, template, parts) {
+    const marked = fill(template, Object.fromEntries(Object.keys(parts).map((name) => [name, `\u0000${name}\u0000`])));
+    node.replaceChildren(...marked.split("\u0000").map((piece, i) => (i % 2 ? parts[piece]() : document.createTextNode(piece))));
+    return node;
+  }
+
+  // A figure in a sentence: the cell as the page writes it ("at least" while some of a total is hidden).
+  function figureOf(c, col, tag) {
+    const node = document.createElement(tag || "strong");
+    C.writeCell(node, c, col || column("x"), fmt);
+    if (c.complete === false && c.state === "shown") {
+      node.replaceChildren(fill(t.atLeast, { value: node.textContent }));
+      node.dataset.complete = "false";
+    }
+    return node;
+  }
+
+  function tile(id, label, c, note, parts) {
     const holder = document.querySelector(`[data-tile="${id}"]`);
     text(holder.querySelector("dt"), label);
     const figure = holder.querySelector(".figure");
-    if (c.complete === false && c.state === "shown") {
-      C.writeCell(figure, { ...c, state: "shown" }, column, fmt);
-      figure.textContent = fill(t.atLeast, { value: figure.textContent });
-      figure.dataset.complete = "false";
-    } else {
-      C.writeCell(figure, c, column, fmt);
-    }
-    text(holder.querySelector(".note"), note || "");
+    const written = figureOf(c, column("x"), "span");
+    written.classList.add("figure");
+    figure.replaceWith(written);
+    sentence(holder.querySelector(".note"), note || "", parts || {});
   }
 
-  // A total of published cells: "at least" the shown ones while some are hidden; withheld while that says nothing.
-  function sumCell(rows, field, formula) {
+  // A total of a table's cells: "at least" the shown ones while some are hidden; withheld while that says nothing.
+  function sumCell(rows, field, source, col) {
     const total = C.sum(rows.map((row) => row.cells[field]));
-    if (!total.complete && total.value === 0) return { value: null, state: "withheld", derived: formula };
-    return { value: total.value, state: "shown", derived: formula, complete: total.complete };
+    const named = { source, key: "", field: col ? col.id : field, derived: "sum", exact: total.exact };
+    if (!total.complete && total.value === 0) return { ...named, value: null, state: "withheld" };
+    return { ...named, value: total.value, state: "shown", complete: total.complete };
   }
 
   function headline(h) {
@@ -143,21 +184,43 @@
       node.textContent = t.headlineSmall;
       return;
     }
-    const countries = fmt.number.format(h.countries);
     const form = new Intl.PluralRules(lang).select(h.countries) === "one" ? "one" : "other";
-    const parts = fill(t.headline[form], { people: "\u0000people\u0000", countries: "\u0000countries\u0000", institutions: "\u0000institutions\u0000" }).split("\u0000");
-    const figures = {
-      people: { value: h.beneficiaries, field: "beneficiaries" },
-      countries: { value: h.countries, field: "countries", text: countries },
-      institutions: { value: h.institutions, field: "institutions" }
-    };
-    node.replaceChildren(...parts.map((part) => {
-      if (!(part in figures)) return document.createTextNode(part);
-      const strong = document.createElement("strong");
-      const f = figures[part];
-      C.writeCell(strong, { value: f.value, state: "shown", source: SOURCES.headline, key: "", field: f.field }, column("x"), fmt);
-      return strong;
-    }));
+    const figure = (field) => () => figureOf(C.cell({ ...h, key: "" }, field, SOURCES.headline));
+    sentence(node, t.headline[form], { people: figure("beneficiaries"), countries: figure("countries"), institutions: figure("institutions") });
+  }
+
+  // How the figures shown were protected, said once beside them, from what the answers say: rounded
+  // (the API's base and interval), exact for this viewer, or some of each.
+  function protection(answers) {
+    const node = document.getElementById("protection");
+    const rounding = answers.map((body) => body && body.protection).find(Boolean);
+    D.rounding = rounding && { base: fmt.number.format(rounding.base), interval: fmt.number.format(rounding.interval) };
+    const exact = answers.some((body) => body && (body.exact || (body.rows || []).some((row) => row.exact)));
+    const paragraphs = [];
+    if (exact) paragraphs.push([rounding ? t.protection.someExact : t.protection.allExact, { mark: () => exactLegend() }]);
+    else if (token) paragraphs.push([t.protection.noneExact, {}]);
+    if (rounding) paragraphs.push([t.protection.rounded, { base: () => document.createTextNode(fmt.number.format(rounding.base)), interval: () => document.createTextNode(fmt.number.format(rounding.interval)) }]);
+    node.replaceChildren(...paragraphs.map(([template, parts]) => sentence(document.createElement("p"), template, parts)));
+    if (token) {
+      const back = Object.assign(document.createElement("a"), { href: "#token=", textContent: t.protection.publicView });
+      back.addEventListener("click", (event) => {
+        event.preventDefault();
+        sessionStorage.removeItem(TOKEN);
+        location.reload();
+      });
+      node.lastChild.append(" ", back);
+    }
+    node.dataset.rounded = String(Boolean(rounding));
+    node.dataset.exact = String(exact);
+    node.hidden = paragraphs.length === 0;
+  }
+
+  function exactLegend() {
+    const mark = document.createElement("span");
+    mark.className = "exact-legend";
+    mark.textContent = "\u2713";
+    mark.setAttribute("aria-label", t.exactLong);
+    return mark;
   }
 
   function section(id) {
@@ -195,7 +258,7 @@
     add(beside, byCountry, [people], "people");
     const channels = [column("direct"), column("through_replication_only")];
     const institutions = dataset("institutionsByCountry", t.columns.country, [column("institutions"), ...channels],
-      rowsOf(data.institutionsByCountry, SOURCES.institutionsByCountry, [column("institutions"), ...channels], (row) => countryName(row.key), byValue("institutions")));
+      rowsOf(data.institutionsByCountry, SOURCES.institutionsByCountry, [column("institutions"), ...channels], (row) => countryName(row.key), byValue("institutions")), "institutions");
     add(beside, institutions, channels, "institutions", { stacked: true });
     countryTable(data, byCountry);
   }
@@ -203,20 +266,26 @@
   function countryTable(data, byCountry) {
     const parts = [
       [data.institutionsByCountry, SOURCES.institutionsByCountry, [column("institutions")]],
-      [data.grantsByCountry, SOURCES.grantsByCountry, [column("applications"), column("accepted")]],
+      [data.grantsByCountry, SOURCES.grantsByCountry, [column("applications"), column("net_awarded"), column("accepted")]],
       [data.coursesByCountry, SOURCES.coursesByCountry, [column("enrolments"), column("completion_rate", "rate")]]
     ];
     const columns = [column("people"), ...parts.flatMap(([, , cols]) => cols)];
+    parts.unshift([data.byCountry, SOURCES.byCountry, [column("people")]]);
     const rows = new Map(byCountry.rows.map((row) => [row.key, { ...row, cells: { ...row.cells } }]));
-    parts.forEach(([body, source, cols]) => body.rows.forEach((apiRow) => {
-      const row = rows.get(apiRow.key) || { key: apiRow.key, label: countryName(apiRow.key), cells: { people: { value: null, state: "missing" } } };
+    parts.slice(1).forEach(([body, source, cols]) => body.rows.forEach((apiRow) => {
+      const row = rows.get(apiRow.key) || { key: apiRow.key, label: countryName(apiRow.key), cells: {} };
       cols.forEach((col) => { row.cells[col.id] = cellOf(apiRow, col, source); });
       rows.set(apiRow.key, row);
     }));
     const all = [...rows.values()];
-    // A country absent from a table has none of its counts, and no rate.
-    const none = (col) => (col.kind === "rate" ? { value: null, state: "missing", derived: "absent" } : { value: 0, state: "shown", derived: "absent" });
-    all.forEach((row) => columns.forEach((col) => { row.cells[col.id] = row.cells[col.id] || none(col); }));
+    // A country absent from a table has none of its counts (rows published as 0 are left out), and no rate.
+    const none = (body, source, col, key) => ({
+      source, key, field: col.id, derived: "absent", exact: body.exact,
+      ...(col.kind === "rate" ? { value: null, state: "missing" } : { value: 0, state: "shown" })
+    });
+    all.forEach((row) => parts.forEach(([body, source, cols]) => cols.forEach((col) => {
+      row.cells[col.id] = row.cells[col.id] || none(body, source, col, row.key);
+    })));
     const set = dataset("countryTable", t.columns.country, columns, byValue("people")(all));
     const card = document.createElement("figure");
     card.className = "card chart wide";
@@ -229,7 +298,7 @@
     D.datasets[set.id] = set;
   }
 
-  function trends(data, institutionsByYear) {
+  function trends(data) {
     const grid = section("trends");
     const people = column("people");
     const peopleByYear = dataset("peopleByYear", t.columns.year, [people], rowsOf(data.byYear, SOURCES.byYear, [people], (row) => row.key, byKey));
@@ -239,18 +308,13 @@
     const coursesByYear = dataset("coursesByYear", t.columns.year, courseColumns, rowsOf(data.coursesByYear, SOURCES.coursesByYear, courseColumns, (row) => row.key, byKey));
     add(grid, coursesByYear, courseColumns.slice(0, 2), "enrolments", { trend: true });
 
-    const grantColumns = [column("applications"), column("awarded"), column("accepted"), column("reports")];
+    const grantColumns = [column("applications"), column("net_awarded"), column("accepted"), column("reports")];
     const grantsByYear = dataset("grantsByYear", t.columns.year, grantColumns, rowsOf(data.grantsByYear, SOURCES.grantsByYear, grantColumns, (row) => row.key, byKey));
     add(grid, grantsByYear, grantColumns.slice(0, 3), "applications", { trend: true });
 
-    const channels = [column("direct"), column("through_replication_only")];
-    const institutionRows = institutionsByYear.map(([year, body]) => ({
-      key: year,
-      label: year,
-      cells: Object.fromEntries(channels.map((col) => [col.id, C.cell({ ...body, key: "" }, col.id, `/figures/institutions?year=${year}`)]))
-    }));
-    const institutions = dataset("institutionsByYear", t.columns.year, channels, institutionRows);
-    add(grid, institutions, channels, "direct", { trend: true, stacked: true });
+    // Institutions are published for the whole program only: the hours certified stand in for them here.
+    const hoursByYear = { ...coursesByYear, id: "hoursByYear", title: t.charts.hoursByYear };
+    add(grid, hoursByYear, [courseColumns[4]], "hours_certified", { trend: true });
   }
 
   // A chart card of columns (by year) or bars (anything else), with its description and table.
@@ -279,34 +343,33 @@
   function grants(data) {
     const grid = section("grants");
     const rows = data.grantsByCall.rows;
-    const codes = currencies(rows, ["amount_awarded", "amount_accepted"]);
+    const codes = currencies(rows, ["amount_awarded", "amount_net_awarded", "amount_accepted"]);
     const columns = [
-      "applications", "eligible", "ineligible", "withdrawn", "awarded", "waitlisted", "rejected", "accepted", "declined", "reports"
+      "applications", "eligible", "ineligible", "withdrawn", "awarded", "net_awarded", "waitlisted", "on_waitlist", "rejected",
+      "accepted", "declined", "reports"
     ].map((id) => column(id));
     const all = [
       ...columns,
-      rate("success_rate", "awarded", "applications"),
+      rate("success_rate", "net_awarded", "applications"),
       rate("acceptance_rate", "accepted", "awarded"),
-      ...(codes.length ? codes : [null]).flatMap((currency) => [money("amount_awarded", currency), money("amount_accepted", currency)])
+      ...(codes.length ? codes : [null]).flatMap((currency) => ["amount_awarded", "amount_net_awarded", "amount_accepted"].map((field) => money(field, currency)))
     ];
     const calls = dataset("funnel", t.columns.call, all, rowsOf(data.grantsByCall, SOURCES.grantsByCall, all, (row) => row.label || row.key, byLabel));
-    const stages = ["applications", "eligible", "awarded", "accepted", "reports"].map((id) => all.find((c) => c.id === id));
+    const stages = ["applications", "eligible", "net_awarded", "accepted", "reports"].map((id) => all.find((c) => c.id === id));
     add(grid, calls, stages, "applications");
+    // The amounts committed (net of declines) and accepted; the table keeps every amount.
     const amountColumns = all.filter((c) => c.id.startsWith("amount_"));
-    const amounts = { ...calls, id: "amounts", title: t.charts.amounts, columns: amountColumns };
-    const bars = amountColumns.map((c) => {
-      const what = t.columns[c.id.startsWith("amount_awarded") ? "awarded" : "accepted"];
-      return { ...c, label: what };
+    const amounts = { ...calls, id: "amounts", title: t.charts.amounts, columns: amountColumns, protection: "amounts" };
+    const bars = amountColumns.filter((c) => !c.id.startsWith("amount_awarded")).map((c) => {
+      const what = t.columns[c.id.startsWith("amount_net_awarded") ? "net_awarded" : "accepted"];
+      return { ...c, label: codes.length > 1 ? `${what} (${c.currency})` : what };
     });
-    add(grid, amounts, bars, amountColumns[0].id);
-    const reports = C.sum(calls.rows.map((row) => row.cells.reports));
+    add(grid, amounts, bars, bars[0].id);
+    const reports = sumCell(calls.rows, "reports", SOURCES.grantsByCall);
     const note = document.getElementById("replication");
-    const reached = C.cell({ ...data.grantsInstitutions, key: "" }, "through_replication_only", SOURCES.grantsInstitutions);
-    note.replaceChildren(...fill(t.replication, { institutions: "\u0000i\u0000", reports: "\u0000r\u0000" }).split("\u0000").map((part) => {
-      if (part === "i") { const s = document.createElement("strong"); C.writeCell(s, reached, column("institutions"), fmt); return s; }
-      if (part === "r") { const s = document.createElement("strong"); s.textContent = reports.complete ? fmt.number.format(reports.value) : fill(t.atLeast, { value: fmt.number.format(reports.value) }); s.dataset.derived = "sum:reports"; s.dataset.value = String(reports.value); return s; }
-      return document.createTextNode(part);
-    }));
+    // Over the whole program (the public sees institutions no finer); replication belongs to training grants.
+    const reached = C.cell({ ...data.headline, key: "" }, "institutions_through_replication_only", SOURCES.headline);
+    sentence(note, t.replication, { institutions: () => figureOf(reached), reports: () => figureOf(reports) });
   }
 
   function courses(data) {
@@ -331,31 +394,38 @@
     const channelRows = [["direct", "institutions_direct"], ["through_replication_only", "institutions_through_replication_only"]].map(([key, field]) => ({
       key, label: t.channels[key], cells: { institutions: C.cell(h, field, SOURCES.headline) }
     }));
-    add(grid, dataset("channel", t.columns.channel, count, channelRows), count, "institutions");
+    add(grid, dataset("channel", t.columns.channel, count, channelRows, "institutions"), count, "institutions");
     const channels = [column("direct"), column("through_replication_only")];
     const byType = dataset("institutionsByType", t.columns.type, [...count, ...channels],
-      rowsOf(data.institutionsByType, SOURCES.institutionsByType, [...count, ...channels], (row) => t.types[row.key] || row.key, byValue("institutions")));
+      rowsOf(data.institutionsByType, SOURCES.institutionsByType, [...count, ...channels], (row) => t.types[row.key] || row.key, byValue("institutions")), "institutions");
     add(grid, byType, channels, "institutions", { stacked: true });
   }
 
   function tiles(data, kinds, calls) {
     const h = { ...data.headline, key: "" };
-    const count = column("x");
-    tile("beneficiaries", t.tiles.beneficiaries, C.cell(h, "beneficiaries", SOURCES.headline), count, t.tiles.beneficiariesNote);
-    tile("countries", t.tiles.countries, C.cell(h, "countries", SOURCES.headline), count, t.tiles.countriesNote);
-    tile("institutions", t.tiles.institutions, C.cell(h, "institutions", SOURCES.headline), count,
-      fill(t.tiles.institutionsNote, { direct: fmt.number.format(h.institutions_direct), replication: fmt.number.format(h.institutions_through_replication_only) }));
-    tile("certificates", t.tiles.certificates, sumCell(kinds.rows, "certificates", "sum:certificates"), count, t.tiles.certificatesNote);
-    tile("hours", t.tiles.hours, sumCell(kinds.rows, "hours_certified", "sum:hours_certified"), count, t.tiles.hoursNote);
+    const figure = (field) => () => figureOf(C.cell(h, field, SOURCES.headline), column("x"), "span");
+    tile("beneficiaries", t.tiles.beneficiaries, C.cell(h, "beneficiaries", SOURCES.headline), t.tiles.beneficiariesNote);
+    tile("countries", t.tiles.countries, C.cell(h, "countries", SOURCES.headline), t.tiles.countriesNote);
+    tile("institutions", t.tiles.institutions, C.cell(h, "institutions", SOURCES.headline), t.tiles.institutionsNote,
+      { direct: figure("institutions_direct"), replication: figure("institutions_through_replication_only") });
+    tile("certificates", t.tiles.certificates, sumCell(kinds.rows, "certificates", SOURCES.coursesByProgram), t.tiles.certificatesNote);
+    tile("hours", t.tiles.hours, sumCell(kinds.rows, "hours_certified", SOURCES.coursesByProgram), t.tiles.hoursNote);
     const grantees = data.byProgram.rows.find((row) => row.key === "training_grants");
-    const accepted = calls.columns.filter((c) => c.field === "amount_accepted" && c.currency).map((col) => {
-      const total = sumCell(calls.rows, col.id, `sum:${col.id}`);
-      if (total.state !== "shown") return null;
-      const written = fmt.value(col, total.value);
-      return total.complete ? written : fill(t.atLeast, { value: written });
-    }).filter(Boolean);
-    tile("grantees", t.tiles.grantees, grantees ? C.cell(grantees, "people", SOURCES.byProgram) : { value: 0, state: "shown" }, count,
-      accepted.length ? fill(t.tiles.granteesNote, { amount: accepted.join(" + ") }) : "");
+    const accepted = calls.columns.filter((c) => c.field === "amount_accepted" && c.currency)
+      .map((col) => [col, sumCell(calls.rows, col.id, SOURCES.grantsByCall, col)])
+      .filter(([, total]) => total.state === "shown");
+    const amounts = Object.fromEntries(accepted.map(([col, total], i) => [`a${i}`, () => figureOf(total, col, "span")]));
+    const none = { value: 0, state: "shown", derived: "absent", source: SOURCES.byProgram, key: "training_grants", field: "people", exact: data.byProgram.exact };
+    tile("grantees", t.tiles.grantees, grantees ? C.cell(grantees, "people", SOURCES.byProgram) : none,
+      accepted.length ? fill(t.tiles.granteesNote, { amount: Object.keys(amounts).map((name) => `{${name}}`).join(" + ") }) : "", amounts);
+  }
+
+  // The 360Giving file holds the accepted grants as the public counts them: while there are none, the
+  // service answers 404, and the footer says so instead of linking to it.
+  function openData(data) {
+    const accepted = data.grantsByCall.rows.some((row) => Number(row.accepted) > 0);
+    const link = document.querySelector('a[href="/open-data/360giving.json"]');
+    if (!accepted && !data.grantsByCall.exact && link) link.replaceWith(t.links.givingNone);
   }
 
   function yearsOf(data) {
@@ -396,17 +466,18 @@
     const bodies = await Promise.all(names.map((name) => get(SOURCES[name])));
     const data = Object.fromEntries(names.map((name, i) => [name, bodies[i]]));
     const years = yearsOf(data);
-    const institutionsByYear = await Promise.all(years.map(async (year) => [year, await get(`/figures/institutions?year=${year}`)]));
     headline(data.headline);
+    protection(Object.values(data));
     text(document.getElementById("lede"), fill(t.lede, { years: years.length ? (years.length > 1 ? `${years[0]}–${years[years.length - 1]}` : years[0]) : "" }));
     freshness(data);
     where(data, data.map);
-    trends(data, institutionsByYear);
+    trends(data);
     who(data);
     grants(data);
     const kinds = courses(data);
     institutions(data);
     tiles(data, kinds, D.datasets.funnel);
+    openData(data);
   }
 
   D.datasets = {};

@@ -60,11 +60,11 @@
         const c = cells.get(code);
         node.attr("data-country", code).attr("class", c ? `member ${c.state}` : "member none");
         if (c) {
-          node.attr("data-state", c.state).attr("data-value", c.value === null ? "" : String(c.value))
+          node.attr("data-state", c.state).attr("data-value", c.value === null ? "" : String(c.value)).attr("data-exact", String(Boolean(c.exact)))
             .attr("data-source", c.source).attr("data-key", c.key).attr("data-field", c.field)
             .attr("fill", c.state === "shown" ? shade(Number(c.value)) : hatched);
         }
-        const value = c ? (c.state === "shown" ? fmt.number.format(Number(c.value)) : fmt.mark(c.state).short) : t.legend.none;
+        const value = c ? (c.state === "shown" ? fmt.shown({ kind: "count" }, c) : fmt.mark(c.state).short) : t.legend.none;
         node.append("title").text(`${countryName(code)}: ${value}`);
       });
       // Labels where a country is big enough to hold one.
@@ -77,11 +77,13 @@
         const [x, y] = labelPoint(feature, path);
         const [[x0, y0], [x1, y1]] = box;
         if (!(x > x0 + 12 && x < x1 - 12 && y > y0 + 8 && y < y1 - 8)) return;
-        drawn.append("text").attr("class", "map-label").attr("x", x).attr("y", y).attr("dy", "0.35em").attr("text-anchor", "middle")
-          .text(c.state === "shown" ? fmt.number.format(Number(c.value)) : fmt.mark(c.state).short);
+        const label = drawn.append("text").attr("class", "map-label").attr("x", x).attr("y", y).attr("dy", "0.35em").attr("text-anchor", "middle")
+          .text(c.state === "shown" ? fmt.shown({ kind: "count" }, c) : fmt.mark(c.state).short);
+        D.charts.markCell(label, c);
       });
     });
-    legend(container, shade, shown.length > 0, fmt, t);
+    const hidden = [...cells.values()].some(D.charts.isHidden);
+    legend(container, shade, shown.length > 0, hidden, fmt, t);
     return [...cells.keys()].filter((code) => !(code in MEMBERS));
   }
 
@@ -94,8 +96,8 @@
     return path.centroid(largest);
   }
 
-  // The legend below the map: the classes of people, the hidden cells, the members without participants.
-  function legend(container, shade, any, fmt, t) {
+  // The legend below the map: the classes of people, hidden cells (if the API hides any), the members without figures.
+  function legend(container, shade, any, hidden, fmt, t) {
     const list = document.createElement("ul");
     list.className = "legend map-legend";
     // Whole numbers of people per class; no class when nothing is shown.
@@ -106,7 +108,8 @@
       const high = i === cuts.length ? top : cuts[i] - 1;
       return { colour, low, high, label: low === high ? fmt.number.format(low) : `${fmt.number.format(low)}–${fmt.number.format(high)}` };
     }).filter((entry) => entry.low <= entry.high) : [];
-    entries.push({ className: "shade-hidden", label: t.legend.hidden }, { className: "shade-none", label: t.legend.none });
+    if (hidden) entries.push({ className: "shade-hidden", label: t.legend.hidden });
+    entries.push({ className: "shade-none", label: t.legend.none });
     // Colours set through the CSSOM, which the page's Content-Security-Policy allows (style attributes it does not).
     const title = document.createElement("li");
     title.className = "legend-title";
