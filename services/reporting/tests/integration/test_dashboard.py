@@ -293,13 +293,9 @@ async def test_a_small_program_shows_its_rounded_figures_and_leaves_out_rows_of_
 
 
 async def test_a_coordinator_sees_every_figure_exact_and_marked_so(first_year: Any, browser: Any) -> None:
-    url = first_year.service.url
     token = first_year.issuer.token("coordinator-1", roles=["coordinator"])
-    page = await browser.open(f"{url}/dashboard?lang=en#token={token}", width=1280, extract=EXTRACT)
-    await asyncio.to_thread(_keep, "first-year-coordinator-en-1280.png", page.screenshot)
+    page, answers = await _signed_in(first_year, browser, token, "en", "first-year-coordinator-en-1280.png")
     seen = page.values
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        answers = await _answers(http, seen["cells"], {"Authorization": f"Bearer {token}"})
 
     assert page.errors == []
     assert "token" not in seen["address"]  # taken out of the address: a copied link never carries it
@@ -317,24 +313,15 @@ async def test_a_coordinator_sees_every_figure_exact_and_marked_so(first_year: A
     assert not any(ROUNDED_CHART["en"] in (chart["description"] or "") for chart in seen["charts"])
     assert seen["untagged"] == []
     assert page.overflow == []
-
-    # "#token=" is the way back to the public view.
-    public = await browser.open(f"{url}/dashboard?lang=es#token=", width=390, extract=EXTRACT)
-    assert public.errors == []
-    assert (public.values["marks"], public.values["protection"]["rounded"]) == (0, "true")
-    assert {cell["exact"] for cell in public.values["cells"]} == {"false"}
+    await _assert_back_to_the_public_view(first_year, browser, "es")
 
 
 async def test_a_focal_point_sees_its_country_exact_and_marked_so_and_the_others_rounded(
     program: Any, browser: Any
 ) -> None:
-    url = program.service.url
     token = program.issuer.token("focal-pe", roles=["focal_point"], country="PE")
-    page = await browser.open(f"{url}/dashboard?lang=es#token={token}", width=1280, extract=EXTRACT)
-    await asyncio.to_thread(_keep, "program-focal-point-pe-es-1280.png", page.screenshot)
+    page, answers = await _signed_in(program, browser, token, "es", "program-focal-point-pe-es-1280.png")
     seen = page.values
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        answers = await _answers(http, seen["cells"], {"Authorization": f"Bearer {token}"})
 
     assert page.errors == []
     assert _assert_cells_are_the_apis(seen["cells"], answers) == {"shown": len(seen["cells"])}
@@ -346,9 +333,27 @@ async def test_a_focal_point_sees_its_country_exact_and_marked_so_and_the_others
     assert ROUNDED_NOTE["es"] in seen["protection"]["text"]
     assert seen["untagged"] == []
     assert page.overflow == []
+    await _assert_back_to_the_public_view(program, browser, "pt")
 
-    public = await browser.open(f"{url}/dashboard?lang=pt#token=", width=1280, extract=EXTRACT)
-    assert (public.errors, public.values["marks"]) == ([], 0)
+
+async def _signed_in(
+    fed: Any, browser: Any, token: str, lang: str, artefact: str
+) -> tuple[Any, dict[str, Any]]:
+    """The page opened with a token (`#token=`), and the API's answers to its requests with that token."""
+    page = await browser.open(
+        f"{fed.service.url}/dashboard?lang={lang}#token={token}", width=1280, extract=EXTRACT
+    )
+    await asyncio.to_thread(_keep, artefact, page.screenshot)
+    async with httpx.AsyncClient(base_url=fed.service.url, timeout=30) as http:
+        return page, await _answers(http, page.values["cells"], {"Authorization": f"Bearer {token}"})
+
+
+async def _assert_back_to_the_public_view(fed: Any, browser: Any, lang: str) -> None:
+    """The way back: "#token=" forgets the token, and the public's figures show again, none marked exact."""
+    public = await browser.open(f"{fed.service.url}/dashboard?lang={lang}#token=", width=390, extract=EXTRACT)
+    assert public.errors == []
+    assert (public.values["marks"], public.values["protection"]["rounded"]) == (0, "true")
+    assert {cell["exact"] for cell in public.values["cells"]} == {"false"}
 
 
 # ------------------------------------------------------------------ checking against the API

@@ -70,7 +70,7 @@ window.Dashboard.TEXTS = {
     protecting: "–", protectingLong: "no se publica, para que no pueda deducirse otra cifra pequeña", withheldLong: "no se publica: sumaría cifras no publicadas", missing: "—", missingLong: "sin cifra: nada de qué calcularla",
     exactLong: "cifra exacta",
     protection: {
-      rounded: "Cifras redondeadas para proteger a las personas: cada cifra suma pequeños grupos de personas similares, y el conteo de cada grupo se redondea a un múltiplo de {base}, a no más de {interval} de su tamaño real (un grupo de 1 o 2 puede contar 0). Todas las tablas y totales suman los mismos grupos redondeados, así que concuerdan entre sí; una cifra formada por muchos grupos puede alejarse algo más de la exacta.",
+      rounded: "Cifras redondeadas para proteger a las personas: cada cifra suma pequeños grupos de personas similares, y el conteo de cada grupo se redondea a un múltiplo de {base}, a no más de {interval} de su tamaño real (un grupo de 1 o 2 puede contar 0). Las tablas y los totales suman los mismos grupos redondeados, así que concuerdan entre sí; pero una cifra que suma muchos grupos puede desviarse en más de {interval} de la exacta, relativamente más en un programa pequeño.",
       someExact: "Las cifras marcadas con {mark} son exactas, como su token permite (su país); las demás están redondeadas como las ve el público.",
       allExact: "Todas las cifras son exactas ({mark}), como su token permite; el público las ve redondeadas para proteger a las personas.",
       noneExact: "Su token no permite ver ninguna cifra exacta: estas son las cifras públicas.",
@@ -149,7 +149,7 @@ window.Dashboard.TEXTS = {
     protecting: "–", protectingLong: "não é publicado, para que outro número pequeno não possa ser deduzido", withheldLong: "não é publicado: somaria números não publicados", missing: "—", missingLong: "sem número: nada de que calculá-lo",
     exactLong: "número exato",
     protection: {
-      rounded: "Números arredondados para proteger as pessoas: cada número soma pequenos grupos de pessoas semelhantes, e a contagem de cada grupo é arredondada para um múltiplo de {base}, a no máximo {interval} do seu tamanho real (um grupo de 1 ou 2 pode contar 0). Todas as tabelas e totais somam os mesmos grupos arredondados, por isso concordam entre si; um número formado por muitos grupos pode se afastar um pouco mais do exato.",
+      rounded: "Números arredondados para proteger as pessoas: cada número soma pequenos grupos de pessoas semelhantes, e a contagem de cada grupo é arredondada para um múltiplo de {base}, a no máximo {interval} do seu tamanho real (um grupo de 1 ou 2 pode contar 0). As tabelas e os totais somam os mesmos grupos arredondados, por isso concordam entre si; mas um número que soma muitos grupos pode se afastar do exato em mais de {interval}, relativamente mais num programa pequeno.",
       someExact: "Os números marcados com {mark} são exatos, como o seu token permite (o seu país); os demais estão arredondados como o público os vê.",
       allExact: "Todos os números são exatos ({mark}), como o seu token permite; o público os vê arredondados para proteger as pessoas.",
       noneExact: "O seu token não permite ver nenhum número exato: estes são os números públicos.",
@@ -228,7 +228,7 @@ window.Dashboard.TEXTS = {
     protecting: "–", protectingLong: "not published, so that another small figure cannot be worked out", withheldLong: "not published: it would add up figures that are not", missing: "—", missingLong: "no figure: nothing to work it out from",
     exactLong: "exact figure",
     protection: {
-      rounded: "Figures rounded to protect people: each figure adds up small groups of alike people, and each group's count is rounded to a multiple of {base}, never more than {interval} from its true size (a group of 1 or 2 may count as 0). Every table and total adds up the same rounded groups, so they agree with one another; a figure made of many groups may be further from its exact count.",
+      rounded: "Figures rounded to protect people: each figure adds up small groups of alike people, and each group's count is rounded to a multiple of {base}, never more than {interval} from its true size (a group of 1 or 2 may count as 0). Tables and totals add up the same rounded groups, so they agree with one another; but a figure that adds up many groups can be off its exact count by more than {interval}, relatively more in a small program.",
       someExact: "Figures marked {mark} are exact, as your token allows (your country); the others are rounded as the public sees them.",
       allExact: "Every figure here is exact ({mark}), as your token allows; the public sees them rounded to protect people.",
       noneExact: "Your token shows no figure exactly: these are the public figures.",
