@@ -141,7 +141,7 @@ async def test_each_kind_of_offering_goes_from_catalogue_to_a_verified_printed_a
             listed = await api.http.get(
                 f"{api.url}/runs/{flow['run']['id']}/enrolments", headers=api.coordinator
             )
-            return all(e["status"] in ("completed", "not_completed") for e in listed.json())
+            return all(e["status"] in ("completed", "not_completed") for e in listed.json()["items"])
 
         await eventually(evaluated, timeout=60, what=f"the {flow['offering']['kind']} run closed")
         for person in flow["completed"] + flow["not_completed"]:
@@ -153,7 +153,7 @@ async def test_each_kind_of_offering_goes_from_catalogue_to_a_verified_printed_a
             assert mine.json()["status"] == expected, (flow["offering"]["kind"], mine.json())
             held = (
                 await api.http.get(f"{api.url}/certificates", headers=api.participant(subject, country))
-            ).json()
+            ).json()["items"]
             assert len(held) == (1 if expected == "completed" else 0)
             if held:
                 certificates[flow["offering"]["kind"]] = held[0]
