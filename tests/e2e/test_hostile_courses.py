@@ -94,10 +94,11 @@ async def published_run(http: httpx.AsyncClient, platform: Platform, **changes: 
 
 
 def refused(answer: httpx.Response, field: str) -> bool:
-    """A 422 problem document that names `field` among its errors."""
+    """A 422 problem document that names `field` (or a part of it) among its errors."""
     if answer.status_code != 422 or answer.headers["content-type"] != "application/problem+json":
         return False
-    return any(error["field"].startswith(field) for error in answer.json().get("errors") or [])
+    named = [error["field"] for error in answer.json().get("errors") or []]
+    return any(name == field or name.startswith(f"{field}.") for name in named)
 
 
 @pytest.fixture
@@ -233,9 +234,9 @@ async def test_nobody_enrols_or_is_certified_in_someone_elses_name(
     )
     herself = await courses.post(f"/runs/{run['id']}/enrolments", json=enrolment(), headers=ana)
 
-    assert refused(impostor, "body.name"), impostor.text
-    assert refused(impostor, "body.email"), impostor.text
-    assert refused(without_verified_email, "body.email"), without_verified_email.text
+    assert refused(impostor, "name"), impostor.text
+    assert refused(impostor, "email"), impostor.text
+    assert refused(without_verified_email, "email"), without_verified_email.text
     assert herself.status_code == 201, herself.text
     assert herself.json()["participant"]["name"] == "Ana Pérez"
     assert herself.json()["participant"]["email"] == f"{subject}@museo.example"
@@ -251,7 +252,6 @@ async def test_nobody_enrols_or_is_certified_in_someone_elses_name(
     assert closed.status_code == 200, closed.text
     mine = await courses.get("/certificates", headers=ana)
     assert mine.headers["Cache-Control"] == "no-store"
-    body = mine.json()
-    [certificate] = body["items"] if isinstance(body, dict) else body
+    [certificate] = mine.json()["items"]
     assert certificate["holder_name"] == "Ana Pérez"
     assert "Famous Director" not in str(certificate["statement"])
