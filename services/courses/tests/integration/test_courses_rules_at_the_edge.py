@@ -235,3 +235,37 @@ async def test_drafts_are_for_coordinators_and_publishing_happens_once(api: Any)
         await api.http.post(f"{api.url}/offerings/{draft['id']}/publish", headers=api.coordinator)
     ).status_code == 409
     assert (await api.http.get(f"{api.url}/offerings/{draft['id']}", headers=reader)).status_code == 200
+
+
+async def test_a_place_on_the_waitlist_counts_only_who_is_still_ahead(api: Any) -> None:
+    run = await api.run((await api.offering("mini_course"))["id"], capacity=1)
+    people = ["abel", "berta", "ciro", "dora"]
+    enrolled = {name: (await api.enrol(run["id"], f"{name}-{run['id'][:8]}", "PE")).json() for name in people}
+    assert [enrolled[name]["waitlist_position"] for name in people] == [None, 1, 2, 3]
+
+    async def positions() -> dict[str, int | None]:
+        listed = await api.http.get(f"{api.url}/runs/{run['id']}/enrolments", headers=api.coordinator)
+        by_id = {e["id"]: e["waitlist_position"] for e in listed.json()["items"]}
+        return {name: by_id[enrolled[name]["id"]] for name in people}
+
+    async def own_position(name: str) -> int | None:
+        mine = await api.http.get(
+            f"{api.url}/enrolments/{enrolled[name]['id']}",
+            headers=api.participant(f"{name}-{run['id'][:8]}", "PE"),
+        )
+        position: int | None = mine.json()["waitlist_position"]
+        return position
+
+    left = await api.http.post(
+        f"{api.url}/enrolments/{enrolled['berta']['id']}/cancel",
+        headers=api.participant(f"berta-{run['id'][:8]}", "PE"),
+    )
+    assert left.status_code == 200
+    assert await positions() == {"abel": None, "berta": None, "ciro": 1, "dora": 2}
+
+    freed = await api.http.post(
+        f"{api.url}/enrolments/{enrolled['abel']['id']}/cancel", headers=api.coordinator
+    )
+    assert freed.json()["promoted"] == [enrolled["ciro"]["id"]]
+    assert await positions() == {"abel": None, "berta": None, "ciro": None, "dora": 1}
+    assert await own_position("dora") == 1
