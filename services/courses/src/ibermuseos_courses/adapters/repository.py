@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..application.ports import Scope
 from ..domain.catalogue import Offering, OfferingStatus, SubjectArea
 from ..domain.certificates import Certificate
-from ..domain.enrolments import Attendance, Enrolment, EnrolmentStatus
+from ..domain.enrolments import ACTIVE, Attendance, Enrolment, EnrolmentStatus
 from ..domain.runs import Run, RunStatus
 from ..domain.seating import Seats
 from . import mapping  # noqa: F401 - maps the aggregates onto their tables
@@ -201,21 +201,25 @@ class SqlEnrolments(_Repository):
         return await self._one(select(Enrolment).where(enrolments.c.id == enrolment_id))
 
     async def seats(self, run: Run) -> Seats:
+        seats, _ = await self.seats_and_waiting(run)
+        return seats
+
+    async def seats_and_waiting(self, run: Run) -> tuple[Seats, int]:
         rows = await self._session.execute(
-            select(enrolments.c.country, func.count())
-            .where(enrolments.c.run_id == run.id, enrolments.c.status == EnrolmentStatus.ENROLLED)
+            select(
+                enrolments.c.country,
+                func.count().filter(enrolments.c.status == EnrolmentStatus.ENROLLED),
+                func.count().filter(enrolments.c.status == EnrolmentStatus.WAITLISTED),
+            )
+            .where(enrolments.c.run_id == run.id, enrolments.c.status.in_(ACTIVE))
             .group_by(enrolments.c.country)
         )
-        return Seats(
-            run.capacity, run.quota_per_country, Counter({country: taken for country, taken in rows})
-        )
-
-    async def waiting(self, run_id: UUID) -> int:
-        return await self._count(
-            select(enrolments.c.id).where(
-                enrolments.c.run_id == run_id, enrolments.c.status == EnrolmentStatus.WAITLISTED
-            )
-        )
+        taken: Counter[str] = Counter()
+        waiting = 0
+        for country, seated, waits in rows:
+            taken[country] = seated
+            waiting += waits
+        return Seats(run.capacity, run.quota_per_country, +taken), waiting
 
     async def waitlist(self, run_id: UUID) -> list[Enrolment]:
         return await self._all(

@@ -74,10 +74,10 @@ async def enrol_participant(
     async with uow:
         run = await load_run(uow, command.run_id, lock=True)
         now = clock.now()  # read under the lock: arrival order and timestamps agree
-        waiting = await uow.enrolments.waiting(run.id)
+        seats, waiting = await uow.enrolments.seats_and_waiting(run)
         enrolment = enrol(
             run=run,
-            seats=await uow.enrolments.seats(run),
+            seats=seats,
             waiting=waiting,
             existing=await uow.enrolments.current(run.id, participant.person_id),
             enrolment_id=new_id(),
