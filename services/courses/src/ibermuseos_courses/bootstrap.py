@@ -47,12 +47,7 @@ def bootstrap(settings: Settings) -> Container:
         platform=platform,
         settings=settings,
         clock=SystemClock(),
-        idempotency=IdempotencyKeys(
-            metadata.tables["idempotency_keys"],
-            platform.sessions,
-            fresh=lambda: UnitOfWork(platform.sessions, platform.outbox),
-            joining=lambda session: UnitOfWork.joining(session, platform.outbox),
-        ),
+        idempotency=platform.idempotency_keys(UnitOfWork),
         issuer=CertificateIssuer(
             certificates.issuer_name,
             certificates.public_base_url,
