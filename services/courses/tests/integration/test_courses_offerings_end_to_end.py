@@ -125,6 +125,16 @@ async def conversatorio(api: Any, tag: str) -> dict[str, Any]:
         gus["id"]: (False, 5),
     }
     assert result["unmatched"] == [{"line": 8, "email": "visitante@otro.example", "minutes": 30}]
+    recorded = await api.http.get(
+        f"{api.url}/runs/{run['id']}/attendance",
+        params={"limit": 1},
+        headers=api.token("instructor-1", "instructor"),
+    )
+    first_page = recorded.json()
+    assert (first_page["total"], len(first_page["items"]), first_page["items"][0]["source"]) == (2, 1, "zoom")
+    second_page = (await api.http.get(f"{api.url}{first_page['next']}", headers=api.coordinator)).json()
+    assert {r["enrolment_id"] for r in first_page["items"] + second_page["items"]} == {fabi["id"], gus["id"]}
+    assert second_page["next"] is None
     return {"offering": offering, "run": run, "completed": [fabi], "not_completed": [gus]}
 
 

@@ -13,7 +13,7 @@ from ibermuseos_platform.web import Problem
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..application import attendance, queries
-from ..domain.enrolments import Attendance, Mark
+from ..domain.enrolments import Mark
 from .dependencies import ContainerDep, Coordinator, PageDep
 
 router = APIRouter(tags=["attendance and completion"])
@@ -184,23 +184,16 @@ async def import_attendance_report(
 
 
 class AttendanceRecordOut(BaseModel):
+    """A mark as recorded (read from the record itself; who recorded it stays inside)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     enrolment_id: UUID
     session_id: UUID
     present: bool
     minutes: int | None
     source: str
     recorded_at: datetime
-
-
-def _record_out(record: Attendance) -> AttendanceRecordOut:
-    return AttendanceRecordOut(
-        enrolment_id=record.enrolment_id,
-        session_id=record.session_id,
-        present=record.present,
-        minutes=record.minutes,
-        source=record.source,
-        recorded_at=record.recorded_at,
-    )
 
 
 @router.get(
@@ -212,7 +205,9 @@ def _record_out(record: Attendance) -> AttendanceRecordOut:
 async def get_attendance(
     request: Request, run_id: UUID, c: ContainerDep, caller: CurrentCaller, page: PageDep
 ) -> Paged[AttendanceRecordOut]:
-    return paged(request, await queries.attendance(c.uow(), caller, run_id, page), _record_out)
+    return paged(
+        request, await queries.attendance(c.uow(), caller, run_id, page), AttendanceRecordOut.model_validate
+    )
 
 
 class GradeIn(Strict):
