@@ -35,8 +35,11 @@ async def schemathesis(platform: Platform, service: str, reports: Path) -> tuple
         f"Authorization: Bearer {token}",
         "--max-time",
         str(SECONDS_PER_SERVICE),
+        # One worker: with two threads, hypothesis parses sources in both at once and CPython 3.11.7's
+        # AST builder, whose recursion count the threads share, fails with "AST constructor recursion
+        # depth mismatch" (python/cpython#106905, fixed in 3.11.8), a runtime error of the tool.
         "--workers",
-        "2",
+        "1",
         "--seed",
         "20261206",
         "--report",
@@ -53,7 +56,7 @@ async def schemathesis(platform: Platform, service: str, reports: Path) -> tuple
 
 
 ADOPTING = pytest.mark.xfail(strict=True, reason="until the service has moved onto the shared edge")
-ADOPTED = {"applications"}
+ADOPTED = {"applications", "courses"}
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,8 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
     base = urls.courses
     coordinator = bearer(tokens["coordinator"])
     existing = {
-        o["title"]["es"]: o for o in _ok(client.get(f"{base}/offerings?limit=200", headers=coordinator))
+        o["title"]["es"]: o
+        for o in _ok(client.get(f"{base}/offerings?limit=200", headers=coordinator))["items"]
     }
     offerings = {}
     for spec in OFFERINGS:
@@ -130,7 +131,7 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
     ) -> dict[str, Any] | None:
         offering = offerings[title]
         runs = _ok(client.get(f"{base}/runs", params={"offering_id": offering["id"]}, headers=coordinator))
-        if runs:
+        if runs["items"]:
             return None
         body = {
             "offering_id": offering["id"],
@@ -247,5 +248,5 @@ def load(client: httpx.Client, urls: Urls, tokens: dict[str, str]) -> None:
         enrolment_closes_at=_iso(later),
     )
     certificates = _ok(client.get(f"{base}/certificates", headers=bearer(tokens["ana"])))
-    for certificate in certificates:
+    for certificate in certificates["items"]:
         print(f"courses: Ana's certificate, verify at {base}/verify/{certificate['verification_code']}")

@@ -83,12 +83,7 @@ def bootstrap(settings: Settings) -> Container:
     container = Container(
         platform=platform,
         clock=SystemClock(),
-        idempotency=IdempotencyKeys(
-            metadata.tables["idempotency_keys"],
-            platform.sessions,
-            fresh=lambda: UnitOfWork(platform.sessions, platform.outbox),
-            joining=lambda session: UnitOfWork.joining(session, platform.outbox),
-        ),
+        idempotency=platform.idempotency_keys(UnitOfWork),
         storage=FilesystemStorage(settings.storage.folder),
         document_limits=DocumentLimits(settings.storage.max_document_bytes, settings.storage.max_documents),
         open_calls_limiter=RateLimiter(

@@ -1,9 +1,10 @@
 """The composition root: builds the service's parts from its settings, inside the FastAPI lifespan."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ibermuseos_contracts.courses import CERTIFICATE, ENROLMENT, OFFERING, RUN
+from ibermuseos_kernel.clock import Clock, SystemClock
 from ibermuseos_platform.idempotency import IdempotencyKeys
 from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
@@ -12,20 +13,17 @@ from . import SERVICE
 from .adapters.credentials import CredentialSigner
 from .adapters.repository import UnitOfWork
 from .adapters.tables import metadata
-from .application.handlers import CertificateIssuer, close_ended_runs, lapse_waitlists
+from .application.attendance import close_ended_runs
+from .application.certificates import CertificateIssuer
+from .application.runs import lapse_waitlists
 from .settings import Settings
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @dataclass
 class Container:
     platform: Platform
     settings: Settings
-    clock: SystemClock
+    clock: Clock
     idempotency: IdempotencyKeys[UnitOfWork]
     issuer: CertificateIssuer
     signer: CredentialSigner
@@ -49,12 +47,7 @@ def bootstrap(settings: Settings) -> Container:
         platform=platform,
         settings=settings,
         clock=SystemClock(),
-        idempotency=IdempotencyKeys(
-            metadata.tables["idempotency_keys"],
-            platform.sessions,
-            fresh=lambda: UnitOfWork(platform.sessions, platform.outbox),
-            joining=lambda session: UnitOfWork.joining(session, platform.outbox),
-        ),
+        idempotency=platform.idempotency_keys(UnitOfWork),
         issuer=CertificateIssuer(
             certificates.issuer_name,
             certificates.public_base_url,

@@ -5,8 +5,7 @@ from ibermuseos_platform.service import serve, service_app
 
 from . import SERVICE
 from .bootstrap import bootstrap
-from .entrypoints import catalogue, certificates, enrolments, runs
-from .entrypoints.common import install_error_handlers
+from .entrypoints import attendance, catalogue, certificates, enrolments, runs
 from .settings import Settings
 
 DESCRIPTION = (
@@ -16,16 +15,21 @@ VERSION = "0.1.0"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = service_app(
+    return service_app(
         service=SERVICE,
         version=VERSION,
         description=DESCRIPTION,
         settings=settings or Settings(),
         bootstrap=bootstrap,
-        routers=[catalogue.router, runs.router, enrolments.router, certificates.router, certificates.public],
+        routers=[
+            catalogue.router,
+            runs.router,
+            enrolments.router,
+            attendance.router,
+            certificates.router,
+            certificates.public,
+        ],
     )
-    install_error_handlers(app)
-    return app
 
 
 def run() -> None:

@@ -123,12 +123,19 @@ class CoursesApi:
         listed = await self.http.get(
             f"{self.url}/certificates", params={"run_id": run["id"]}, headers=self.coordinator
         )
-        certificates: list[dict[str, Any]] = listed.json()
+        certificates: list[dict[str, Any]] = listed.json()["items"]
         assert len(certificates) == len(names), certificates
         return certificates
 
     def participant(self, subject: str, country: str) -> dict[str, str]:
-        return self.token(subject, "participant", country=country)
+        """A participant's token, carrying their name and verified e-mail as an identity provider gives them."""
+        return self.token(
+            subject,
+            "participant",
+            country=country,
+            name=f"Persona {subject}",
+            email=f"{subject}@museo.example",
+        )
 
     async def enrol(self, run_id: str, subject: str, country: str, **overrides: Any) -> httpx.Response:
         body = {

@@ -66,7 +66,7 @@ async def test_simultaneous_enrolments_fill_exactly_the_seats_within_quotas_and_
     listed = await api.http.get(
         f"{api.url}/runs/{run['id']}/enrolments", params={"limit": 200}, headers=api.coordinator
     )
-    arrivals = listed.json()
+    arrivals = listed.json()["items"]
     assert [e["arrival"] for e in arrivals] == list(range(1, 201))
     statuses = {e["id"]: e["status"] for e in arrivals}
     assert Counter(statuses.values()) == {"enrolled": CAPACITY, "waitlisted": 200 - CAPACITY}
@@ -113,7 +113,7 @@ async def test_simultaneous_enrolments_fill_exactly_the_seats_within_quotas_and_
         await api.http.get(
             f"{api.url}/runs/{run['id']}/enrolments", params={"limit": 200}, headers=api.coordinator
         )
-    ).json()
+    ).json()["items"]
     assert {e["id"]: e["status"] for e in final} == {key: value["status"] for key, value in state.items()}
     assert Counter(e["status"] for e in final)["enrolled"] == CAPACITY
     assert (

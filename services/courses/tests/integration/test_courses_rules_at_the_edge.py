@@ -10,7 +10,7 @@ pytestmark = pytest.mark.integration
 async def test_an_offering_with_many_mistakes_lists_every_one_and_nothing_is_created(api: Any) -> None:
     before = (
         await api.http.get(f"{api.url}/offerings", params={"limit": 200}, headers=api.coordinator)
-    ).json()
+    ).json()["items"]
     response = await api.http.post(
         f"{api.url}/offerings",
         json={
@@ -35,7 +35,7 @@ async def test_an_offering_with_many_mistakes_lists_every_one_and_nothing_is_cre
     } <= fields
     after = (
         await api.http.get(f"{api.url}/offerings", params={"limit": 200}, headers=api.coordinator)
-    ).json()
+    ).json()["items"]
     assert after == before
 
 
@@ -63,30 +63,33 @@ async def test_the_rules_of_an_offering_are_checked_together(api: Any) -> None:
 
 async def test_a_run_with_an_incoherent_calendar_lists_every_problem(api: Any) -> None:
     offering = await api.offering("mini_course")
+    body = {
+        "offering_id": offering["id"],
+        "sessions": [
+            {"starts_at": "2027-05-10T10:00:00", "ends_at": "2027-05-10T09:00:00"},
+            {"starts_at": "2027-05-10T08:30:00", "ends_at": "2027-05-10T12:00:00"},
+        ],
+        "timezone": "Mars/Olympus",
+        "modality": "in_person",
+        "language": "es",
+        "capacity": 10,
+        "quota_per_country": 20,
+        "enrolment_opens_at": "2027-05-01T00:00:00",
+        "enrolment_closes_at": "2027-04-01T00:00:00",
+        "eligible_countries": ["PE", "PE"],
+    }
+    # A zone that is no zone is refused with the body's other types, before the run's rules are read.
+    no_zone = await api.http.post(f"{api.url}/runs", json=body, headers=api.coordinator)
+    assert no_zone.status_code == 422
+    assert [e["field"] for e in no_zone.json()["errors"]] == ["body.timezone"], no_zone.json()
+
     response = await api.http.post(
-        f"{api.url}/runs",
-        json={
-            "offering_id": offering["id"],
-            "sessions": [
-                {"starts_at": "2027-05-10T10:00:00", "ends_at": "2027-05-10T09:00:00"},
-                {"starts_at": "2027-05-10T08:30:00", "ends_at": "2027-05-10T12:00:00"},
-            ],
-            "timezone": "Mars/Olympus",
-            "modality": "in_person",
-            "language": "es",
-            "capacity": 10,
-            "quota_per_country": 20,
-            "enrolment_opens_at": "2027-05-01T00:00:00",
-            "enrolment_closes_at": "2027-04-01T00:00:00",
-            "eligible_countries": ["PE", "PE"],
-        },
-        headers=api.coordinator,
+        f"{api.url}/runs", json={**body, "timezone": "America/Lima"}, headers=api.coordinator
     )
     assert response.status_code == 422
     fields = sorted(e["field"] for e in response.json()["errors"])
     assert fields == sorted(
         [
-            "timezone",
             "sessions.1",
             "sessions.1",
             "venue",
@@ -97,7 +100,7 @@ async def test_a_run_with_an_incoherent_calendar_lists_every_problem(api: Any) -
     ), response.json()
     runs = (
         await api.http.get(f"{api.url}/runs", params={"offering_id": offering["id"]}, headers=api.coordinator)
-    ).json()
+    ).json()["items"]
     assert runs == []
 
 
@@ -159,7 +162,7 @@ async def test_a_webinar_report_with_unreadable_rows_lists_them_all_and_records_
     )
     assert not_csv.status_code == 415
     records = await api.http.get(f"{api.url}/runs/{run['id']}/attendance", headers=instructor)
-    assert records.json() == []
+    assert records.json()["items"] == []
     assert enrolled["status"] == "enrolled"
 
 
@@ -172,7 +175,7 @@ async def test_each_caller_sees_only_the_enrolments_and_runs_that_are_theirs(api
     focal_pe = api.token("focal-pe", "focal_point", country="PE")
     assert (await api.http.get(f"{url}/{peru['id']}", headers=focal_pe)).status_code == 200
     assert (await api.http.get(f"{url}/{chile['id']}", headers=focal_pe)).status_code == 404
-    listed = (await api.http.get(url, params={"run_id": run["id"]}, headers=focal_pe)).json()
+    listed = (await api.http.get(url, params={"run_id": run["id"]}, headers=focal_pe)).json()["items"]
     assert [e["id"] for e in listed] == [peru["id"]]
 
     other = api.participant("cata", "CL")
@@ -232,3 +235,37 @@ async def test_drafts_are_for_coordinators_and_publishing_happens_once(api: Any)
         await api.http.post(f"{api.url}/offerings/{draft['id']}/publish", headers=api.coordinator)
     ).status_code == 409
     assert (await api.http.get(f"{api.url}/offerings/{draft['id']}", headers=reader)).status_code == 200
+
+
+async def test_a_place_on_the_waitlist_counts_only_who_is_still_ahead(api: Any) -> None:
+    run = await api.run((await api.offering("mini_course"))["id"], capacity=1)
+    people = ["abel", "berta", "ciro", "dora"]
+    enrolled = {name: (await api.enrol(run["id"], f"{name}-{run['id'][:8]}", "PE")).json() for name in people}
+    assert [enrolled[name]["waitlist_position"] for name in people] == [None, 1, 2, 3]
+
+    async def positions() -> dict[str, int | None]:
+        listed = await api.http.get(f"{api.url}/runs/{run['id']}/enrolments", headers=api.coordinator)
+        by_id = {e["id"]: e["waitlist_position"] for e in listed.json()["items"]}
+        return {name: by_id[enrolled[name]["id"]] for name in people}
+
+    async def own_position(name: str) -> int | None:
+        mine = await api.http.get(
+            f"{api.url}/enrolments/{enrolled[name]['id']}",
+            headers=api.participant(f"{name}-{run['id'][:8]}", "PE"),
+        )
+        position: int | None = mine.json()["waitlist_position"]
+        return position
+
+    left = await api.http.post(
+        f"{api.url}/enrolments/{enrolled['berta']['id']}/cancel",
+        headers=api.participant(f"berta-{run['id'][:8]}", "PE"),
+    )
+    assert left.status_code == 200
+    assert await positions() == {"abel": None, "berta": None, "ciro": 1, "dora": 2}
+
+    freed = await api.http.post(
+        f"{api.url}/enrolments/{enrolled['abel']['id']}/cancel", headers=api.coordinator
+    )
+    assert freed.json()["promoted"] == [enrolled["ciro"]["id"]]
+    assert await positions() == {"abel": None, "berta": None, "ciro": None, "dora": 1}
+    assert await own_position("dora") == 1

@@ -63,6 +63,10 @@ async def test_a_cancelled_run_tells_everyone_in_it_and_refuses_everything_after
         0,
     )
     assert body["run"]["cancellation_reason"] == REASON
+    # Who cancelled it: in the answer, to the run's staff, and in the event (pseudonymous on the public topic).
+    assert (body["cancelled_by"], body["run"]["cancelled_by"]) == ("coordinator-1", "coordinator-1")
+    shown_to_participant = (await api.http.get(url, headers=api.participant(f"sol-{tag}", "PE"))).json()
+    assert shown_to_participant["cancelled_by"] is None
 
     instructor = api.token("instructor-1", "instructor")
     session = run["sessions"][0]["session_id"]
@@ -111,6 +115,8 @@ async def test_a_cancelled_run_tells_everyone_in_it_and_refuses_everything_after
     )
     public_cancel = events(public_run, run_id=run["id"], enrolments_cancelled=1)
     assert [e["type"] for e in public_cancel] == ["CourseRunCancelled"]
+    assert events(private_run, run_id=run["id"])[1]["cancelled_by"] == "coordinator-1"
+    assert public_cancel[0]["cancelled_by"].startswith("p-")
     assert "reason" not in public_cancel[0]
     assert public_cancel[0]["waitlist_cancelled"] == 1
 

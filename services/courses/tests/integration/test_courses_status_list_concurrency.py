@@ -15,17 +15,22 @@ from uuid import UUID
 import pytest
 from ibermuseos_contracts import Pseudonymiser
 from ibermuseos_contracts.common import Institution, InstitutionType, Modality
-from ibermuseos_contracts.courses import OfferingKind, Participant
+from ibermuseos_contracts.courses import OfferingKind
 from ibermuseos_contracts.types import Localized
 from ibermuseos_courses.adapters.repository import UnitOfWork
 from ibermuseos_courses.adapters.tables import certificates, metadata, status_lists
-from ibermuseos_courses.application import handlers, queries
-from ibermuseos_courses.application.access import Caller
+from ibermuseos_courses.application import attendance, catalogue, enrolments, queries, runs
+from ibermuseos_courses.application.certificates import (
+    CertificateIssuer,
+    RevokeCertificate,
+    revoke_certificate,
+)
 from ibermuseos_courses.domain.bitstring import MINIMUM_BITS
 from ibermuseos_courses.domain.certificates import CertificateStatus, Signatory
 from ibermuseos_courses.domain.enrolments import Mark
 from ibermuseos_courses.domain.runs import RunPlan, SessionTimes
 from ibermuseos_courses.domain.status_lists import StatusList
+from ibermuseos_kernel.caller import Caller, Role
 from ibermuseos_platform.db import create_engine, session_factory
 from ibermuseos_platform.outbox import Outbox
 from ibermuseos_platform.settings import DatabaseSettings
@@ -39,9 +44,9 @@ pytestmark = pytest.mark.integration
 
 ALEMBIC = Path(__file__).resolve().parents[2] / "alembic.ini"
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
-COORDINATOR = Caller("coordinator-1", frozenset({"coordinator"}), "MX")
+COORDINATOR = Caller("coordinator-1", frozenset({Role.COORDINATOR}), "MX")
 SIGNATORY = Signatory("Ana Lucía Méndez", Localized(es="Coordinadora", pt="Coordenadora", en="Coordinator"))
-ISSUER = handlers.CertificateIssuer("Programa Ibermuseos", "https://cursos.ibermuseos.example", SIGNATORY)
+ISSUER = CertificateIssuer("Programa Ibermuseos", "https://cursos.ibermuseos.example", SIGNATORY)
 TITLE = Localized(es="Conversatorio", pt="Conversatório", en="Conversatorio")
 
 
@@ -66,42 +71,57 @@ class World:
     async def run_with_completions(self, people: int, timezone: str = "UTC") -> UUID:
         """A conversatorio run, ended, where `people` participants attended: closing it issues `people` certificates."""
         self.clock.moment = START
-        offering = await handlers.create_offering(
-            handlers.CreateOffering(
+        offering = await catalogue.create_offering(
+            catalogue.CreateOffering(
                 kind=OfferingKind.CONVERSATORIO, title=TITLE, description=TITLE, subject_area="conservation",
                 hours=Decimal(2), rule=None, certificate=True, publish=True,
             ),
             self.uow(), self.clock,
         )  # fmt: skip
         session_starts = START + timedelta(days=2)
-        run = await handlers.schedule_run(
-            offering.id,
-            RunPlan(
-                sessions=[SessionTimes(session_starts, session_starts + timedelta(hours=2))], timezone=timezone,
-                modality=Modality.ONLINE, venue=None, language="es", capacity=50,
-                enrolment_opens_at=START - timedelta(days=1), enrolment_closes_at=START + timedelta(days=1),
-                eligible_countries=[], quota_per_country=None, instructors=[],
+        scheduled = await runs.schedule_run(
+            runs.ScheduleRun(
+                offering.id,
+                RunPlan(
+                    sessions=[SessionTimes(session_starts, session_starts + timedelta(hours=2))], timezone=timezone,
+                    modality=Modality.ONLINE, venue=None, language="es", capacity=50,
+                    enrolment_opens_at=START - timedelta(days=1), enrolment_closes_at=START + timedelta(days=1),
+                    eligible_countries=[], quota_per_country=None, instructors=[],
+                ),
+                COORDINATOR,
             ),
             self.uow(), self.clock,
         )  # fmt: skip
+        run = scheduled.run
         enrolled = []
         for n in range(people):
             person = f"person-{uuid.uuid4().hex[:8]}-{n}"
-            participant = Participant(
-                person_id=person, name=f"Persona {n}", email=f"{person}@museo.example", preferred_language="es",
-                country="PE", institution=Institution(name="Museo", type=InstitutionType.MUSEUM, city="Lima", country="PE"),
+            enrol = enrolments.Enrol(
+                run_id=run.id,
+                caller=Caller(person, frozenset({Role.PARTICIPANT}), "PE", f"Persona {n}", f"{person}@museo.example"),
+                preferred_language="es", timezone="UTC", gender=None, country="PE",
+                institution=Institution(name="Museo", type=InstitutionType.MUSEUM, city="Lima", country="PE"),
             )  # fmt: skip
-            enrolled.append(await handlers.enrol_participant(run.id, participant, self.uow(), self.clock))
+            enrolled.append(await enrolments.enrol_participant(enrol, self.uow(), self.clock))
         self.clock.moment = session_starts + timedelta(hours=3)
-        await handlers.record_session_attendance(
-            run.id,
-            run.sessions[0].session_id,
-            [Mark(e.enrolment.id, present=True) for e in enrolled],
-            COORDINATOR,
+        await attendance.record_session_attendance(
+            attendance.RecordAttendance(
+                run.id,
+                run.sessions[0].session_id,
+                [Mark(e.enrolment.id, present=True) for e in enrolled],
+                COORDINATOR,
+            ),
             self.uow(),
             self.clock,
         )
         return run.id
+
+    async def close(self, run_id: UUID) -> attendance.Closed:
+        return await attendance.close_run(attendance.CloseRun(run_id), self.uow(), self.clock, ISSUER)
+
+    async def revoke(self, certificate_id: UUID, reason: str) -> Any:
+        command = RevokeCertificate(certificate_id, reason, COORDINATOR)
+        return await revoke_certificate(command, self.uow(), self.clock)
 
     async def entries(self, run_ids: list[UUID]) -> dict[UUID, tuple[UUID | None, int | None]]:
         """Each certificate of the runs, with its status list and index as stored."""
@@ -140,7 +160,7 @@ async def test_simultaneous_closings_give_each_certificate_its_own_random_bit_an
 ) -> None:
     run_ids = [await world.run_with_completions(people=6) for _ in range(8)]
 
-    closed = await asyncio.gather(*(handlers.close_run(r, world.uow(), world.clock, ISSUER) for r in run_ids))
+    closed = await asyncio.gather(*(world.close(r) for r in run_ids))
 
     assert sum(len(c.certificates) for c in closed) == 48
     stored = await world.entries(run_ids)
@@ -161,12 +181,7 @@ async def test_simultaneous_closings_give_each_certificate_its_own_random_bit_an
     assert ordered[-1] - ordered[0] > MINIMUM_BITS // 2, "indices do not spread over the list"
 
     to_revoke = list(stored)[::2]
-    await asyncio.gather(
-        *(
-            handlers.revoke_certificate(cid, "error de registro", COORDINATOR, world.uow(), world.clock)
-            for cid in to_revoke
-        )
-    )
+    await asyncio.gather(*(world.revoke(cid, "error de registro") for cid in to_revoke))
 
     after = await world.status_list(list_id)
     assert after.revoked.ones() == sorted(indices[cid] for cid in to_revoke)
@@ -175,7 +190,7 @@ async def test_simultaneous_closings_give_each_certificate_its_own_random_bit_an
 
 async def test_the_database_refuses_two_certificates_on_the_same_bit(world: World) -> None:
     run_id = await world.run_with_completions(people=2)
-    await handlers.close_run(run_id, world.uow(), world.clock, ISSUER)
+    await world.close(run_id)
     (first, (_, taken)), (second, _) = (await world.entries([run_id])).items()
 
     with pytest.raises(IntegrityError, match="uq_certificates_status_list_index"):
@@ -188,7 +203,7 @@ async def test_the_database_refuses_two_certificates_on_the_same_bit(world: Worl
 
 async def test_a_full_list_closes_and_the_next_certificates_go_to_a_new_list(world: World) -> None:
     first_run = await world.run_with_completions(people=1)
-    await handlers.close_run(first_run, world.uow(), world.clock, ISSUER)
+    await world.close(first_run)
     ((old_list, _),) = (await world.entries([first_run])).values()
     async with world.engine.begin() as connection:  # the list one entry short of its capacity
         await connection.execute(
@@ -198,7 +213,7 @@ async def test_a_full_list_closes_and_the_next_certificates_go_to_a_new_list(wor
         )
     second_run = await world.run_with_completions(people=3)
 
-    await handlers.close_run(second_run, world.uow(), world.clock, ISSUER)
+    await world.close(second_run)
 
     lists = {entry[0] for entry in (await world.entries([second_run])).values()}
     assert len(lists) == 2
@@ -213,7 +228,7 @@ async def test_a_certificate_from_before_status_lists_is_revoked_as_before_and_t
     world: World,
 ) -> None:
     run_id = await world.run_with_completions(people=2)
-    await handlers.close_run(run_id, world.uow(), world.clock, ISSUER)
+    await world.close(run_id)
     (older, (list_id, _)), _ = (await world.entries([run_id])).items()
     async with world.engine.begin() as connection:  # as migrated: no status columns
         await connection.execute(
@@ -224,7 +239,7 @@ async def test_a_certificate_from_before_status_lists_is_revoked_as_before_and_t
     assert list_id is not None
     before = await world.status_list(list_id)
 
-    revoked = await handlers.revoke_certificate(older, "duplicado", COORDINATOR, world.uow(), world.clock)
+    revoked = await world.revoke(older, "duplicado")
 
     assert (revoked.status, revoked.status_entry) == (CertificateStatus.REVOKED, None)
     verified = await queries.verify(world.uow(), revoked.code)
@@ -236,7 +251,7 @@ async def test_certificates_from_before_their_zone_was_kept_get_their_runs_zone_
     world: World,
 ) -> None:
     run_id = await world.run_with_completions(people=1, timezone="America/Lima")
-    (issued,) = (await handlers.close_run(run_id, world.uow(), world.clock, ISSUER)).certificates
+    (issued,) = (await world.close(run_id)).certificates
     assert (issued.wording.timezone, issued.wording.signatory) == ("America/Lima", SIGNATORY)
     async with world.engine.begin() as connection:  # as stored before revision 0005
         await connection.execute(

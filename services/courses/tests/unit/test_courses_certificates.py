@@ -23,8 +23,8 @@ from ibermuseos_courses.domain.catalogue import Offering
 from ibermuseos_courses.domain.certificates import Certificate, CertificateStatus, Signatory
 from ibermuseos_courses.domain.codes import formatted, new_code
 from ibermuseos_courses.domain.enrolments import Enrolment, EnrolmentStatus
-from ibermuseos_courses.domain.errors import Conflict
 from ibermuseos_courses.domain.runs import Run, RunPlan, SessionTimes
+from ibermuseos_kernel.errors import Conflict
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 TITLE = Localized(es="Gestión de colecciones", pt="Gestão de acervos", en="Collections management")

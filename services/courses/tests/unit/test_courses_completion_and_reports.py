@@ -10,7 +10,7 @@ from ibermuseos_contracts.courses import Outcome
 from ibermuseos_courses.domain import attendance_report
 from ibermuseos_courses.domain.catalogue import CompletionRule
 from ibermuseos_courses.domain.codes import canonical, formatted, new_code
-from ibermuseos_courses.domain.errors import Invalid
+from ibermuseos_kernel.errors import Invalid
 
 TRAINING = CompletionRule(Decimal("0.75"), Decimal(60))
 
@@ -88,7 +88,7 @@ def test_every_unreadable_row_of_a_report_is_listed() -> None:
             "Email,Join Time,Leave Time\na@b.c,soon,2027-05-10T10:00\nb@b.c,2027-05-10T10:00,2027-05-10T09:00\nc@b.c\n",
             tz=ZoneInfo("UTC"),
         )
-    assert [p.field for p in refused.value.problems] == ["report.line.2", "report.line.3", "report.line.4"]
+    assert [p.field for p in refused.value.issues] == ["report.line.2", "report.line.3", "report.line.4"]
 
 
 def test_a_report_without_the_needed_columns_is_refused() -> None:

@@ -24,9 +24,9 @@ from ibermuseos_courses.domain.enrolments import (
     enrol,
     record_attendance,
 )
-from ibermuseos_courses.domain.errors import Conflict, Invalid
 from ibermuseos_courses.domain.runs import Run, RunPlan, SessionTimes
 from ibermuseos_courses.domain.seating import Seats
+from ibermuseos_kernel.errors import Conflict, Invalid
 
 NOW = datetime(2027, 5, 1, 12, tzinfo=UTC)
 TEXT = Localized(es="Curso", pt="Curso", en="Course")
@@ -142,7 +142,7 @@ def test_enrolment_is_refused_outside_the_window_for_other_countries_and_twice()
             participant=participant("x", "BR"),
             now=NOW,
         )
-    assert refused.value.problems[0].field == "country"
+    assert refused.value.issues[0].field == "country"
     with pytest.raises(Conflict, match="closed"):
         enrol(
             run=run,
@@ -251,7 +251,7 @@ def test_attendance_is_recorded_for_enrolled_people_and_an_unchanged_mark_record
     assert again == []
     with pytest.raises(Invalid) as refused:
         record_attendance(marks=[Mark(c.id, True), Mark(a.id, True), Mark(a.id, False)], recorded={}, **args)  # type: ignore[arg-type]
-    assert [p.field for p in refused.value.problems] == ["records.0.enrolment_id", "records.2.enrolment_id"]
+    assert [p.field for p in refused.value.issues] == ["records.0.enrolment_id", "records.2.enrolment_id"]
 
 
 def test_a_run_lists_every_scheduling_problem_at_once() -> None:
@@ -261,7 +261,7 @@ def test_a_run_lists_every_scheduling_problem_at_once() -> None:
             modality=Modality.IN_PERSON, quota_per_country=9, timezone="Nowhere",
             enrolment_closes_at=datetime(2027, 3, 1),
         )  # fmt: skip
-    assert sorted(p.field for p in refused.value.problems) == [
+    assert sorted(p.field for p in refused.value.issues) == [
         "enrolment_closes_at", "quota_per_country", "sessions.0", "timezone", "venue",
     ]  # fmt: skip
 

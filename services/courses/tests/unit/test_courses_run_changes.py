@@ -27,9 +27,9 @@ from ibermuseos_courses.domain.enrolments import (
     lapse_waitlist,
     record_attendance,
 )
-from ibermuseos_courses.domain.errors import Conflict, Invalid
 from ibermuseos_courses.domain.runs import NewTimes, Run, RunPlan, SessionTimes
 from ibermuseos_courses.domain.seating import Seats
+from ibermuseos_kernel.errors import Conflict, Invalid
 
 NOW = datetime(2027, 5, 1, 12, tzinfo=UTC)
 TEXT = Localized(es="Curso", pt="Curso", en="Course")
@@ -123,7 +123,7 @@ def test_a_run_is_cancelled_once_never_after_it_ended_or_closed_and_always_with_
     run = scheduled()
     with pytest.raises(Invalid) as refused:
         run.cancel(reason="   ", by="coord", now=NOW, enrolments=0, waitlist=0)
-    assert [p.field for p in refused.value.problems] == ["reason"]
+    assert [p.field for p in refused.value.issues] == ["reason"]
     with pytest.raises(Conflict, match="ended"):
         run.cancel(reason="x", by="coord", now=run.ends_at, enrolments=0, waitlist=0)
     run.cancel(reason="x", by="coord", now=NOW, enrolments=0, waitlist=0)
@@ -178,7 +178,7 @@ def test_a_reschedule_lists_every_problem_and_changes_nothing() -> None:
             NOW - timedelta(hours=1),
             NOW,
         )
-    assert sorted((p.field, p.problem) for p in refused.value.problems) == sorted(
+    assert sorted((p.field, p.problem) for p in refused.value.issues) == sorted(
         [
             ("sessions.0", "cannot move into the past"),
             ("sessions.1.session_id", "listed twice"),
@@ -204,13 +204,13 @@ def test_sessions_stay_ordered_without_overlap_and_enrolment_closes_before_the_l
             None,
             NOW,
         )
-    assert [p.field for p in refused.value.problems] == ["sessions.1"]
+    assert [p.field for p in refused.value.issues] == ["sessions.1"]
     with pytest.raises(Invalid) as too_late:
         run.reschedule(moves(run, timedelta(days=-9)), None, NOW)
-    assert [p.field for p in too_late.value.problems] == ["enrolment_closes_at"]
+    assert [p.field for p in too_late.value.issues] == ["enrolment_closes_at"]
     with pytest.raises(Invalid) as unchanged:
         run.reschedule(moves(run, timedelta(0)), None, NOW)
-    assert unchanged.value.problems[0].problem.startswith("nothing changes")
+    assert unchanged.value.issues[0].problem.startswith("nothing changes")
 
 
 def test_a_session_that_has_started_cannot_move_and_a_closed_enrolment_cannot_reopen() -> None:
@@ -218,7 +218,7 @@ def test_a_session_that_has_started_cannot_move_and_a_closed_enrolment_cannot_re
     during_first = FIRST + timedelta(minutes=30)
     with pytest.raises(Invalid) as refused:
         run.reschedule(moves(run, timedelta(days=1)), SECOND, during_first)
-    assert sorted(p.field for p in refused.value.problems) == ["enrolment_closes_at", "sessions.0"]
+    assert sorted(p.field for p in refused.value.issues) == ["enrolment_closes_at", "sessions.0"]
     first, second = run.sessions
     run.reschedule(
         [NewTimes(first.session_id, first.starts_at, first.ends_at),

@@ -18,8 +18,8 @@ from ibermuseos_courses.adapters.status_list_credential import sign_status_list
 from ibermuseos_courses.domain.bitstring import MINIMUM_BITS, BadEncodedList, Bitstring
 from ibermuseos_courses.domain.certificates import Certificate, Wording
 from ibermuseos_courses.domain.codes import new_code
-from ibermuseos_courses.domain.errors import Conflict
 from ibermuseos_courses.domain.status_lists import StatusEntry, StatusList
+from ibermuseos_kernel.errors import Conflict
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 TEXT = Localized(es="Gestión de colecciones", pt="Gestão de acervos", en="Collections management")

@@ -19,7 +19,16 @@ from pydantic import Field, StringConstraints
 from .base import Event
 from .common import Gender, Institution, Modality, Name, Part
 from .topics import Topic
-from .types import PERSONAL, CountryCode, LanguageTag, Localized, PersonalEmail, PersonalText, PersonId
+from .types import (
+    PERSONAL,
+    CountryCode,
+    LanguageTag,
+    Localized,
+    OptionalPersonId,
+    PersonalEmail,
+    PersonalText,
+    PersonId,
+)
 
 OFFERING = Topic("courses", "offering")
 RUN = Topic("courses", "run")
@@ -138,6 +147,8 @@ class CourseRunCancelledV1(Event, topic=RUN, subject="run_id"):
     waitlist_cancelled: Annotated[int, Field(ge=0)]
     """Places on the waitlist the cancellation ended."""
     cancelled_at: datetime
+    cancelled_by: OptionalPersonId = None
+    """The coordinator who cancelled it (their token's subject); None in events from before this field."""
 
 
 class CourseRunRescheduledV1(Event, topic=RUN, subject="run_id"):

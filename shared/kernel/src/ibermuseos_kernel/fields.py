@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import pycountry
+from ibermuseos_contracts.types import Localized
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -42,6 +43,26 @@ Prose = Annotated[str, StringConstraints(pattern=PROSE)]
 
 Name = Annotated[Line, Field(min_length=1, max_length=300)]
 """A person's, an institution's or a place's name."""
+
+
+class LocalizedTitle(Localized):
+    """A title in the program's three languages, each one line (it reaches mail subjects and CSV cells)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    es: Annotated[Line, Field(min_length=1, max_length=300)]
+    pt: Annotated[Line, Field(min_length=1, max_length=300)]
+    en: Annotated[Line, Field(min_length=1, max_length=300)]
+
+
+class LocalizedText(Localized):
+    """A text in the program's three languages, each free text over several lines."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    es: Annotated[Prose, Field(min_length=1, max_length=10_000)]
+    pt: Annotated[Prose, Field(min_length=1, max_length=10_000)]
+    en: Annotated[Prose, Field(min_length=1, max_length=10_000)]
 
 
 def _zone_name(value: Any) -> Any:
@@ -79,6 +100,16 @@ Instant = Annotated[
     AfterValidator(_within_span),
     Field(description=f"An ISO 8601 date and time with its UTC offset, between {FIRST_YEAR} and {LAST_YEAR}"),
 ]
+
+LocalInstant = Annotated[
+    datetime,
+    AfterValidator(_within_span),
+    Field(
+        description="An ISO 8601 date and time, with its UTC offset or without one to be read in the time "
+        f"zone the request names, between {FIRST_YEAR} and {LAST_YEAR}"
+    ),
+]
+"""An `Instant`, or a wall-clock time in a zone given beside it (a session of a run in the run's zone)."""
 
 Day = Annotated[
     date,

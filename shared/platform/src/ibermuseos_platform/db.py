@@ -1,13 +1,18 @@
-"""PostgreSQL through async SQLAlchemy: engines, sessions, and the platform's own tables."""
+"""PostgreSQL through async SQLAlchemy: engines, sessions, the platform's own tables, and column types
+that let a service map its aggregates (SQLAlchemy's imperative mapping) without converting by hand."""
 
 import ssl
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Dialect,
+    Enum,
     Identity,
     Index,
     Integer,
@@ -20,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
 
 from .settings import DatabaseSettings
 
@@ -100,4 +106,38 @@ def add_platform_tables(metadata: MetaData) -> None:
         Column("status_code", Integer, nullable=False),
         Column("response_body", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+class JsonDocument(TypeDecorator[Any]):
+    """A JSONB column holding a typed value (a pydantic model, a dataclass, a list of them): pydantic
+    writes it as JSON and reads it back as that type."""
+
+    impl = JSONB
+    cache_ok = True
+
+    def __init__(self, kind: Any) -> None:
+        super().__init__()
+        self.kind = kind
+        self._adapter: TypeAdapter[Any] = TypeAdapter(kind)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else self._adapter.dump_python(value, mode="json")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else self._adapter.validate_python(value)
+
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:
+        """What the document is compared with or operated on (a key, a path) is plain JSONB's business."""
+        return self.impl_instance.coerce_compared_value(op, value)
+
+
+def enum_column(kind: type[StrEnum], length: int = 30) -> Enum:
+    """A VARCHAR column holding a StrEnum's values (not its names), read back as its members."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
     )

@@ -4,6 +4,30 @@ The types live in `ibermuseos_kernel.fields`, so that a domain's value objects (
 an application form) hold the same types as the request bodies; entrypoints import them from here.
 """
 
-from ibermuseos_kernel.fields import Country, Day, Instant, Line, Name, Prose, Strict, TimeZoneName
+from ibermuseos_kernel.fields import (
+    Country,
+    Day,
+    Instant,
+    Line,
+    LocalInstant,
+    LocalizedText,
+    LocalizedTitle,
+    Name,
+    Prose,
+    Strict,
+    TimeZoneName,
+)
 
-__all__ = ["Country", "Day", "Instant", "Line", "Name", "Prose", "Strict", "TimeZoneName"]
+__all__ = [
+    "Country",
+    "Day",
+    "Instant",
+    "Line",
+    "LocalInstant",
+    "LocalizedText",
+    "LocalizedTitle",
+    "Name",
+    "Prose",
+    "Strict",
+    "TimeZoneName",
+]

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TypeVar
 
 from aiokafka import AIOKafkaProducer
 from ibermuseos_contracts import Event, Pseudonymiser, Topic
@@ -23,6 +24,7 @@ from .consumer import Batched, EventConsumer, Handler
 from .db import create_engine, session_factory
 from .dead_letters import DeadLetterPublisher
 from .health import Check, database_check
+from .idempotency import IdempotencyKeys
 from .kafka import (
     KafkaProbe,
     dead_letter_topics,
@@ -35,8 +37,11 @@ from .kafka import (
 from .outbox import Outbox, OutboxRelay
 from .retry import backoff
 from .settings import ALL_ROLES, DatabaseSettings, KafkaSettings, OutboxSettings, PrivacySettings, Role
+from .uow import SqlAlchemyUnitOfWork
 
 log = logging.getLogger(__name__)
+
+U = TypeVar("U", bound=SqlAlchemyUnitOfWork)
 
 
 class KafkaNotStartedYet(Exception):
@@ -91,6 +96,15 @@ class Platform:
                 f"the service's metadata lacks the platform table {name!r}: call add_platform_tables"
             )
         return self.tables[name]
+
+    def idempotency_keys(self, unit_of_work: type[U]) -> IdempotencyKeys[U]:
+        """Idempotent commands in the service's unit of work: its own, or joining the key's transaction."""
+        return IdempotencyKeys(
+            self._table("idempotency_keys"),
+            self.sessions,
+            fresh=lambda: unit_of_work(self.sessions, self.outbox),
+            joining=lambda session: unit_of_work.joining(session, self.outbox),
+        )
 
     def add_consumer(
         self, name: str, handlers: Mapping[type[Event], Handler | Batched], *, public: bool

@@ -59,6 +59,8 @@ class SqlAlchemyUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._owned and self._session is not None:
+            # What it loaded stays readable as loaded: a rollback would expire it, out of reach of a session.
+            self._session.expunge_all()
             await self._session.rollback()
             await self._session.close()
             self._session = None

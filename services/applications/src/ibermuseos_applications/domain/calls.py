@@ -13,11 +13,11 @@ from ibermuseos_contracts.applications import ActivityKind, CallClosedV1, CallOp
 from ibermuseos_contracts.types import CountryCode, CurrencyCode, Money
 from ibermuseos_kernel.errors import Conflict, Invalid, Issue
 from ibermuseos_kernel.events import RecordsEvents
-from ibermuseos_kernel.fields import Day, Instant, Strict, TimeZoneName
+from ibermuseos_kernel.fields import Day, Instant, LocalizedText, LocalizedTitle, Strict, TimeZoneName
 from ibermuseos_kernel.zones import is_zone, zone
 from pydantic import ConfigDict, Field, StringConstraints
 
-from .values import DocumentKind, LocalizedText, LocalizedTitle, PositiveAmount, money
+from .values import DocumentKind, PositiveAmount, money
 
 CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 

@@ -1,12 +1,11 @@
-"""Value types the domain's models share: amounts, texts, texts in the program's three languages, document kinds."""
+"""Value types the domain's models share: amounts, texts, document kinds (texts in the three languages are the kernel's)."""
 
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from ibermuseos_contracts.types import Localized
 from ibermuseos_kernel.fields import Line, Prose
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 """An amount of money in the call's currency: never a float, at most two decimals."""
@@ -20,26 +19,6 @@ Justification = Annotated[Prose, StringConstraints(strip_whitespace=True, min_le
 """Why a person decided or overrode something: kept in the audit log."""
 
 CENT = Decimal("0.01")
-
-
-class LocalizedTitle(Localized):
-    """A title in the program's three languages, each one line (it reaches mail subjects and CSV cells)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    es: Annotated[Line, Field(min_length=1, max_length=300)]
-    pt: Annotated[Line, Field(min_length=1, max_length=300)]
-    en: Annotated[Line, Field(min_length=1, max_length=300)]
-
-
-class LocalizedText(Localized):
-    """A text in the program's three languages, each free text over several lines."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    es: Annotated[Prose, Field(min_length=1, max_length=10_000)]
-    pt: Annotated[Prose, Field(min_length=1, max_length=10_000)]
-    en: Annotated[Prose, Field(min_length=1, max_length=10_000)]
 
 
 class DocumentKind(StrEnum):

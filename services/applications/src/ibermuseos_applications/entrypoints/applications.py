@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from ibermuseos_contracts.types import CountryCode
 from ibermuseos_platform.auth import CurrentCaller
 from ibermuseos_platform.idempotency import IdempotencyKey
-from ibermuseos_platform.inputs import Line, Prose, Strict
+from ibermuseos_platform.inputs import Line, LocalizedText, Prose, Strict
 from ibermuseos_platform.paging import Paged, paged
 from pydantic import ConfigDict, Field
 
@@ -21,7 +21,7 @@ from ..application.ports import UnitOfWork
 from ..domain.applications import Report, Status
 from ..domain.documents import ACCEPTED_TYPES, Upload
 from ..domain.forms import FormPatch
-from ..domain.values import DocumentKind, Justification, LocalizedText, LongText
+from ..domain.values import DocumentKind, Justification, LongText
 from .dependencies import ContainerDep, Coordinator, PageDep, Participant, Responses
 from .views import ApplicationOut, ApplicationSummaryOut, DocumentOut, application_out, summary_out
 

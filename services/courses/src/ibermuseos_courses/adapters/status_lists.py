@@ -6,34 +6,25 @@ simultaneous issues and revocations of one list happen one after another and non
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
-from ..domain.bitstring import Bitstring
 from ..domain.status_lists import StatusList, StatusPurpose
+from . import mapping  # noqa: F401 - maps the status lists onto their table
 from .tables import status_lists
-
-
-def _status_list(row: Any) -> StatusList:
-    return StatusList(
-        id=row.id,
-        purpose=StatusPurpose(row.purpose),
-        revoked=Bitstring(row.revoked),
-        allocated=Bitstring(row.allocated),
-        allocated_count=row.allocated_count,
-        open=row.open,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 class SqlStatusLists:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def _one(self, query: Select[StatusList]) -> StatusList | None:
+        found = await self._session.scalars(query.execution_options(populate_existing=True))
+        return found.one_or_none()
 
     async def open_for_issuing(
         self, purpose: StatusPurpose, *, size: int, new_id: Callable[[], UUID], now: datetime
@@ -41,40 +32,27 @@ class SqlStatusLists:
         """The list taking new entries, locked; created when there is none. Two transactions that
         both find none both try to create one: the unique index keeps one, the other waits and uses it."""
         query = (
-            select(status_lists)
-            .where(status_lists.c.purpose == purpose.value, status_lists.c.open)
-            .with_for_update()
+            select(StatusList).where(status_lists.c.purpose == purpose, status_lists.c.open).with_for_update()
         )
         for _ in range(3):
-            row = (await self._session.execute(query)).one_or_none()
-            if row is not None:
-                return _status_list(row)
+            found = await self._one(query)
+            if found is not None:
+                return found
             fresh = StatusList.new(id=new_id(), size=size, now=now)
             await self._session.execute(
-                pg_insert(status_lists).values(**self._values(fresh), id=fresh.id).on_conflict_do_nothing()
+                pg_insert(status_lists).values(**_columns(fresh)).on_conflict_do_nothing()
             )
         raise RuntimeError("no open status list could be found or created")
 
     async def get(self, list_id: UUID, *, lock: bool = False) -> StatusList | None:
-        query = select(status_lists).where(status_lists.c.id == list_id)
-        row = (await self._session.execute(query.with_for_update() if lock else query)).one_or_none()
-        return None if row is None else _status_list(row)
+        query = select(StatusList).where(status_lists.c.id == list_id)
+        return await self._one(query.with_for_update() if lock else query)
 
     async def save(self, status_list: StatusList) -> None:
-        await self._session.execute(
-            update(status_lists)
-            .where(status_lists.c.id == status_list.id)
-            .values(**self._values(status_list))
-        )
+        """The bits change in place, where the session cannot see it: say so."""
+        flag_modified(status_list, "revoked")
+        flag_modified(status_list, "allocated")
 
-    @staticmethod
-    def _values(status_list: StatusList) -> dict[str, Any]:
-        return {
-            "purpose": status_list.purpose.value,
-            "revoked": status_list.revoked.to_bytes(),
-            "allocated": status_list.allocated.to_bytes(),
-            "allocated_count": status_list.allocated_count,
-            "open": status_list.open,
-            "created_at": status_list.created_at,
-            "updated_at": status_list.updated_at,
-        }
+
+def _columns(status_list: StatusList) -> dict[str, object]:
+    return {column.name: getattr(status_list, column.name) for column in status_lists.columns}

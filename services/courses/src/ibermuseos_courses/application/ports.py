@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from ibermuseos_contracts import Event
+from ibermuseos_kernel.paging import Page, Slice
 
 from ..domain.catalogue import Offering, SubjectArea
 from ..domain.certificates import Certificate
@@ -31,16 +32,12 @@ class Scope:
         return not (self.everything or self.person_id or self.country or self.instructor)
 
 
-@dataclass(frozen=True)
-class Page:
-    limit: int = 50
-    offset: int = 0
-
-
 class SubjectAreas(Protocol):
     async def add(self, area: SubjectArea, now: datetime) -> bool: ...
 
     async def all(self) -> list[SubjectArea]: ...
+
+    async def find(self, page: Page) -> Slice[SubjectArea]: ...
 
 
 class Offerings(Protocol):
@@ -48,11 +45,9 @@ class Offerings(Protocol):
 
     async def get(self, offering_id: UUID, *, lock: bool = False) -> Offering | None: ...
 
-    async def save(self, offering: Offering) -> None: ...
-
     async def find(
         self, *, published_only: bool, kind: str | None, subject_area: str | None, page: Page
-    ) -> list[Offering]: ...
+    ) -> Slice[Offering]: ...
 
 
 class Runs(Protocol):
@@ -60,11 +55,9 @@ class Runs(Protocol):
 
     async def get(self, run_id: UUID, *, lock: bool = False) -> Run | None: ...
 
-    async def save(self, run: Run) -> None: ...
-
     async def find(
         self, *, offering_id: UUID | None, status: str | None, instructor: str | None, page: Page
-    ) -> list[Run]: ...
+    ) -> Slice[Run]: ...
 
     async def ended_before(self, moment: datetime, limit: int) -> list[UUID]: ...
 
@@ -80,11 +73,11 @@ class Enrolments(Protocol):
 
     async def get(self, enrolment_id: UUID) -> Enrolment | None: ...
 
-    async def save(self, enrolment: Enrolment) -> None: ...
-
     async def seats(self, run: Run) -> Seats: ...
 
-    async def waiting(self, run_id: UUID) -> int: ...
+    async def seats_and_waiting(self, run: Run) -> tuple[Seats, int]:
+        """The run's seats as they stand and how many are on its waitlist, in one read (lock the run first)."""
+        ...
 
     async def waitlist(self, run_id: UUID) -> list[Enrolment]: ...
 
@@ -100,15 +93,21 @@ class Enrolments(Protocol):
         status: EnrolmentStatus | None,
         country: str | None,
         page: Page,
-    ) -> list[tuple[Enrolment, int | None]]: ...
+    ) -> Slice[tuple[Enrolment, int | None]]:
+        """Enrolments in the scope, each with its place on the waitlist (None unless waiting)."""
+        ...
 
-    async def position(self, enrolment: Enrolment) -> int | None: ...
+    async def position(self, enrolment: Enrolment) -> int | None:
+        """1 for the next in line: how many are waiting who arrived no later, while waiting."""
+        ...
 
 
 class AttendanceRecords(Protocol):
     async def of_session(self, run_id: UUID, session_id: UUID) -> dict[UUID, Attendance]: ...
 
     async def of_run(self, run_id: UUID) -> list[Attendance]: ...
+
+    async def find(self, run_id: UUID, page: Page) -> Slice[Attendance]: ...
 
     async def put(self, records: Sequence[Attendance], run_id: UUID) -> None: ...
 
@@ -120,9 +119,7 @@ class Certificates(Protocol):
 
     async def by_code(self, code: str) -> Certificate | None: ...
 
-    async def save(self, certificate: Certificate) -> None: ...
-
-    async def find(self, scope: Scope, *, run_id: UUID | None, page: Page) -> list[Certificate]: ...
+    async def find(self, scope: Scope, *, run_id: UUID | None, page: Page) -> Slice[Certificate]: ...
 
 
 class StatusLists(Protocol):
@@ -170,5 +167,4 @@ class UnitOfWork(Protocol):
     def record(self, *events: Event) -> None: ...
 
 
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+UnitOfWorkFactory = Callable[[], UnitOfWork]

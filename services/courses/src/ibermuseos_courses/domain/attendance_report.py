@@ -10,12 +10,13 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from uuid import UUID
-from zoneinfo import ZoneInfo
+
+from ibermuseos_kernel.errors import Invalid, Issue, require
+from ibermuseos_kernel.instants import within_span
 
 from .enrolments import Mark
-from .errors import Invalid, Problem
 
 EMAIL_COLUMNS = (
     "email",
@@ -86,7 +87,7 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _moment(text: str, tz: ZoneInfo, day_first: bool) -> datetime | None:
+def _moment(text: str, tz: tzinfo, day_first: bool) -> datetime | None:
     text = text.strip()
     moment: datetime | None = None
     try:
@@ -98,12 +99,12 @@ def _moment(text: str, tz: ZoneInfo, day_first: bool) -> datetime | None:
                 break
             except ValueError:
                 continue
-    if moment is None:
+    if moment is None or not within_span(moment):
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
-def parse(text: str, *, tz: ZoneInfo, day_first: bool = False) -> list[ReportRow]:
+def parse(text: str, *, tz: tzinfo, day_first: bool = False) -> list[ReportRow]:
     """The report's rows. Lines before the header (a meeting summary, as Zoom writes) are skipped;
     every unreadable row is listed in one Invalid, and then nothing is recorded."""
     lines = list(csv.reader(io.StringIO(text)))
@@ -121,28 +122,26 @@ def parse(text: str, *, tz: ZoneInfo, day_first: bool = False) -> list[ReportRow
         )
     if len(lines) - header_at - 1 > MAX_ROWS:
         raise Invalid.one("report", f"at most {MAX_ROWS} rows")
-    rows, problems = [], []
+    rows: list[ReportRow] = []
+    problems: list[Issue] = []
     for number, cells in enumerate(lines[header_at + 1 :], start=header_at + 2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) <= max(email_at, join_at, leave_at):
-            problems.append(Problem(f"report.line.{number}", "has fewer columns than the header"))
+            problems.append(Issue(f"report.line.{number}", "has fewer columns than the header"))
             continue
         joined = _moment(cells[join_at], tz, day_first)
         left = _moment(cells[leave_at], tz, day_first)
         if joined is None:
-            problems.append(Problem(f"report.line.{number}", f"unreadable join time {cells[join_at][:40]!r}"))
+            problems.append(Issue(f"report.line.{number}", f"unreadable join time {cells[join_at][:40]!r}"))
         if left is None:
-            problems.append(
-                Problem(f"report.line.{number}", f"unreadable leave time {cells[leave_at][:40]!r}")
-            )
+            problems.append(Issue(f"report.line.{number}", f"unreadable leave time {cells[leave_at][:40]!r}"))
         if joined is not None and left is not None:
             if left < joined:
-                problems.append(Problem(f"report.line.{number}", "leaves before it joins"))
+                problems.append(Issue(f"report.line.{number}", "leaves before it joins"))
             else:
                 rows.append(ReportRow(number, cells[email_at].strip().lower(), joined, left))
-    if problems:
-        raise Invalid(problems)
+    require(problems)
     return rows
 
 

@@ -1,16 +1,15 @@
 """The catalogue: offerings of three kinds, their subject areas, and the rule that says who completed one."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from ibermuseos_contracts import Event
 from ibermuseos_contracts.courses import CoursePublishedV1, OfferingKind, Outcome
 from ibermuseos_contracts.types import Localized
-
-from .errors import Conflict, Problem, raise_if
+from ibermuseos_kernel.errors import Conflict, Issue, require
+from ibermuseos_kernel.events import RecordsEvents
 
 
 @dataclass(frozen=True)
@@ -36,15 +35,15 @@ class CompletionRule:
             return cls(Decimal("0.75"))
         return cls(Decimal("0"))
 
-    def problems(self, kind: OfferingKind) -> list[Problem]:
+    def problems(self, kind: OfferingKind) -> list[Issue]:
         problems = []
         if not Decimal(0) <= self.min_attendance_rate <= Decimal(1):
-            problems.append(Problem("completion.min_attendance_rate", "must be between 0 and 1"))
+            problems.append(Issue("completion.min_attendance_rate", "must be between 0 and 1"))
         if self.pass_mark is not None and not Decimal(0) <= self.pass_mark <= Decimal(100):
-            problems.append(Problem("completion.pass_mark", "must be between 0 and 100"))
+            problems.append(Issue("completion.pass_mark", "must be between 0 and 100"))
         if kind is OfferingKind.TRAINING_COURSE and self.pass_mark is None:
             problems.append(
-                Problem("completion.pass_mark", "a training course certifies knowledge: it needs a pass mark")
+                Issue("completion.pass_mark", "a training course certifies knowledge: it needs a pass mark")
             )
         return problems
 
@@ -63,7 +62,7 @@ class OfferingStatus(StrEnum):
 
 
 @dataclass
-class Offering:
+class Offering(RecordsEvents):
     """A training course, mini course or conversatorio: drafted, then published in the catalogue.
 
     Published offerings do not change (their runs and certificates quote them); a new edition
@@ -81,7 +80,6 @@ class Offering:
     status: OfferingStatus
     created_at: datetime
     published_at: datetime | None = None
-    _events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
     def draft(
@@ -103,17 +101,17 @@ class Offering:
         problems = rule.problems(kind)
         if subject_area not in known_areas:
             problems.append(
-                Problem("subject_area", f"unknown subject area; known: {', '.join(sorted(known_areas))}")
+                Issue("subject_area", f"unknown subject area; known: {', '.join(sorted(known_areas))}")
             )
         if hours <= 0:
-            problems.append(Problem("hours", "must be more than 0"))
+            problems.append(Issue("hours", "must be more than 0"))
         if certificate is None:
             certificate = True
         if not certificate and kind is not OfferingKind.CONVERSATORIO:
             problems.append(
-                Problem("certificate", "only a conversatorio may go without a certificate of completion")
+                Issue("certificate", "only a conversatorio may go without a certificate of completion")
             )
-        raise_if(problems)
+        require(problems)
         return cls(
             id, kind, title, description, subject_area, hours, rule, certificate, OfferingStatus.DRAFT, now
         )
@@ -121,10 +119,10 @@ class Offering:
     def publish(self, now: datetime) -> None:
         """Publishing puts the offering in the catalogue, once."""
         if self.status is OfferingStatus.PUBLISHED:
-            raise Conflict("the offering is already published")
+            raise Conflict("the offering is already published", code="offering_published")
         self.status = OfferingStatus.PUBLISHED
         self.published_at = now
-        self._events.append(
+        self._record(
             CoursePublishedV1(
                 offering_id=self.id,
                 kind=self.kind,
@@ -136,7 +134,3 @@ class Offering:
                 published_at=now,
             )
         )
-
-    def pull_events(self) -> list[Event]:
-        events, self._events = self._events, []
-        return events

@@ -1,18 +1,18 @@
 """Certificates: issued on completion with an unguessable code, worded once in three languages, revocable."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from ibermuseos_contracts import Event
 from ibermuseos_contracts.courses import CertificateIssuedV1, CertificateRevokedV1, OfferingKind
 from ibermuseos_contracts.types import Localized
+from ibermuseos_kernel.errors import Conflict
+from ibermuseos_kernel.events import RecordsEvents
+from ibermuseos_kernel.zones import zone
 
 from .enrolments import Enrolment, EnrolmentStatus
-from .errors import Conflict
 from .runs import Run
 from .status_lists import StatusEntry
 
@@ -80,7 +80,7 @@ class Wording:
 
     @classmethod
     def of(cls, *, issuer: str, holder: str, run: Run, signatory: Signatory) -> "Wording":
-        tz = ZoneInfo(run.timezone)
+        tz = zone(run.timezone)
         first, last = run.starts_at.astimezone(tz).date(), run.ends_at.astimezone(tz).date()
         attended = run.kind is OfferingKind.CONVERSATORIO
         texts = {}
@@ -131,7 +131,7 @@ class CertificateStatus(StrEnum):
 
 
 @dataclass
-class Certificate:
+class Certificate(RecordsEvents):
     id: UUID
     enrolment_id: UUID
     run_id: UUID
@@ -153,7 +153,6 @@ class Certificate:
     revocation_reason: str | None = None
     status_entry: StatusEntry | None = None
     """Its bit in a published status list; None for certificates issued before status lists existed."""
-    _events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
     def issue(
@@ -171,9 +170,12 @@ class Certificate:
     ) -> "Certificate":
         """Only a completed enrolment of an offering that certifies earns a certificate."""
         if enrolment.status is not EnrolmentStatus.COMPLETED or not run.certificate:
-            raise Conflict("no certificate: the enrolment was not completed, or the offering gives none")
+            raise Conflict(
+                "no certificate: the enrolment was not completed, or the offering gives none",
+                code="not_completed",
+            )
         holder = enrolment.participant.name
-        completed_on = run.ends_at.astimezone(ZoneInfo(run.timezone)).date()
+        completed_on = run.ends_at.astimezone(zone(run.timezone)).date()
         certificate = cls(
             id=id,
             enrolment_id=enrolment.id,
@@ -191,7 +193,7 @@ class Certificate:
             language=enrolment.participant.preferred_language,
             status_entry=status_entry,
         )
-        certificate._events.append(
+        certificate._record(
             CertificateIssuedV1(
                 certificate_id=id,
                 enrolment_id=enrolment.id,
@@ -212,7 +214,7 @@ class Certificate:
 
     def day_of(self, moment: datetime) -> date:
         """The day `moment` falls on in the certificate's zone, the one all its dates are told in."""
-        return moment.astimezone(ZoneInfo(self.wording.timezone)).date()
+        return moment.astimezone(zone(self.wording.timezone)).date()
 
     @property
     def issued_on(self) -> date:
@@ -225,17 +227,13 @@ class Certificate:
     def revoke(self, *, reason: str, by: str, now: datetime) -> None:
         """Revocation is final and says why and who; verification says revoked from then on."""
         if self.status is CertificateStatus.REVOKED:
-            raise Conflict("the certificate is already revoked")
+            raise Conflict("the certificate is already revoked", code="certificate_revoked")
         self.status = CertificateStatus.REVOKED
         self.revoked_at = now
         self.revoked_by = by
         self.revocation_reason = reason
-        self._events.append(
+        self._record(
             CertificateRevokedV1(
                 certificate_id=self.id, person_id=self.person_id, reason=reason, revoked_at=now
             )
         )
-
-    def pull_events(self) -> list[Event]:
-        events, self._events = self._events, []
-        return events

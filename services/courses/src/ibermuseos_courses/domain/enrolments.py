@@ -1,7 +1,7 @@
 """Enrolments: a seat or a place on the waitlist, attendance, grade and, at the end, the outcome."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -21,8 +21,9 @@ from ibermuseos_contracts.courses import (
     ParticipantProfile,
     ParticipantWaitlistedV1,
 )
+from ibermuseos_kernel.errors import Conflict, Issue, require
+from ibermuseos_kernel.events import RecordsEvents
 
-from .errors import Conflict, Invalid, Problem, raise_if
 from .runs import Run, RunStatus
 from .seating import Seats, promotions
 
@@ -41,7 +42,7 @@ ACTIVE = (EnrolmentStatus.WAITLISTED, EnrolmentStatus.ENROLLED)
 
 
 @dataclass
-class Enrolment:
+class Enrolment(RecordsEvents):
     id: UUID
     run_id: UUID
     offering_id: UUID
@@ -59,7 +60,6 @@ class Enrolment:
     attendance_rate: float | None = None
     hours: Decimal | None = None
     evaluated_at: datetime | None = None
-    _events: list[Event] = field(default_factory=list, repr=False)
 
     @property
     def person_id(self) -> str:
@@ -82,21 +82,23 @@ class Enrolment:
 
     def promote(self, now: datetime) -> None:
         if self.status is not EnrolmentStatus.WAITLISTED:
-            raise Conflict("only someone on the waitlist can be promoted")
+            raise Conflict("only someone on the waitlist can be promoted", code="not_waitlisted")
         self.status = EnrolmentStatus.ENROLLED
         self.enrolled_at = now
         self.from_waitlist = True
-        self._events.append(self._enrolled_event(now))
+        self._record(self._enrolled_event(now))
 
     def cancel(self, now: datetime, *, by: CancelledBy, run_cancelled_because: str | None = None) -> None:
         """Ends a seat or a place on the waitlist, by the participant or a coordinator; `run_cancelled_because`
         when the run itself was cancelled."""
         if self.status not in ACTIVE:
-            raise Conflict(f"the enrolment is {self.status.value}: there is nothing to cancel")
+            raise Conflict(
+                f"the enrolment is {self.status.value}: there is nothing to cancel", code="enrolment_ended"
+            )
         was_enrolled = self.status is EnrolmentStatus.ENROLLED
         self.status = EnrolmentStatus.CANCELLED
         self.cancelled_at = now
-        self._events.append(
+        self._record(
             EnrolmentCancelledV1(
                 enrolment_id=self.id,
                 run_id=self.run_id,
@@ -113,13 +115,13 @@ class Enrolment:
 
     def record_grade(self, grade: Decimal) -> None:
         if self.status is not EnrolmentStatus.ENROLLED:
-            raise Conflict("only an enrolled participant gets a grade")
+            raise Conflict("only an enrolled participant gets a grade", code="not_enrolled")
         self.grade = grade
 
     def evaluate(self, run: Run, attended: int, now: datetime) -> None:
         """The run ended: the offering's rule says whether the participant completed it."""
         if self.status is not EnrolmentStatus.ENROLLED:
-            raise Conflict("only an enrolled participant is evaluated")
+            raise Conflict("only an enrolled participant is evaluated", code="not_enrolled")
         outcome, rate = run.rule.evaluate(sessions=len(run.sessions), attended=attended, grade=self.grade)
         self.outcome = outcome
         self.attendance_rate = rate
@@ -128,7 +130,7 @@ class Enrolment:
         self.status = (
             EnrolmentStatus.COMPLETED if outcome is Outcome.COMPLETED else EnrolmentStatus.NOT_COMPLETED
         )
-        self._events.append(
+        self._record(
             CourseCompletedV1(
                 enrolment_id=self.id,
                 run_id=self.run_id,
@@ -153,9 +155,9 @@ class Enrolment:
     def lapse(self, now: datetime) -> None:
         """A place on the waitlist lapses once: the participant is told they did not get a seat."""
         if self.status is not EnrolmentStatus.WAITLISTED:
-            raise Conflict("only a place on the waitlist lapses")
+            raise Conflict("only a place on the waitlist lapses", code="not_waitlisted")
         self.status = EnrolmentStatus.LAPSED
-        self._events.append(
+        self._record(
             EnrolmentLapsedV1(
                 enrolment_id=self.id,
                 run_id=self.run_id,
@@ -165,10 +167,6 @@ class Enrolment:
                 lapsed_at=now,
             )
         )
-
-    def pull_events(self) -> list[Event]:
-        events, self._events = self._events, []
-        return events
 
 
 def enrol(
@@ -185,9 +183,11 @@ def enrol(
 
     `seats` and `waiting` (how many are on the waitlist) must be read with the run locked.
     """
-    raise_if(run.eligibility_problems(participant.country))
+    require(run.eligibility_problems(participant.country))
     if existing is not None:
-        raise Conflict(f"already {existing.status.value} in this run (enrolment {existing.id})")
+        raise Conflict(
+            f"already {existing.status.value} in this run (enrolment {existing.id})", code="already_enrolled"
+        )
     run.check_enrolment_open(now)
     enrolment = Enrolment(
         id=enrolment_id,
@@ -203,9 +203,9 @@ def enrol(
         seats.take(participant.country)
         enrolment.status = EnrolmentStatus.ENROLLED
         enrolment.enrolled_at = now
-        enrolment._events.append(enrolment._enrolled_event(now))
+        enrolment._record(enrolment._enrolled_event(now))
     else:
-        enrolment._events.append(
+        enrolment._record(
             ParticipantWaitlistedV1(
                 enrolment_id=enrolment.id,
                 run_id=run.id,
@@ -232,7 +232,7 @@ def cancel(
     waitlist take the free seats at once (until the run starts). Returns who was promoted."""
     run.check_not_cancelled()
     if run.status is RunStatus.CLOSED:
-        raise Conflict("the run is closed: its enrolments are final")
+        raise Conflict("the run is closed: its enrolments are final", code="run_closed")
     was_enrolled = enrolment.status is EnrolmentStatus.ENROLLED
     enrolment.cancel(now, by=by)
     if was_enrolled:
@@ -304,19 +304,18 @@ def record_attendance(
     """Attendance is recorded for enrolled participants of an open run; a mark that changes nothing
     records nothing. Returns the changed records and their AttendanceRecorded events."""
     run.check_open_for_records()
-    problems = []
+    problems: list[Issue] = []
     if run.session(session_id) is None:
-        problems.append(Problem("session_id", "no such session in this run"))
+        problems.append(Issue("session_id", "no such session in this run"))
     seen: set[UUID] = set()
     for index, mark in enumerate(marks):
         enrolment = enrolments.get(mark.enrolment_id)
         if enrolment is None or enrolment.status is not EnrolmentStatus.ENROLLED:
-            problems.append(Problem(f"records.{index}.enrolment_id", "not enrolled in this run"))
+            problems.append(Issue(f"records.{index}.enrolment_id", "not enrolled in this run"))
         if mark.enrolment_id in seen:
-            problems.append(Problem(f"records.{index}.enrolment_id", "listed twice"))
+            problems.append(Issue(f"records.{index}.enrolment_id", "listed twice"))
         seen.add(mark.enrolment_id)
-    if problems:
-        raise Invalid(problems)
+    require(problems)
     changed: list[Attendance] = []
     events: list[Event] = []
     for mark in marks:

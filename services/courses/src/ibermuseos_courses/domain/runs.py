@@ -1,14 +1,13 @@
 """Runs of an offering: sessions in a time zone, modality, language, seats and the enrolment window."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ibermuseos_contracts import Event
 from ibermuseos_contracts.common import Modality
 from ibermuseos_contracts.courses import (
     CourseRunCancelledV1,
@@ -19,11 +18,17 @@ from ibermuseos_contracts.courses import (
     Venue,
 )
 from ibermuseos_contracts.types import Localized
+from ibermuseos_kernel.errors import Conflict, Issue, require
+from ibermuseos_kernel.events import RecordsEvents
+from ibermuseos_kernel.zones import is_zone, zone
 
 from .catalogue import CompletionRule, Offering, OfferingStatus
-from .errors import Conflict, Problem, raise_if
 
 MAX_SESSIONS = 200
+
+
+Phase = Literal["upcoming", "enrolment_open", "in_progress", "ended", "closed", "cancelled"]
+"""Where a run stands for a reader; `ended` is awaiting its closing."""
 
 
 class RunStatus(StrEnum):
@@ -68,36 +73,29 @@ class NewTimes:
     ends_at: datetime
 
 
-def zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
+def _aware(moment: datetime, tz: tzinfo) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
-def calendar_problems(sessions: list[tuple[datetime, datetime]]) -> list[Problem]:
+def calendar_problems(sessions: list[tuple[datetime, datetime]]) -> list[Issue]:
     """Sessions (sorted by start) last at most a day, end after they start and do not overlap."""
-    problems: list[Problem] = []
+    problems: list[Issue] = []
     if not sessions:
-        problems.append(Problem("sessions", "a run has at least one session"))
+        problems.append(Issue("sessions", "a run has at least one session"))
     if len(sessions) > MAX_SESSIONS:
-        problems.append(Problem("sessions", f"at most {MAX_SESSIONS} sessions"))
+        problems.append(Issue("sessions", f"at most {MAX_SESSIONS} sessions"))
     for index, (starts, ends) in enumerate(sessions):
         if ends <= starts:
-            problems.append(Problem(f"sessions.{index}", "ends before it starts"))
+            problems.append(Issue(f"sessions.{index}", "ends before it starts"))
         elif ends - starts > timedelta(hours=24):
-            problems.append(Problem(f"sessions.{index}", "lasts more than 24 hours"))
+            problems.append(Issue(f"sessions.{index}", "lasts more than 24 hours"))
         if index and starts < sessions[index - 1][1]:
-            problems.append(Problem(f"sessions.{index}", "overlaps the session before it"))
+            problems.append(Issue(f"sessions.{index}", "overlaps the session before it"))
     return problems
 
 
 @dataclass
-class Run:
+class Run(RecordsEvents):
     """One run of an offering. The offering's kind, title, area, hours and rule are copied in at
     scheduling, since published offerings never change."""
 
@@ -131,7 +129,6 @@ class Run:
     revision: int = 0
     """How many times the run was rescheduled."""
     rescheduled_at: datetime | None = None
-    _events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
     def schedule(
@@ -144,30 +141,31 @@ class Run:
         new_session_id: Callable[[], UUID],
     ) -> "Run":
         """A run belongs to a published offering and has a coherent calendar, place and seats."""
-        problems: list[Problem] = []
+        problems: list[Issue] = []
         if offering.status is not OfferingStatus.PUBLISHED:
-            problems.append(Problem("offering_id", "the offering is not published yet"))
-        tz = zone(plan.timezone)
-        if tz is None:
-            problems.append(Problem("timezone", "not an IANA time zone, e.g. America/Mexico_City"))
-            tz = ZoneInfo("UTC")
+            problems.append(Issue("offering_id", "the offering is not published yet"))
+        tz: tzinfo = UTC
+        if is_zone(plan.timezone):
+            tz = zone(plan.timezone)
+        else:
+            problems.append(Issue("timezone", "not an IANA time zone, e.g. America/Mexico_City"))
         sessions = sorted((_aware(s.starts_at, tz), _aware(s.ends_at, tz)) for s in plan.sessions)
         problems.extend(calendar_problems(sessions))
         if plan.modality is Modality.ONLINE and plan.venue is not None:
-            problems.append(Problem("venue", "an online run has no venue"))
+            problems.append(Issue("venue", "an online run has no venue"))
         if plan.modality is not Modality.ONLINE and plan.venue is None:
-            problems.append(Problem("venue", "an in-person or hybrid run needs a venue"))
+            problems.append(Issue("venue", "an in-person or hybrid run needs a venue"))
         if plan.quota_per_country is not None and plan.quota_per_country > plan.capacity:
-            problems.append(Problem("quota_per_country", "cannot be more than the capacity"))
+            problems.append(Issue("quota_per_country", "cannot be more than the capacity"))
         opens = _aware(plan.enrolment_opens_at, tz)
         closes = _aware(plan.enrolment_closes_at, tz)
         if closes <= opens:
-            problems.append(Problem("enrolment_closes_at", "must be after enrolment_opens_at"))
+            problems.append(Issue("enrolment_closes_at", "must be after enrolment_opens_at"))
         if sessions and closes > sessions[-1][1]:
-            problems.append(Problem("enrolment_closes_at", "must not be after the last session ends"))
+            problems.append(Issue("enrolment_closes_at", "must not be after the last session ends"))
         if len(set(plan.eligible_countries)) != len(plan.eligible_countries):
-            problems.append(Problem("eligible_countries", "a country is listed twice"))
-        raise_if(problems)
+            problems.append(Issue("eligible_countries", "a country is listed twice"))
+        require(problems)
         run = cls(
             id=id,
             offering_id=offering.id,
@@ -191,7 +189,7 @@ class Run:
             status=RunStatus.SCHEDULED,
             scheduled_at=now,
         )
-        run._events.append(
+        run._record(
             CourseRunScheduledV1(
                 run_id=run.id,
                 offering_id=run.offering_id,
@@ -222,10 +220,12 @@ class Run:
     def ends_at(self) -> datetime:
         return self.sessions[-1].ends_at
 
-    def phase(self, now: datetime) -> str:
-        """Where the run stands for a reader: upcoming, enrolment_open, in_progress, ended or closed."""
-        if self.status is not RunStatus.SCHEDULED:
-            return self.status.value
+    def phase(self, now: datetime) -> Phase:
+        """Where the run stands for a reader: upcoming, enrolment_open, in_progress, ended, closed or cancelled."""
+        if self.status is RunStatus.CLOSED:
+            return "closed"
+        if self.status is RunStatus.CANCELLED:
+            return "cancelled"
         if now >= self.ends_at:
             return "ended"
         if now >= self.starts_at:
@@ -234,23 +234,23 @@ class Run:
             return "enrolment_open"
         return "upcoming"
 
-    def eligibility_problems(self, country: str) -> list[Problem]:
+    def eligibility_problems(self, country: str) -> list[Issue]:
         if self.eligible_countries and country not in self.eligible_countries:
-            return [Problem("country", f"this run is open to {', '.join(self.eligible_countries)} only")]
+            return [Issue("country", f"this run is open to {', '.join(self.eligible_countries)} only")]
         return []
 
     def check_not_cancelled(self) -> None:
         if self.status is RunStatus.CANCELLED:
-            raise Conflict("the run was cancelled")
+            raise Conflict("the run was cancelled", code="run_cancelled")
 
     def check_enrolment_open(self, now: datetime) -> None:
         self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
-            raise Conflict("the run is closed")
+            raise Conflict("the run is closed", code="run_closed")
         if now < self.enrolment_opens_at:
-            raise Conflict("enrolment in this run has not opened yet")
+            raise Conflict("enrolment in this run has not opened yet", code="enrolment_not_open")
         if now >= self.enrolment_closes_at:
-            raise Conflict("enrolment in this run has closed")
+            raise Conflict("enrolment in this run has closed", code="enrolment_closed")
 
     def promotes_from_waitlist(self, now: datetime) -> bool:
         """A freed seat goes to the waitlist until the run starts, or later while enrolment is still
@@ -275,7 +275,7 @@ class Run:
     def check_open_for_records(self) -> None:
         self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
-            raise Conflict("the run is closed: its completions are final")
+            raise Conflict("the run is closed: its completions are final", code="run_closed")
 
     def assign_instructors(self, instructors: list[str]) -> None:
         self.instructors = sorted(set(instructors))
@@ -284,9 +284,12 @@ class Run:
         """A run closes once, after its last session ended."""
         self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
-            raise Conflict("the run is already closed")
+            raise Conflict("the run is already closed", code="run_closed")
         if now < self.ends_at:
-            raise Conflict("the run has not ended yet: its last session ends at " + self.ends_at.isoformat())
+            raise Conflict(
+                "the run has not ended yet: its last session ends at " + self.ends_at.isoformat(),
+                code="run_not_ended",
+            )
         self.status = RunStatus.CLOSED
         self.closed_at = now
 
@@ -294,15 +297,18 @@ class Run:
         """A run is cancelled once, with a reason, before it ends and before completions were evaluated."""
         self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
-            raise Conflict("the run is closed: its completions were evaluated, it can no longer be cancelled")
+            raise Conflict(
+                "the run is closed: its completions were evaluated, it can no longer be cancelled",
+                code="run_closed",
+            )
         if now >= self.ends_at:
-            raise Conflict("the run has ended: close it instead of cancelling it")
-        raise_if([Problem("reason", "say why the run is cancelled")] if not reason.strip() else [])
+            raise Conflict("the run has ended: close it instead of cancelling it", code="run_ended")
+        require([Issue("reason", "say why the run is cancelled")] if not reason.strip() else [])
         self.status = RunStatus.CANCELLED
         self.cancelled_at = now
         self.cancelled_by = by
         self.cancellation_reason = reason.strip()
-        self._events.append(
+        self._record(
             CourseRunCancelledV1(
                 run_id=self.id,
                 offering_id=self.offering_id,
@@ -311,6 +317,7 @@ class Run:
                 enrolments_cancelled=enrolments,
                 waitlist_cancelled=waitlist,
                 cancelled_at=now,
+                cancelled_by=by,
             )
         )
 
@@ -319,22 +326,22 @@ class Run:
         is, new times lie ahead, the calendar stays coherent, and the enrolment window still fits it."""
         self.check_not_cancelled()
         if self.status is RunStatus.CLOSED:
-            raise Conflict("the run is closed: its sessions can no longer move")
+            raise Conflict("the run is closed: its sessions can no longer move", code="run_closed")
         if now >= self.ends_at:
-            raise Conflict("the run has ended: its sessions can no longer move")
-        tz = zone(self.timezone) or ZoneInfo("UTC")
-        problems: list[Problem] = []
+            raise Conflict("the run has ended: its sessions can no longer move", code="run_ended")
+        tz = zone(self.timezone)
+        problems: list[Issue] = []
         current = {s.session_id: s for s in self.sessions}
         named = [m.session_id for m in moves]
         for index, move in enumerate(moves):
             if move.session_id not in current:
-                problems.append(Problem(f"sessions.{index}.session_id", "no such session in this run"))
+                problems.append(Issue(f"sessions.{index}.session_id", "no such session in this run"))
             elif named.count(move.session_id) > 1:
-                problems.append(Problem(f"sessions.{index}.session_id", "listed twice"))
+                problems.append(Issue(f"sessions.{index}.session_id", "listed twice"))
         for session in self.sessions:
             if session.session_id not in named:
                 problems.append(
-                    Problem("sessions", f"session {session.session_id} is missing: list every session")
+                    Issue("sessions", f"session {session.session_id} is missing: list every session")
                 )
         moved: list[Session] = []
         for index, move in enumerate(moves):
@@ -344,9 +351,9 @@ class Run:
             starts, ends = _aware(move.starts_at, tz), _aware(move.ends_at, tz)
             if (starts, ends) != (before.starts_at, before.ends_at):
                 if before.starts_at <= now:
-                    problems.append(Problem(f"sessions.{index}", "has already started: it cannot move"))
+                    problems.append(Issue(f"sessions.{index}", "has already started: it cannot move"))
                 elif starts <= now:
-                    problems.append(Problem(f"sessions.{index}", "cannot move into the past"))
+                    problems.append(Issue(f"sessions.{index}", "cannot move into the past"))
             moved.append(Session(session_id=move.session_id, starts_at=starts, ends_at=ends))
         moved.sort(key=lambda s: s.starts_at)
         calendar = calendar_problems([(s.starts_at, s.ends_at) for s in moved])
@@ -356,21 +363,21 @@ class Run:
             closes = _aware(enrolment_closes_at, tz)
             if closes != self.enrolment_closes_at:
                 if self.enrolment_closes_at <= now:
-                    problems.append(Problem("enrolment_closes_at", "enrolment has closed: it cannot reopen"))
+                    problems.append(Issue("enrolment_closes_at", "enrolment has closed: it cannot reopen"))
                 elif closes <= now:
-                    problems.append(Problem("enrolment_closes_at", "cannot be in the past"))
+                    problems.append(Issue("enrolment_closes_at", "cannot be in the past"))
             if closes <= self.enrolment_opens_at:
-                problems.append(Problem("enrolment_closes_at", "must be after enrolment_opens_at"))
+                problems.append(Issue("enrolment_closes_at", "must be after enrolment_opens_at"))
         if moved and closes > moved[-1].ends_at:
-            problems.append(Problem("enrolment_closes_at", "must not be after the last session ends"))
+            problems.append(Issue("enrolment_closes_at", "must not be after the last session ends"))
         if not problems and moved == self.sessions and closes == self.enrolment_closes_at:
-            problems.append(Problem("sessions", "nothing changes: every session keeps its times"))
-        raise_if(problems)
+            problems.append(Issue("sessions", "nothing changes: every session keeps its times"))
+        require(problems)
         self.sessions = moved
         self.enrolment_closes_at = closes
         self.revision += 1
         self.rescheduled_at = now
-        self._events.append(
+        self._record(
             CourseRunRescheduledV1(
                 run_id=self.id,
                 offering_id=self.offering_id,
@@ -383,7 +390,3 @@ class Run:
                 rescheduled_at=now,
             )
         )
-
-    def pull_events(self) -> list[Event]:
-        events, self._events = self._events, []
-        return events

@@ -11,8 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from ibermuseos_kernel.errors import Conflict
+
 from .bitstring import MINIMUM_BITS, Bitstring
-from .errors import Conflict
 
 RandomBelow = Callable[[int], int]
 """A uniformly random integer in [0, n): `secrets.randbelow` in the service."""
@@ -71,7 +72,7 @@ class StatusList:
     def allocate(self, random_below: RandomBelow) -> StatusEntry:
         """A random index not given before; the list closes once it reaches its capacity."""
         if not self.open:
-            raise Conflict("the status list is closed to new entries")
+            raise Conflict("the status list is closed to new entries", code="status_list_closed")
         index = random_below(self.size)
         while self.allocated.is_set(index):
             index = random_below(self.size)
@@ -84,6 +85,8 @@ class StatusList:
     def revoke(self, index: int, now: datetime) -> None:
         """Sets the credential's bit; only an index the list gave can be revoked."""
         if not self.allocated.is_set(index):
-            raise Conflict(f"index {index} was never given by status list {self.id}")
+            raise Conflict(
+                f"index {index} was never given by status list {self.id}", code="status_entry_unknown"
+            )
         self.revoked.set(index)
         self.updated_at = now

@@ -5,28 +5,49 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from ibermuseos_contracts.courses import OfferingKind
 from ibermuseos_contracts.types import Localized
-from ibermuseos_platform.auth import Principal, Role, require
+from ibermuseos_platform.auth import CurrentCaller
 from ibermuseos_platform.idempotency import IdempotencyKey
-from pydantic import BaseModel, Field, StringConstraints
+from ibermuseos_platform.inputs import LocalizedText, LocalizedTitle, Strict
+from ibermuseos_platform.paging import Paged, paged
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
-from ..application import handlers, queries
+from ..application import catalogue, queries
 from ..application.ports import UnitOfWork
-from ..domain.catalogue import CompletionRule, Offering, SubjectArea
-from .common import PROBLEMS, CallerDep, ContainerDep, PageDep, Strict
+from ..domain.catalogue import CompletionRule, Offering, OfferingStatus, SubjectArea
+from .dependencies import ContainerDep, Coordinator, PageDep
 
 router = APIRouter(tags=["catalogue"])
 
 AreaCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{1,59}$")]
-Coordinator = Annotated[Principal, Depends(require(Role.COORDINATOR))]
+TEXTS: dict[str, JsonValue] = {
+    "es": "Conservación preventiva de colecciones",
+    "pt": "Conservação preventiva de acervos",
+    "en": "Preventive conservation of collections",
+}
 
 
 class SubjectAreaIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "digital_heritage",
+                    "name": {
+                        "es": "Patrimonio digital",
+                        "pt": "Patrimônio digital",
+                        "en": "Digital heritage",
+                    },
+                }
+            ]
+        }
+    )
+
     code: AreaCode
-    name: Localized
+    name: LocalizedTitle
 
 
 class SubjectAreaOut(BaseModel):
@@ -42,9 +63,25 @@ class CompletionIn(Strict):
 
 
 class CreateOfferingIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "training_course",
+                    "title": TEXTS,
+                    "description": TEXTS,
+                    "subject_area": "conservation",
+                    "hours": "40",
+                    "completion": {"min_attendance_rate": "0.75", "pass_mark": "60"},
+                    "publish": True,
+                }
+            ]
+        }
+    )
+
     kind: OfferingKind
-    title: Localized
-    description: Localized
+    title: LocalizedTitle
+    description: LocalizedText
     subject_area: AreaCode
     hours: Annotated[Decimal, Field(gt=0, le=2000, decimal_places=1)]
     completion: CompletionIn | None = None
@@ -60,6 +97,10 @@ class CompletionOut(BaseModel):
     pass_mark: Decimal | None
 
 
+def completion_out(rule: CompletionRule) -> CompletionOut:
+    return CompletionOut(min_attendance_rate=rule.min_attendance_rate, pass_mark=rule.pass_mark)
+
+
 class OfferingOut(BaseModel):
     id: UUID
     kind: OfferingKind
@@ -69,7 +110,7 @@ class OfferingOut(BaseModel):
     hours: Decimal
     completion: CompletionOut
     certificate: bool
-    status: str
+    status: OfferingStatus
     created_at: datetime
     published_at: datetime | None
 
@@ -82,11 +123,9 @@ def offering_out(offering: Offering) -> OfferingOut:
         description=offering.description,
         subject_area=offering.subject_area,
         hours=offering.hours,
-        completion=CompletionOut(
-            min_attendance_rate=offering.rule.min_attendance_rate, pass_mark=offering.rule.pass_mark
-        ),
+        completion=completion_out(offering.rule),
         certificate=offering.certificate,
-        status=offering.status.value,
+        status=offering.status,
         created_at=offering.created_at,
         published_at=offering.published_at,
     )
@@ -96,9 +135,11 @@ def _area_out(area: SubjectArea) -> SubjectAreaOut:
     return SubjectAreaOut(code=area.code, name=area.name)
 
 
-@router.get("/subject-areas", response_model=list[SubjectAreaOut], summary="The program's subject areas")
-async def list_subject_areas(c: ContainerDep, _: CallerDep) -> list[SubjectAreaOut]:
-    return [_area_out(area) for area in await queries.subject_areas(c.uow())]
+@router.get("/subject-areas", response_model=Paged[SubjectAreaOut], summary="The program's subject areas")
+async def list_subject_areas(
+    request: Request, c: ContainerDep, _: CurrentCaller, page: PageDep
+) -> Paged[SubjectAreaOut]:
+    return paged(request, await queries.subject_areas(c.uow(), page), _area_out)
 
 
 @router.post(
@@ -106,10 +147,11 @@ async def list_subject_areas(c: ContainerDep, _: CallerDep) -> list[SubjectAreaO
     status_code=status.HTTP_201_CREATED,
     response_model=SubjectAreaOut,
     summary="Add a subject area (coordinators)",
-    responses={409: {"description": "the code exists already"}, **PROBLEMS},
+    responses={409: {"description": "The code exists already (`subject_area_exists`)"}},
 )
 async def add_subject_area(body: SubjectAreaIn, c: ContainerDep, _: Coordinator) -> SubjectAreaOut:
-    return _area_out(await handlers.add_subject_area(body.code, body.name, c.uow(), c.clock))
+    command = catalogue.AddSubjectArea(body.code, body.name)
+    return _area_out(await catalogue.add_subject_area(command, c.uow(), c.clock))
 
 
 @router.post(
@@ -117,15 +159,11 @@ async def add_subject_area(body: SubjectAreaIn, c: ContainerDep, _: Coordinator)
     status_code=status.HTTP_201_CREATED,
     response_model=OfferingOut,
     summary="Create an offering (coordinators); publish it at once with publish=true",
-    responses=PROBLEMS,
 )
 async def create_offering(
-    body: CreateOfferingIn,
-    c: ContainerDep,
-    principal: Coordinator,
-    idempotency_key: IdempotencyKey = None,
+    body: CreateOfferingIn, c: ContainerDep, caller: Coordinator, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    command = handlers.CreateOffering(
+    command = catalogue.CreateOffering(
         kind=body.kind,
         title=body.title,
         description=body.description,
@@ -138,42 +176,42 @@ async def create_offering(
         publish=body.publish,
     )
 
-    async def run(uow: UnitOfWork) -> tuple[int, OfferingOut]:
-        return status.HTTP_201_CREATED, offering_out(await handlers.create_offering(command, uow, c.clock))
+    async def create(uow: UnitOfWork) -> tuple[int, OfferingOut]:
+        return status.HTTP_201_CREATED, offering_out(await catalogue.create_offering(command, uow, c.clock))
 
-    return await c.idempotency.run(principal=principal.subject, key=idempotency_key, body=body, command=run)
+    return await c.idempotency.run(principal=caller.subject, key=idempotency_key, body=body, command=create)
 
 
 @router.post(
-    "/offerings/{offering_id}/publish",
+    "/offerings/{offering_id:uuid}/publish",
     response_model=OfferingOut,
     summary="Publish a draft offering in the catalogue (coordinators)",
-    responses={409: {"description": "already published"}, **PROBLEMS},
+    responses={409: {"description": "Already published (`offering_published`)"}},
 )
 async def publish_offering(offering_id: UUID, c: ContainerDep, _: Coordinator) -> OfferingOut:
-    return offering_out(await handlers.publish_offering(offering_id, c.uow(), c.clock))
+    command = catalogue.PublishOffering(offering_id)
+    return offering_out(await catalogue.publish_offering(command, c.uow(), c.clock))
 
 
 @router.get(
     "/offerings",
-    response_model=list[OfferingOut],
+    response_model=Paged[OfferingOut],
     summary="The catalogue: published offerings (coordinators see drafts too)",
 )
 async def list_offerings(
+    request: Request,
     c: ContainerDep,
-    caller: CallerDep,
-    paging: PageDep,
+    caller: CurrentCaller,
+    page: PageDep,
     kind: OfferingKind | None = None,
     subject_area: AreaCode | None = None,
-) -> list[OfferingOut]:
+) -> Paged[OfferingOut]:
     found = await queries.offerings(
-        c.uow(), caller, kind=kind.value if kind else None, subject_area=subject_area, page=paging
+        c.uow(), caller, kind=kind.value if kind else None, subject_area=subject_area, page=page
     )
-    return [offering_out(o) for o in found]
+    return paged(request, found, offering_out)
 
 
-@router.get(
-    "/offerings/{offering_id}", response_model=OfferingOut, summary="One offering", responses=PROBLEMS
-)
-async def get_offering(offering_id: UUID, c: ContainerDep, caller: CallerDep) -> OfferingOut:
+@router.get("/offerings/{offering_id:uuid}", response_model=OfferingOut, summary="One offering")
+async def get_offering(offering_id: UUID, c: ContainerDep, caller: CurrentCaller) -> OfferingOut:
     return offering_out(await queries.offering(c.uow(), caller, offering_id))

@@ -9,25 +9,34 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ibermuseos_contracts.courses import OfferingKind
 from ibermuseos_contracts.types import Localized
-from ibermuseos_platform.web import Problem
-from pydantic import BaseModel, Field, StringConstraints
+from ibermuseos_platform.auth import CurrentCaller
+from ibermuseos_platform.inputs import Line, Prose, Strict
+from ibermuseos_platform.paging import Paged, paged
+from ibermuseos_platform.web import Problem, container_of
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..adapters import certificate_pdf, certificate_texts
 from ..adapters.credentials import MEDIA_TYPE as CREDENTIAL_JWT
 from ..adapters.status_list_credential import MEDIA_TYPE as STATUS_LIST_JWT
 from ..adapters.status_list_credential import published
-from ..application import handlers, queries
+from ..application import certificates, queries
 from ..bootstrap import Container
 from ..domain.certificates import Certificate, CertificateStatus
 from ..domain.codes import formatted
 from . import verification_page
-from .common import PROBLEMS, CallerDep, ContainerDep, PageDep, Strict, container
+from .dependencies import ContainerDep, PageDep
 
 router = APIRouter(tags=["certificates"])
 public = APIRouter(tags=["verification (public)"])
 
 Lang = Annotated[str | None, Query(pattern=r"^(es|pt|en)$", description="es, pt or en")]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Code = Annotated[
+    Line,
+    Path(
+        min_length=1, max_length=64, description="The code as printed (groups, dashes and case do not matter)"
+    ),
+]
+GONE: dict[int | str, dict[str, Any]] = {410: {"description": "The certificate was revoked"}}
 
 
 class CertificateOut(BaseModel):
@@ -110,59 +119,63 @@ def _pdf(certificate: Certificate, language: str, c: Container) -> Response:
 
 @router.get(
     "/certificates",
-    response_model=list[CertificateOut],
+    response_model=Paged[CertificateOut],
     summary="Certificates you may see: your own, your country's (focal points), all (coordinators)",
 )
 async def list_certificates(
-    c: ContainerDep, caller: CallerDep, paging: PageDep, run_id: UUID | None = None
-) -> list[CertificateOut]:
-    found = await queries.certificates(c.uow(), caller, run_id=run_id, page=paging)
-    return [certificate_out(cert, c) for cert in found]
+    request: Request, c: ContainerDep, caller: CurrentCaller, page: PageDep, run_id: UUID | None = None
+) -> Paged[CertificateOut]:
+    found = await queries.certificates(c.uow(), caller, run_id=run_id, page=page)
+    return paged(request, found, lambda certificate: certificate_out(certificate, c))
 
 
-@router.get(
-    "/certificates/{certificate_id}",
-    response_model=CertificateOut,
-    summary="One certificate",
-    responses=PROBLEMS,
-)
-async def get_certificate(certificate_id: UUID, c: ContainerDep, caller: CallerDep) -> CertificateOut:
+@router.get("/certificates/{certificate_id:uuid}", response_model=CertificateOut, summary="One certificate")
+async def get_certificate(certificate_id: UUID, c: ContainerDep, caller: CurrentCaller) -> CertificateOut:
     return certificate_out(await queries.certificate(c.uow(), caller, certificate_id), c)
 
 
 @router.get(
-    "/certificates/{certificate_id}/pdf",
+    "/certificates/{certificate_id:uuid}/pdf",
     response_class=Response,
     summary="The printable certificate (PDF) in the language asked for, else the holder's",
-    responses={200: {"content": {"application/pdf": {}}}, 410: {"description": "revoked"}, **PROBLEMS},
+    responses={
+        200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        **GONE,
+    },
 )
 async def certificate_pdf_of(
-    certificate_id: UUID, c: ContainerDep, caller: CallerDep, lang: Lang = None
+    certificate_id: UUID, c: ContainerDep, caller: CurrentCaller, lang: Lang = None
 ) -> Response:
     certificate = await queries.certificate(c.uow(), caller, certificate_id)
     return _pdf(certificate, lang or certificate_texts.language_of(None, certificate.language), c)
 
 
 class RevokeIn(Strict):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Issued by mistake: the participant did not attend the course."}]
+        }
+    )
+
+    reason: Annotated[Prose, Field(min_length=1, max_length=2000)] = Field(
         description="Why. The public verification page shows it: write it for anyone who checks the certificate."
     )
 
 
 @router.post(
-    "/certificates/{certificate_id}/revoke",
+    "/certificates/{certificate_id:uuid}/revoke",
     response_model=CertificateOut,
     summary="Revoke a certificate, saying why (coordinators)",
     responses={
-        403: {"description": "not a coordinator"},
-        409: {"description": "revoked already"},
-        **PROBLEMS,
+        403: {"description": "Not a coordinator"},
+        409: {"description": "Revoked already (`certificate_revoked`)"},
     },
 )
-async def revoke(certificate_id: UUID, body: RevokeIn, c: ContainerDep, caller: CallerDep) -> CertificateOut:
-    await queries.certificate(c.uow(), caller, certificate_id)  # 404 for those who may not see it
-    revoked = await handlers.revoke_certificate(certificate_id, body.reason, caller, c.uow(), c.clock)
-    return certificate_out(revoked, c)
+async def revoke(
+    certificate_id: UUID, body: RevokeIn, c: ContainerDep, caller: CurrentCaller
+) -> CertificateOut:
+    command = certificates.RevokeCertificate(certificate_id, body.reason, caller)
+    return certificate_out(await certificates.revoke_certificate(command, c.uow(), c.clock), c)
 
 
 # ------------------------------------------------------------------------------ public
@@ -196,7 +209,7 @@ class VerificationOut(BaseModel):
     timezone: str = Field(description="The zone the certificate's days are told in (the run's).")
 
 
-def _limited(request: Request, c: Annotated[Container, Depends(container)]) -> Container:
+def _limited(request: Request, c: Annotated[Container, Depends(container_of)]) -> Container:
     c.verify_limiter.admit(request)
     return c
 
@@ -228,8 +241,21 @@ def _verification(certificate: Certificate, c: Container) -> VerificationOut:
     )
 
 
-@public.get("/verify/assets/{name}", summary="A file of the verification page", response_class=Response)
-async def verification_asset(request: Request, name: Annotated[str, Path(max_length=40)]) -> Response:
+@public.get(
+    "/verify/assets/{name}",
+    summary="A file of the verification page",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                media_type.split(";")[0]: {"schema": {"type": "string"}}
+                for media_type in verification_page.ASSETS.values()
+            }
+        },
+        304: {"description": "Not modified"},
+    },
+)
+async def verification_asset(request: Request, name: Annotated[Line, Path(max_length=40)]) -> Response:
     return verification_page.asset_response(request, name)
 
 
@@ -237,11 +263,7 @@ async def verification_asset(request: Request, name: Annotated[str, Path(max_len
     "/verify/{code}",
     response_model=VerificationOut,
     summary="Verify a certificate by its code (public): JSON, or a page for browsers",
-    responses={
-        200: {"content": {"text/html": {}}},
-        404: {"description": "no certificate has this code"},
-        429: {"description": "too many requests"},
-    },
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
 )
 async def verify(code: Code, request: Request, c: Limited, lang: Lang = None) -> Any:
     certificate = await queries.verify(c.uow(), code)
@@ -264,7 +286,10 @@ async def verify(code: Code, request: Request, c: Limited, lang: Lang = None) ->
     "/verify/{code}/pdf",
     response_class=Response,
     summary="The printable certificate of a code (public), in the language asked for",
-    responses={200: {"content": {"application/pdf": {}}}, 404: {}, 410: {"description": "revoked"}},
+    responses={
+        200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        **GONE,
+    },
 )
 async def verify_pdf(code: Code, request: Request, c: Limited, lang: Lang = None) -> Response:
     certificate = await queries.verify(c.uow(), code)
@@ -275,7 +300,16 @@ async def verify_pdf(code: Code, request: Request, c: Limited, lang: Lang = None
     "/verify/{code}/credential",
     summary="The certificate as an Open Badges 3.0 credential: JSON, or signed (VC-JWT) when asked for "
     + CREDENTIAL_JWT,
-    responses={200: {"content": {"application/json": {}, CREDENTIAL_JWT: {}}}, 404: {}, 410: {}},
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                CREDENTIAL_JWT: {"schema": {"type": "string"}},
+            }
+        },
+        **GONE,
+    },
 )
 async def verify_credential(code: Code, request: Request, c: Limited, lang: Lang = None) -> Response:
     certificate = await queries.verify(c.uow(), code)
@@ -288,10 +322,13 @@ async def verify_credential(code: Code, request: Request, c: Limited, lang: Lang
 
 
 @public.get(
-    "/credentials/status/{list_id}",
+    "/credentials/status/{list_id:uuid}",
     response_class=Response,
     summary="A revocation status list (W3C Bitstring Status List) as a signed VC-JWT, as it stands now",
-    responses={200: {"content": {STATUS_LIST_JWT: {}}}, 304: {"description": "not modified"}, 404: {}},
+    responses={
+        200: {"content": {STATUS_LIST_JWT: {"schema": {"type": "string"}}}},
+        304: {"description": "Not modified"},
+    },
 )
 async def status_list(list_id: UUID, request: Request, c: ContainerDep) -> Response:
     found = await queries.status_list(c.uow(), list_id)
@@ -303,11 +340,23 @@ async def status_list(list_id: UUID, request: Request, c: ContainerDep) -> Respo
     return Response(signed, media_type=STATUS_LIST_JWT, headers=headers)
 
 
-@public.get("/issuer", summary="The issuer's Open Badges profile, with its signing key")
+@public.get(
+    "/issuer",
+    response_model=dict[str, Any],
+    summary="The issuer's Open Badges profile (JSON-LD), with its signing key",
+)
 async def issuer_profile(c: ContainerDep) -> dict[str, Any]:
     return c.signer.profile()
 
 
-@public.get("/issuer/jwks.json", summary="The key set that verifies the signed credentials")
+class KeySetOut(BaseModel):
+    """A JSON Web Key Set (RFC 7517)."""
+
+    keys: list[dict[str, Any]]
+
+
+@public.get(
+    "/issuer/jwks.json", response_model=KeySetOut, summary="The key set that verifies the signed credentials"
+)
 async def issuer_keys(c: ContainerDep) -> dict[str, Any]:
     return c.signer.jwks()

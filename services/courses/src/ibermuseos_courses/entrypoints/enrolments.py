@@ -1,26 +1,25 @@
-"""HTTP API of enrolments: enrol (a seat or the waitlist), see, cancel."""
+"""HTTP API of enrolments: enrol in your own name (a seat or the waitlist), see, cancel."""
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
-from ibermuseos_contracts.common import Gender, Institution, InstitutionType, Name
-from ibermuseos_contracts.courses import OfferingKind, Participant
-from ibermuseos_contracts.types import CountryCode, LanguageTag
-from ibermuseos_platform.auth import Principal, Role, require
+from ibermuseos_contracts.common import Gender, Institution, InstitutionType
+from ibermuseos_contracts.courses import OfferingKind
+from ibermuseos_contracts.types import LanguageTag
+from ibermuseos_platform.auth import CurrentCaller
 from ibermuseos_platform.idempotency import IdempotencyKey
-from ibermuseos_platform.web import Problem
-from pydantic import BaseModel, EmailStr, StringConstraints
+from ibermuseos_platform.inputs import Country, Name, Strict, TimeZoneName
+from ibermuseos_platform.paging import Paged, paged
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from ..application import handlers, queries
+from ..application import enrolments, queries
 from ..application.ports import UnitOfWork
 from ..application.queries import EnrolmentView
 from ..domain.enrolments import EnrolmentStatus
-from ..domain.runs import zone
-from .common import PROBLEMS, CallerDep, ContainerDep, PageDep, Strict
+from .dependencies import ContainerDep, PageDep, Participant
 
 router = APIRouter(tags=["enrolments"])
 
@@ -29,18 +28,44 @@ class InstitutionIn(Strict):
     name: Name
     type: InstitutionType
     city: Name
-    country: CountryCode
+    country: Country
 
 
 class EnrolIn(Strict):
-    """The participant's details. Name and e-mail default to the token's claims."""
+    """The participant's details. Their name and e-mail are the ones their sign-in carries (the e-mail
+    only if the identity provider verified it): nobody enrols in someone else's name."""
 
-    name: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
-    email: EmailStr | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "preferred_language": "es",
+                    "timezone": "America/Lima",
+                    "gender": "female",
+                    "country": "PE",
+                    "institution": {
+                        "name": "Museo de Arte de Lima",
+                        "type": "museum",
+                        "city": "Lima",
+                        "country": "PE",
+                    },
+                }
+            ]
+        }
+    )
+
+    name: Name | None = Field(
+        default=None, description="Leave it out: it must be your sign-in's name if given."
+    )
+    email: EmailStr | None = Field(
+        default=None,
+        max_length=320,
+        description="Leave it out: it must be your sign-in's verified e-mail if given.",
+    )
     preferred_language: LanguageTag
-    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "UTC"
+    timezone: TimeZoneName = "UTC"
     gender: Gender | None = None
-    country: CountryCode
+    country: Country
     """The country the participant works in; checked against the run's eligible countries."""
     institution: InstitutionIn
 
@@ -66,7 +91,8 @@ class EnrolmentOut(BaseModel):
     arrival: int
     """Place in the run's order of arrival."""
     waitlist_position: int | None
-    """1 is next in line; only while waitlisted."""
+    """1 is next in line (counted among those still waiting, so it moves up as seats go to people ahead);
+    only while waitlisted."""
     requested_at: datetime
     enrolled_at: datetime | None
     from_waitlist: bool
@@ -88,7 +114,7 @@ def enrolment_out(view: EnrolmentView) -> EnrolmentOut:
         status=e.status,
         participant=ParticipantOut(**e.participant.model_dump()),
         arrival=e.arrival,
-        waitlist_position=view.position,
+        waitlist_position=view.waitlist_position,
         requested_at=e.requested_at,
         enrolled_at=e.enrolled_at,
         from_waitlist=e.from_waitlist,
@@ -101,100 +127,89 @@ def enrolment_out(view: EnrolmentView) -> EnrolmentOut:
     )
 
 
-def _participant(body: EnrolIn, principal: Principal) -> Participant:
-    problems = []
-    name = body.name or principal.name
-    email = body.email or principal.email
-    if not name:
-        problems.append({"field": "body.name", "problem": "required (the token carries no name)"})
-    if not email:
-        problems.append({"field": "body.email", "problem": "required (the token carries no e-mail)"})
-    if zone(body.timezone) is None:
-        problems.append({"field": "body.timezone", "problem": "not an IANA time zone"})
-    if problems or not name or not email:
-        raise Problem(422, "The request is not valid", errors=problems)
-    return Participant(
-        person_id=principal.subject,
-        name=name,
-        email=email,
-        preferred_language=body.preferred_language,
-        timezone=body.timezone,
-        gender=body.gender,
-        country=body.country,
-        institution=Institution(**body.institution.model_dump()),
-    )
-
-
 @router.post(
-    "/runs/{run_id}/enrolments",
+    "/runs/{run_id:uuid}/enrolments",
     status_code=status.HTTP_201_CREATED,
     response_model=EnrolmentOut,
     summary="Enrol in a run: a seat while seats and your country's quota allow, else the waitlist",
+    description=(
+        "You enrol in your own name: the name and the verified e-mail of your sign-in. A name or e-mail "
+        "that is not yours is refused (422), as is a sign-in whose e-mail the identity provider did not verify."
+    ),
     responses={
-        409: {"description": "enrolment is not open, or you are enrolled already"},
-        **PROBLEMS,
+        409: {
+            "description": "Enrolment is not open (`enrolment_not_open`, `enrolment_closed`), the run is "
+            "closed or cancelled, or you are enrolled already (`already_enrolled`)"
+        }
     },
 )
 async def enrol(
-    run_id: UUID,
-    body: EnrolIn,
-    c: ContainerDep,
-    principal: Annotated[Principal, Depends(require(Role.PARTICIPANT))],
-    idempotency_key: IdempotencyKey = None,
+    run_id: UUID, body: EnrolIn, c: ContainerDep, caller: Participant, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    participant = _participant(body, principal)
+    command = enrolments.Enrol(
+        run_id=run_id,
+        caller=caller,
+        preferred_language=body.preferred_language,
+        timezone=str(body.timezone),
+        gender=body.gender,
+        country=str(body.country),
+        institution=Institution(**body.institution.model_dump()),
+        name=body.name,
+        email=body.email,
+    )
 
-    async def command(uow: UnitOfWork) -> tuple[int, EnrolmentOut]:
-        done = await handlers.enrol_participant(run_id, participant, uow, c.clock)
-        return status.HTTP_201_CREATED, enrolment_out(EnrolmentView(done.enrolment, done.position))
+    async def enrol_in(uow: UnitOfWork) -> tuple[int, EnrolmentOut]:
+        return status.HTTP_201_CREATED, enrolment_out(
+            await enrolments.enrol_participant(command, uow, c.clock)
+        )
 
     return await c.idempotency.run(
-        principal=principal.subject,
+        principal=caller.subject,
         key=idempotency_key,
         body={"run_id": run_id, **body.model_dump()},
-        command=command,
+        command=enrol_in,
     )
 
 
 @router.get(
     "/enrolments",
-    response_model=list[EnrolmentOut],
+    response_model=Paged[EnrolmentOut],
     summary="Enrolments you may see: your own, your country's (focal points), your runs' (instructors), all (coordinators)",
 )
 async def list_enrolments(
+    request: Request,
     c: ContainerDep,
-    caller: CallerDep,
-    paging: PageDep,
+    caller: CurrentCaller,
+    page: PageDep,
     run_id: UUID | None = None,
     status: EnrolmentStatus | None = None,
-    country: CountryCode | None = None,
-) -> list[EnrolmentOut]:
-    views = await queries.enrolments(
-        c.uow(), caller, run_id=run_id, status=status, country=country, page=paging
+    country: Country | None = None,
+) -> Paged[EnrolmentOut]:
+    found = await queries.enrolments(
+        c.uow(), caller, run_id=run_id, status=status, country=str(country) if country else None, page=page
     )
-    return [enrolment_out(v) for v in views]
+    return paged(request, found, enrolment_out)
 
 
 @router.get(
-    "/runs/{run_id}/enrolments",
-    response_model=list[EnrolmentOut],
+    "/runs/{run_id:uuid}/enrolments",
+    response_model=Paged[EnrolmentOut],
     summary="A run's enrolments you may see, in arrival order",
 )
 async def list_run_enrolments(
+    request: Request,
     run_id: UUID,
     c: ContainerDep,
-    caller: CallerDep,
-    paging: PageDep,
+    caller: CurrentCaller,
+    page: PageDep,
     status: EnrolmentStatus | None = None,
-) -> list[EnrolmentOut]:
-    views = await queries.enrolments(c.uow(), caller, run_id=run_id, status=status, country=None, page=paging)
-    return [enrolment_out(v) for v in views]
+) -> Paged[EnrolmentOut]:
+    found = await queries.enrolments(c.uow(), caller, run_id=run_id, status=status, country=None, page=page)
+    return paged(request, found, enrolment_out)
 
 
-@router.get(
-    "/enrolments/{enrolment_id}", response_model=EnrolmentOut, summary="One enrolment", responses=PROBLEMS
-)
-async def get_enrolment(enrolment_id: UUID, c: ContainerDep, caller: CallerDep) -> EnrolmentOut:
+@router.get("/enrolments/{enrolment_id:uuid}", response_model=EnrolmentOut, summary="One enrolment")
+async def get_enrolment(enrolment_id: UUID, c: ContainerDep, caller: CurrentCaller) -> EnrolmentOut:
     return enrolment_out(await queries.enrolment(c.uow(), caller, enrolment_id))
 
 
@@ -205,13 +220,18 @@ class CancelledOut(BaseModel):
 
 
 @router.post(
-    "/enrolments/{enrolment_id}/cancel",
+    "/enrolments/{enrolment_id:uuid}/cancel",
     response_model=CancelledOut,
     summary="Cancel an enrolment or a place on the waitlist (the participant, coordinators)",
-    responses={409: {"description": "nothing to cancel"}, **PROBLEMS},
+    responses={
+        403: {"description": "Neither the participant nor a coordinator"},
+        409: {"description": "Nothing to cancel (`enrolment_ended`), or the run is closed or cancelled"},
+    },
 )
-async def cancel(enrolment_id: UUID, c: ContainerDep, caller: CallerDep) -> CancelledOut:
-    done = await handlers.cancel_enrolment(enrolment_id, caller, c.uow(), c.clock)
+async def cancel(enrolment_id: UUID, c: ContainerDep, caller: CurrentCaller) -> CancelledOut:
+    done = await enrolments.cancel_enrolment(
+        enrolments.CancelEnrolment(enrolment_id, caller), c.uow(), c.clock
+    )
     return CancelledOut(
         enrolment=enrolment_out(EnrolmentView(done.enrolment, None)),
         promoted=[p.id for p in done.promoted],

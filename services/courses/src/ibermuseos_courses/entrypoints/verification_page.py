@@ -10,6 +10,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from fastapi import Request, Response
+from ibermuseos_kernel.errors import NotFound
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -72,7 +73,7 @@ def page(view: "VerificationOut", language: str) -> str:
 def asset_response(request: Request, name: str) -> Response:
     """A file of the page, cached for a day (its URL changes with its content)."""
     if name not in ASSETS:
-        return Response(status_code=404)
+        raise NotFound("No such file")
     content = asset(name)
     etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
