@@ -14,7 +14,7 @@ import httpx
 import pytest
 from aiokafka import ConsumerRecord
 from ibermuseos_applications.adapters.repository import UnitOfWork
-from ibermuseos_applications.adapters.tables import metadata
+from ibermuseos_applications.adapters.tables import documents, metadata
 from ibermuseos_applications.application import applications as submitting
 from ibermuseos_applications.application import calls as calling
 from ibermuseos_applications.application import decisions, evaluation
@@ -33,7 +33,7 @@ from ibermuseos_platform.testing.postgres import TestDatabases, migrate
 from ibermuseos_platform.testing.services import RunningService, start_service
 from pydantic import SecretStr
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 REPO = Path(__file__).resolve().parents[4]
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -63,7 +63,6 @@ async def applications_service(
         topic_prefix=topic_prefix,
         logs=tmp_path_factory.mktemp("logs"),
         extra_env={
-            "APPLICATIONS_STORAGE__FOLDER": str(tmp_path_factory.mktemp("documents")),
             "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
             "APPLICATIONS_STORAGE__MAX_DOCUMENTS": "3",
             "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
@@ -110,6 +109,18 @@ class Api:
         self, method: str, path: str, headers: dict[str, str] | None, **kwargs: Any
     ) -> httpx.Response:
         return await self.http.request(method, self.service.url + path, headers=headers, **kwargs)
+
+    async def stored_content(self, document_id: str) -> bytes | None:
+        """The bytes the service's database holds for a document; None when it holds none."""
+        engine = create_async_engine(self.service.database_url)
+        try:
+            async with engine.connect() as connection:
+                content = await connection.scalar(
+                    select(documents.c.content).where(documents.c.id == uuid.UUID(document_id))
+                )
+        finally:
+            await engine.dispose()
+        return None if content is None else bytes(content)
 
     async def ok(self, method: str, path: str, headers: dict[str, str] | None, **kwargs: Any) -> Any:
         response = await self.request(method, path, headers, **kwargs)
