@@ -45,6 +45,16 @@ CRITERIA = [
 ]
 
 
+SERVICE_SETTINGS = {
+    "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
+    "APPLICATIONS_STORAGE__MAX_DOCUMENTS": "3",
+    "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
+    "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__RATE_PER_SECOND": "0.05",
+    "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__BURST": "5",
+}
+"""What the tests' service is given beyond the database, Kafka and the issuer."""
+
+
 @pytest.fixture(scope="session")
 async def applications_service(
     infra: Infrastructure,
@@ -62,16 +72,42 @@ async def applications_service(
         issuer=issuer,
         topic_prefix=topic_prefix,
         logs=tmp_path_factory.mktemp("logs"),
-        extra_env={
-            "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
-            "APPLICATIONS_STORAGE__MAX_DOCUMENTS": "3",
-            "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
-            "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__RATE_PER_SECOND": "0.05",
-            "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__BURST": "5",
-        },
+        extra_env=SERVICE_SETTINGS,
     )
     try:
         yield service, issuer
+    finally:
+        await service.stop()
+
+
+@pytest.fixture
+async def applications_replica(
+    applications_service: tuple[RunningService, DevIssuer],
+    infra: Infrastructure,
+    databases: TestDatabases,
+    topic_prefix: str,
+    tmp_path: Path,
+) -> AsyncIterator[RunningService]:
+    """Another process of the service on the first one's database: an API replica, with a disk of its own (the
+    folder releases before migration 0005 kept documents in)."""
+    first, issuer = applications_service
+    service = await start_service(
+        "applications",
+        repo=REPO,
+        infra=infra,
+        databases=databases,
+        issuer=issuer,
+        topic_prefix=topic_prefix,
+        logs=tmp_path,
+        database_url=first.database_url,
+        extra_env={
+            **SERVICE_SETTINGS,
+            "APPLICATIONS_ROLES": '["api"]',
+            "APPLICATIONS_STORAGE__FOLDER": str(tmp_path / "own-disk"),
+        },
+    )
+    try:
+        yield service
     finally:
         await service.stop()
 
