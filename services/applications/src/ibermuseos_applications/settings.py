@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 class StorageSettings(BaseModel):
     folder: Path = Field(
         default=Path(".run/storage/applications"),
-        description="Deprecated (documents are kept in the database; goes in the next release): the folder "
-        "releases before 0.3.0 stored documents in, read only by ibermuseos-applications-move-documents",
+        description="Deprecated, goes in the next release (documents are kept in the database): the folder the "
+        "releases before migration 0005 stored documents in, read only by ibermuseos-applications-move-documents",
     )
     max_document_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_documents: int = Field(default=10, ge=1, le=100, description="Documents per application")

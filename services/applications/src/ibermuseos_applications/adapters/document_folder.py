@@ -1,5 +1,5 @@
-"""The folder releases before 0.3.0 kept documents in, one file per document id under the first two characters of
-the id. Deprecated: only the move into the database reads it, and it goes in the next release."""
+"""The folder releases before migration 0005 kept documents in, one file per document id under the id's first two
+characters. Deprecated: only the move into the database reads it, and it goes in the next release."""
 
 import asyncio
 import contextlib

@@ -1,4 +1,4 @@
-"""Release 0.3.0 once: the documents an earlier release kept in a folder move into the database, beside the
+"""Once, with migration 0005: the documents an earlier release kept in a folder move into the database, beside the
 applications that list them. Run after the new release has replaced the old one (which still reads the folder);
 it can run again, and moves only what is still missing."""
 
