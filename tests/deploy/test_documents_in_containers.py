@@ -35,10 +35,11 @@ def call_terms() -> dict[str, object]:
     }
 
 
-def written_to_disk(container: Container) -> list[str]:
-    """What the container changed in its filesystem, and the files in its only writable place (a tmpfs)."""
-    changed = run("diff", container.name).stdout.split()
-    in_tmp = run("exec", container.name, "find", "/tmp", "-mindepth", "1").stdout.split()
+def on_disk(container: Container) -> list[str]:
+    """The container's changes to its image's filesystem (the engine's own, such as /etc/hosts, among them), and
+    every file in its only writable place, /tmp (a tmpfs)."""
+    changed = run("diff", container.name).stdout.splitlines()
+    in_tmp = run("exec", container.name, "find", "/tmp", "-mindepth", "1").stdout.splitlines()
     return changed + in_tmp
 
 
@@ -64,6 +65,7 @@ async def test_a_document_uploaded_through_one_read_only_container_is_downloaded
         deployment.jwks,
     )
     try:
+        before = {container.name: on_disk(container) for container in (uploading, replica)}
         uploaded = await http.post(
             f"{uploading.url}{documents}?kind=cv&filename=cv.pdf",
             content=PDF,
@@ -79,7 +81,7 @@ async def test_a_document_uploaded_through_one_read_only_container_is_downloaded
             run("inspect", "--format", "{{.HostConfig.ReadonlyRootfs}}", uploading.name).stdout.strip()
             == "true"
         )
-        assert written_to_disk(uploading) == []
-        assert written_to_disk(replica) == []
+        assert {container.name: on_disk(container) for container in (uploading, replica)} == before
+        assert not any(path.startswith("/tmp/") for paths in before.values() for path in paths)
     finally:
         await replica.remove()
