@@ -3,7 +3,7 @@ the handlers on a migrated database with a controlled clock (`world`), with buil
 
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -45,37 +45,54 @@ CRITERIA = [
 ]
 
 
-SERVICE_SETTINGS = {
-    "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
-    "APPLICATIONS_STORAGE__MAX_DOCUMENTS": "3",
-    "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
-    "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__RATE_PER_SECOND": "0.05",
-    "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__BURST": "5",
-}
-"""What the tests' service is given beyond the database, Kafka and the issuer."""
+@pytest.fixture(scope="session")
+def applications_issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
+    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
+    issuer.write_key_set()
+    return issuer
+
+
+@pytest.fixture(scope="session")
+def start_applications(
+    infra: Infrastructure,
+    databases: TestDatabases,
+    topic_prefix: str,
+    applications_issuer: DevIssuer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., Awaitable[RunningService]]:
+    """Starts a process of the service with the tests' settings and `settings` (APPLICATIONS_…), on a fresh
+    database or on `database_url`."""
+
+    async def start(*, database_url: str | None = None, **settings: str) -> RunningService:
+        return await start_service(
+            "applications",
+            repo=REPO,
+            infra=infra,
+            databases=databases,
+            issuer=applications_issuer,
+            topic_prefix=topic_prefix,
+            logs=tmp_path_factory.mktemp("logs"),
+            database_url=database_url,
+            extra_env={
+                "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
+                "APPLICATIONS_STORAGE__MAX_DOCUMENTS": "3",
+                "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
+                "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__RATE_PER_SECOND": "0.05",
+                "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__BURST": "5",
+                **settings,
+            },
+        )
+
+    return start
 
 
 @pytest.fixture(scope="session")
 async def applications_service(
-    infra: Infrastructure,
-    databases: TestDatabases,
-    topic_prefix: str,
-    tmp_path_factory: pytest.TempPathFactory,
+    start_applications: Callable[..., Awaitable[RunningService]], applications_issuer: DevIssuer
 ) -> AsyncIterator[tuple[RunningService, DevIssuer]]:
-    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
-    issuer.write_key_set()
-    service = await start_service(
-        "applications",
-        repo=REPO,
-        infra=infra,
-        databases=databases,
-        issuer=issuer,
-        topic_prefix=topic_prefix,
-        logs=tmp_path_factory.mktemp("logs"),
-        extra_env=SERVICE_SETTINGS,
-    )
+    service = await start_applications()
     try:
-        yield service, issuer
+        yield service, applications_issuer
     finally:
         await service.stop()
 
@@ -83,28 +100,15 @@ async def applications_service(
 @pytest.fixture
 async def applications_replica(
     applications_service: tuple[RunningService, DevIssuer],
-    infra: Infrastructure,
-    databases: TestDatabases,
-    topic_prefix: str,
+    start_applications: Callable[..., Awaitable[RunningService]],
     tmp_path: Path,
 ) -> AsyncIterator[RunningService]:
     """Another process of the service on the first one's database: an API replica, with a disk of its own (the
     folder releases before migration 0005 kept documents in)."""
-    first, issuer = applications_service
-    service = await start_service(
-        "applications",
-        repo=REPO,
-        infra=infra,
-        databases=databases,
-        issuer=issuer,
-        topic_prefix=topic_prefix,
-        logs=tmp_path,
-        database_url=first.database_url,
-        extra_env={
-            **SERVICE_SETTINGS,
-            "APPLICATIONS_ROLES": '["api"]',
-            "APPLICATIONS_STORAGE__FOLDER": str(tmp_path / "own-disk"),
-        },
+    service = await start_applications(
+        database_url=applications_service[0].database_url,
+        APPLICATIONS_ROLES='["api"]',
+        APPLICATIONS_STORAGE__FOLDER=str(tmp_path / "own-disk"),
     )
     try:
         yield service
