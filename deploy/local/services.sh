@@ -44,6 +44,11 @@ migrate() {
   (cd "$repo_root/services/$name" && "$venv_bin/alembic" -c alembic.ini current 2>/dev/null | grep -q '(head)') ||
     { log "$name" "migrations did not reach head"; return 1; }
   log "$name" "database migrated"
+  # Once, with its migration 0005: the documents an earlier local run kept on disk move into the database.
+  if [[ $name == applications && -d $run_dir/storage/applications ]]; then
+    (cd "$repo_root" && APPLICATIONS_STORAGE__FOLDER=$run_dir/storage/applications \
+      "$venv_bin/ibermuseos-applications-move-documents")
+  fi
 }
 
 start() {

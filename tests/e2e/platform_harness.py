@@ -1,6 +1,5 @@
 """The whole platform for end-to-end tests: the four services as processes, on fresh databases and topics."""
 
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,11 +13,7 @@ SERVICES = ("applications", "courses", "notifications", "reporting")
 
 # Settings a service needs in tests beyond the common ones (database, Kafka, auth).
 EXTRA_ENV: dict[str, dict[str, str]] = {
-    # Uploaded documents go to a throw-away folder, not to the local run's storage.
-    "applications": {
-        "APPLICATIONS_STORAGE__FOLDER": str(Path(tempfile.gettempdir()) / "ibermuseos-e2e-applications"),
-        "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
-    },
+    "applications": {"APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1"},
     # Notifications mail a real SMTP server that tests/e2e/test_notifications_*.py start on this port;
     # retries are quick, and the service's quiet hours are off so results do not depend on the hour.
     "notifications": {

@@ -12,12 +12,13 @@ from ibermuseos_platform.runtime import Platform, PlatformSettings
 from prometheus_client import Counter
 
 from . import SERVICE
+from .adapters.document_folder import DocumentFolder
 from .adapters.repository import UnitOfWork
-from .adapters.storage import FilesystemStorage
 from .adapters.tables import metadata
 from .application.applications import DocumentLimits
 from .application.calls import close_due_calls
 from .application.decisions import lapse_due_awards
+from .application.moving import Moved, move_documents_from_folder
 from .application.sweeping import sweep_orphan_documents
 from .application.waitlist import close_due_waitlists
 from .settings import Settings
@@ -36,7 +37,6 @@ class Container:
     platform: Platform
     clock: SystemClock
     idempotency: IdempotencyKeys[UnitOfWork]
-    storage: FilesystemStorage
     document_limits: DocumentLimits
     open_calls_limiter: RateLimiter
     document_retention: timedelta
@@ -61,30 +61,33 @@ class Container:
 
     async def sweep_documents(self) -> None:
         """Delete the documents nobody can submit any more, once their retention period is over."""
-        swept = await sweep_orphan_documents(self.uow, self.storage, self.clock, self.document_retention)
-        ORPHAN_DOCUMENTS_SWEPT.labels("draft_of_closed_call").inc(swept.of_drafts_of_closed_calls)
-        ORPHAN_DOCUMENTS_SWEPT.labels("unreferenced_file").inc(swept.unreferenced_files)
-        if swept.of_drafts_of_closed_calls or swept.unreferenced_files:
-            log.info(
-                "documents swept: %d of drafts of closed calls, %d unreferenced files",
-                swept.of_drafts_of_closed_calls,
-                swept.unreferenced_files,
-            )
+        swept = await sweep_orphan_documents(self.uow, self.clock, self.document_retention)
+        ORPHAN_DOCUMENTS_SWEPT.labels("draft_of_closed_call").inc(swept)
+        if swept:
+            log.info("documents swept: %d of drafts of closed calls", swept)
 
 
-def bootstrap(settings: Settings) -> Container:
-    platform = Platform(
+def _platform(settings: Settings) -> Platform:
+    return Platform(
         PlatformSettings(
             SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
         ),
         metadata,
         publishes=[CALL, APPLICATION],
     )
+
+
+def bootstrap(settings: Settings) -> Container:
+    if "folder" in settings.storage.model_fields_set:
+        log.warning(
+            "APPLICATIONS_STORAGE__FOLDER is deprecated and unused: documents are kept in the database; "
+            "ibermuseos-applications-move-documents moves what the folder holds, then remove the setting"
+        )
+    platform = _platform(settings)
     container = Container(
         platform=platform,
         clock=SystemClock(),
         idempotency=platform.idempotency_keys(UnitOfWork),
-        storage=FilesystemStorage(settings.storage.folder),
         document_limits=DocumentLimits(settings.storage.max_document_bytes, settings.storage.max_documents),
         open_calls_limiter=RateLimiter(
             settings.open_calls_rate_limit.rate_per_second, settings.open_calls_rate_limit.burst
@@ -96,3 +99,14 @@ def bootstrap(settings: Settings) -> Container:
         settings.document_retention.sweep_interval_seconds, container.sweep_documents, name="document_sweep"
     )
     return container
+
+
+async def move_documents(settings: Settings) -> Moved:
+    """The documents of the deprecated storage folder into the database (`ibermuseos-applications-move-documents`)."""
+    platform = _platform(settings)
+    try:
+        return await move_documents_from_folder(
+            lambda: UnitOfWork(platform.sessions, platform.outbox), DocumentFolder(settings.storage.folder)
+        )
+    finally:
+        await platform.engine.dispose()

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 class StorageSettings(BaseModel):
     folder: Path = Field(
         default=Path(".run/storage/applications"),
-        description="Where supporting documents are stored (relative paths start at the working directory)",
+        description="Deprecated, goes in the next release (documents are kept in the database): the folder the "
+        "releases before migration 0005 stored documents in, read only by ibermuseos-applications-move-documents",
     )
     max_document_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_documents: int = Field(default=10, ge=1, le=100, description="Documents per application")
@@ -27,8 +28,7 @@ class DocumentRetentionSettings(BaseModel):
     days: float = Field(
         default=30.0,
         gt=0,
-        description="Documents of drafts go this long after their call closed; files no application lists, this "
-        "long after they were written",
+        description="Documents of drafts go this long after their call closed",
     )
     sweep_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often orphan documents are swept"

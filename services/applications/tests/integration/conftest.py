@@ -3,7 +3,7 @@ the handlers on a migrated database with a controlled clock (`world`), with buil
 
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,7 +14,7 @@ import httpx
 import pytest
 from aiokafka import ConsumerRecord
 from ibermuseos_applications.adapters.repository import UnitOfWork
-from ibermuseos_applications.adapters.tables import metadata
+from ibermuseos_applications.adapters.tables import documents, metadata
 from ibermuseos_applications.application import applications as submitting
 from ibermuseos_applications.application import calls as calling
 from ibermuseos_applications.application import decisions, evaluation
@@ -33,7 +33,7 @@ from ibermuseos_platform.testing.postgres import TestDatabases, migrate
 from ibermuseos_platform.testing.services import RunningService, start_service
 from pydantic import SecretStr
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 REPO = Path(__file__).resolve().parents[4]
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -46,33 +46,72 @@ CRITERIA = [
 
 
 @pytest.fixture(scope="session")
-async def applications_service(
+def applications_issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
+    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
+    issuer.write_key_set()
+    return issuer
+
+
+@pytest.fixture(scope="session")
+def start_applications(
     infra: Infrastructure,
     databases: TestDatabases,
     topic_prefix: str,
+    applications_issuer: DevIssuer,
     tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., Awaitable[RunningService]]:
+    """Starts a process of the service with the tests' settings and `settings` (APPLICATIONS_…), on a fresh
+    database or on `database_url`."""
+
+    async def start(*, database_url: str | None = None, **settings: str) -> RunningService:
+        return await start_service(
+            "applications",
+            repo=REPO,
+            infra=infra,
+            databases=databases,
+            issuer=applications_issuer,
+            topic_prefix=topic_prefix,
+            logs=tmp_path_factory.mktemp("logs"),
+            database_url=database_url,
+            extra_env={
+                "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
+                "APPLICATIONS_STORAGE__MAX_DOCUMENTS": "3",
+                "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
+                "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__RATE_PER_SECOND": "0.05",
+                "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__BURST": "5",
+                **settings,
+            },
+        )
+
+    return start
+
+
+@pytest.fixture(scope="session")
+async def applications_service(
+    start_applications: Callable[..., Awaitable[RunningService]], applications_issuer: DevIssuer
 ) -> AsyncIterator[tuple[RunningService, DevIssuer]]:
-    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
-    issuer.write_key_set()
-    service = await start_service(
-        "applications",
-        repo=REPO,
-        infra=infra,
-        databases=databases,
-        issuer=issuer,
-        topic_prefix=topic_prefix,
-        logs=tmp_path_factory.mktemp("logs"),
-        extra_env={
-            "APPLICATIONS_STORAGE__FOLDER": str(tmp_path_factory.mktemp("documents")),
-            "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
-            "APPLICATIONS_STORAGE__MAX_DOCUMENTS": "3",
-            "APPLICATIONS_DEADLINES__CHECK_INTERVAL_SECONDS": "1",
-            "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__RATE_PER_SECOND": "0.05",
-            "APPLICATIONS_OPEN_CALLS_RATE_LIMIT__BURST": "5",
-        },
+    service = await start_applications()
+    try:
+        yield service, applications_issuer
+    finally:
+        await service.stop()
+
+
+@pytest.fixture
+async def applications_replica(
+    applications_service: tuple[RunningService, DevIssuer],
+    start_applications: Callable[..., Awaitable[RunningService]],
+    tmp_path: Path,
+) -> AsyncIterator[RunningService]:
+    """Another process of the service on the first one's database: an API replica, with a disk of its own (the
+    folder releases before migration 0005 kept documents in)."""
+    service = await start_applications(
+        database_url=applications_service[0].database_url,
+        APPLICATIONS_ROLES='["api"]',
+        APPLICATIONS_STORAGE__FOLDER=str(tmp_path / "own-disk"),
     )
     try:
-        yield service, issuer
+        yield service
     finally:
         await service.stop()
 
@@ -110,6 +149,18 @@ class Api:
         self, method: str, path: str, headers: dict[str, str] | None, **kwargs: Any
     ) -> httpx.Response:
         return await self.http.request(method, self.service.url + path, headers=headers, **kwargs)
+
+    async def stored_content(self, document_id: str) -> bytes | None:
+        """The bytes the service's database holds for a document; None when it holds none."""
+        engine = create_async_engine(self.service.database_url)
+        try:
+            async with engine.connect() as connection:
+                content = await connection.scalar(
+                    select(documents.c.content).where(documents.c.id == uuid.UUID(document_id))
+                )
+        finally:
+            await engine.dispose()
+        return None if content is None else bytes(content)
 
     async def ok(self, method: str, path: str, headers: dict[str, str] | None, **kwargs: Any) -> Any:
         response = await self.request(method, path, headers, **kwargs)

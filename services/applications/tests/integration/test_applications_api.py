@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from ibermuseos_platform.testing.kafka import KafkaTestClient
@@ -197,14 +196,17 @@ async def test_uploads_are_checked_by_size_type_and_number(api, pdf: bytes) -> N
     assert [problem["field"] for problem in not_accepted.json()["errors"]] == ["header.content-type"]
 
     assert (await upload(pdf, kind="institution_endorsement")).status_code == 201
-    assert (
-        await upload(b"\x89PNG\r\n\x1a\n\x00\x00", content_type="image/png", kind="other", name="a.png")
-    ).status_code == 201
+    png = await upload(b"\x89PNG\r\n\x1a\n\x00\x00", content_type="image/png", kind="other", name="a.png")
+    assert png.status_code == 201
     one_too_many = await upload(pdf)
     assert one_too_many.status_code == 422
 
     documents = (await api.ok("GET", f"/applications/{draft['id']}", ana))["documents"]
     assert [d["kind"] for d in documents] == ["cv", "institution_endorsement", "other"]
+    assert await api.stored_content(png.json()["id"]) == b"\x89PNG\r\n\x1a\n\x00\x00"
+    assert (await api.request("DELETE", f"{path}/{png.json()['id']}", ana)).status_code == 204
+    assert await api.stored_content(png.json()["id"]) is None
+    assert (await api.request("GET", f"{path}/{png.json()['id']}", ana)).status_code == 404
 
     submitted = await api.ok("POST", f"/applications/{draft['id']}/submit", ana)
     assert submitted["status"] == "eligible"
@@ -338,15 +340,10 @@ async def test_a_draft_is_discarded_with_its_documents_but_a_submitted_applicati
         {**ana, "Content-Type": "application/pdf"},
         content=pdf,
     )
-    folder = Path(api.service.env["APPLICATIONS_STORAGE__FOLDER"])
-
-    def stored() -> list[Path]:
-        return [p for p in folder.rglob(document["id"]) if p.is_file()]
-
-    assert [p.read_bytes() for p in stored()] == [pdf]
+    assert await api.stored_content(document["id"]) == pdf
 
     assert (await api.request("DELETE", f"/applications/{draft['id']}", ana)).status_code == 204
-    assert stored() == []
+    assert await api.stored_content(document["id"]) is None
     assert (await api.request("GET", f"/applications/{draft['id']}", ana)).status_code == 404
     again = await api.apply(call["id"], ana, api.form("BR"))
     assert (await api.request("DELETE", f"/applications/{again['id']}", ana)).status_code == 409

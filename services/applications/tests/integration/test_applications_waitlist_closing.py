@@ -114,7 +114,7 @@ async def test_the_deadlines_job_the_service_runs_also_closes_waitlists_past_the
     call_id, applications = await released_call(world)
     # The service's container, with only what its deadlines job uses: the database and the clock.
     platform = SimpleNamespace(sessions=session_factory(world.engine), outbox=world.outbox)
-    container = Container(platform, world.clock, None, None, None, None, timedelta(days=30))  # type: ignore[arg-type]
+    container = Container(platform, world.clock, None, None, None, timedelta(days=30))  # type: ignore[arg-type]
     world.clock.moment = TERM + timedelta(seconds=1)
 
     await container.run_deadlines()

@@ -25,9 +25,10 @@ from ..application.ports import ApplicationFilter, ConcurrentChange
 from ..domain.applications import GRANTED, Application, Status
 from ..domain.audit import AuditEntry
 from ..domain.calls import Call, CallStatus
+from ..domain.documents import DocumentRef, sniff
 from ..domain.eligibility import History
 from ..domain.evaluations import Assignment, Evaluation
-from .tables import applications, assignments, audit_log, calls
+from .tables import applications, assignments, audit_log, calls, documents
 
 T = TypeVar("T")
 
@@ -307,18 +308,6 @@ class SqlApplications:
         )
         return list(rows)
 
-    async def referenced_documents(self, document_ids: Sequence[str]) -> set[str]:
-        if not document_ids:
-            return set()
-        rows = await self._session.scalars(
-            text(
-                "SELECT listed->>'id' FROM applications, jsonb_array_elements(document->'documents') AS listed "
-                "WHERE listed->>'id' = ANY(:ids)"
-            ),
-            {"ids": list(document_ids)},
-        )
-        return set(rows)
-
     async def lapsing(self, now: datetime) -> list[UUID]:
         rows = await self._session.scalars(
             select(applications.c.id).where(
@@ -326,6 +315,63 @@ class SqlApplications:
             )
         )
         return list(rows)
+
+
+# ------------------------------------------------------------------------------ documents' bytes
+
+DOCUMENT_REFS = TypeAdapter(DocumentRef)
+
+
+class SqlDocuments:
+    """A document's bytes are a row of `documents`, keyed by the document's id, beside its application."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, application_id: UUID, document: DocumentRef, content: bytes) -> None:
+        await self._session.execute(
+            insert(documents).values(
+                id=document.id,
+                application_id=application_id,
+                content=content,
+                size=len(content),
+                declared_type=document.content_type,
+                detected_type=sniff(content),
+                sha256=document.sha256,
+                created_at=document.uploaded_at,
+            )
+        )
+
+    async def remove(self, removed: Iterable[DocumentRef]) -> None:
+        ids = [document.id for document in removed]
+        if ids:
+            await self._session.execute(delete(documents).where(documents.c.id.in_(ids)))
+
+    async def read(self, document_id: UUID, offset: int, length: int) -> bytes | None:
+        # substring() of an uncompressed out-of-line value fetches only the chunks of that slice.
+        piece = await self._session.scalar(
+            select(func.substring(documents.c.content, offset + 1, length)).where(
+                documents.c.id == document_id
+            )
+        )
+        return None if piece is None else bytes(piece)
+
+    async def listed_without_content(self) -> list[tuple[UUID, DocumentRef]]:
+        rows = await self._session.execute(
+            text(
+                "SELECT applications.id, listed FROM applications, "
+                "jsonb_array_elements(applications.document->'documents') AS listed "
+                "WHERE NOT EXISTS (SELECT FROM documents WHERE documents.id = (listed->>'id')::uuid) "
+                "ORDER BY applications.id"
+            )
+        )
+        return [(application_id, DOCUMENT_REFS.validate_python(listed)) for application_id, listed in rows]
+
+    async def stored(self, document_ids: Iterable[UUID]) -> set[UUID]:
+        ids = list(document_ids)
+        if not ids:
+            return set()
+        return set(await self._session.scalars(select(documents.c.id).where(documents.c.id.in_(ids))))
 
 
 # ------------------------------------------------------------------------------ evaluations
@@ -408,6 +454,7 @@ class UnitOfWork(SqlAlchemyUnitOfWork):
     applications: SqlApplications
     evaluations: SqlEvaluations
     audit: SqlAudit
+    documents: SqlDocuments
 
     async def __aenter__(self) -> "UnitOfWork":
         await super().__aenter__()
@@ -415,4 +462,5 @@ class UnitOfWork(SqlAlchemyUnitOfWork):
         self.applications = SqlApplications(self.session, self)
         self.evaluations = SqlEvaluations(self.session, self)
         self.audit = SqlAudit(self.session)
+        self.documents = SqlDocuments(self.session)
         return self

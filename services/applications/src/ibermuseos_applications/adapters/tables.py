@@ -10,6 +10,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -83,6 +84,25 @@ applications = Table(
         postgresql_where=text("status <> 'withdrawn'"),
     ),
     Index("ix_applications_awaiting_acceptance", "accept_by", postgresql_where=text("status = 'awarded'")),
+)
+
+# The bytes of the documents that applications list (what each is, is in the application's JSON too): written and
+# deleted in the transactions that attach and remove them, backed up with the rest. `content` is stored
+# uncompressed out of line (migration 0005: STORAGE EXTERNAL), so that a download reads it a slice at a time.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column(
+        "application_id", Uuid, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("content", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("declared_type", String(100), nullable=False),
+    Column("detected_type", String(100), nullable=True),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("size = octet_length(content)", name="size_is_the_contents"),
 )
 
 assignments = Table(

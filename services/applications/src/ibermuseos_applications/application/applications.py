@@ -18,7 +18,7 @@ from ..domain.eligibility import coordinator_reason
 from ..domain.forms import Form, FormPatch
 from ..domain.values import DocumentKind
 from .common import audit, load_application, load_call, own_application
-from .ports import DocumentStorage, UnitOfWork
+from .ports import UnitOfWork
 from .queries import ApplicationView, view_of
 
 
@@ -75,17 +75,14 @@ class DiscardDraft:
     caller: Caller
 
 
-async def discard_draft(
-    command: DiscardDraft, uow: UnitOfWork, clock: Clock, storage: DocumentStorage
-) -> None:
+async def discard_draft(command: DiscardDraft, uow: UnitOfWork, clock: Clock) -> None:
     """A draft that was never submitted can be thrown away, with its documents."""
     async with uow:
         application = await own_application(uow, command.application_id, command.caller)
         removed = application.discard()
+        await uow.documents.remove(removed)
         await uow.applications.delete(application)
         await uow.commit()
-    for document in removed:
-        await storage.delete(str(document.id))
 
 
 @dataclass(frozen=True)
@@ -105,11 +102,11 @@ async def attach_document(
     command: AttachDocument,
     uow: UnitOfWork,
     clock: Clock,
-    storage: DocumentStorage,
     limits: DocumentLimits,
     new_id: Callable[[], UUID] = uuid.uuid4,
 ) -> docs.DocumentRef:
-    """Uploads are size- and type-checked (by their bytes) and bounded in number."""
+    """Uploads are size- and type-checked (by their bytes) and bounded in number; the bytes are stored with the
+    application, in the same transaction."""
     upload = command.upload
     issues = docs.upload_issues(upload, max_bytes=limits.max_bytes)
     if upload.size > limits.max_bytes:
@@ -128,15 +125,11 @@ async def attach_document(
     async with uow:
         application = await own_application(uow, command.application_id, command.caller)
         application.attach(document, max_documents=limits.max_documents)
-        # The bytes are stored before the commit; a failed commit removes them again.
-        await storage.put(str(document.id), upload.content)
-        try:
-            await uow.applications.save(application)
-            await uow.commit()
-        except BaseException:
-            await storage.delete(str(document.id))
-            raise
-    return application.documents[-1]
+        attached = application.documents[-1]
+        await uow.applications.save(application)
+        await uow.documents.add(application.id, attached, upload.content)
+        await uow.commit()
+    return attached
 
 
 @dataclass(frozen=True)
@@ -146,16 +139,14 @@ class DetachDocument:
     caller: Caller
 
 
-async def detach_document(
-    command: DetachDocument, uow: UnitOfWork, clock: Clock, storage: DocumentStorage
-) -> None:
+async def detach_document(command: DetachDocument, uow: UnitOfWork, clock: Clock) -> None:
     """A draft's document can be removed."""
     async with uow:
         application = await own_application(uow, command.application_id, command.caller)
         document = application.detach(command.document_id)
         await uow.applications.save(application)
+        await uow.documents.remove([document])
         await uow.commit()
-    await storage.delete(str(document.id))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ibermuseos_kernel.paging import Page, Slice
 from ..domain.applications import Application, Status
 from ..domain.audit import AuditEntry
 from ..domain.calls import Call, CallStatus
+from ..domain.documents import DocumentRef
 from ..domain.eligibility import History
 from ..domain.evaluations import Evaluation
 
@@ -91,8 +92,26 @@ class Applications(Protocol):
         """Drafts never submitted, holding documents, of calls that closed before `moment`."""
         ...
 
-    async def referenced_documents(self, document_ids: Sequence[str]) -> set[str]:
-        """Which of these document ids an application (of any status) still lists."""
+
+class Documents(Protocol):
+    """The bytes of the documents applications list, kept in the same transactions as the applications."""
+
+    async def add(self, application_id: UUID, document: DocumentRef, content: bytes) -> None: ...
+
+    async def remove(self, documents: Iterable[DocumentRef]) -> None: ...
+
+    async def read(self, document_id: UUID, offset: int, length: int) -> bytes | None:
+        """At most `length` bytes of the document from `offset` (0 is the first byte); None when no content is
+        stored under that id."""
+        ...
+
+    async def listed_without_content(self) -> list[tuple[UUID, DocumentRef]]:
+        """The documents applications list whose bytes are not stored here, with their application's id (those an
+        earlier release kept in a folder)."""
+        ...
+
+    async def stored(self, document_ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these documents have their bytes stored here."""
         ...
 
 
@@ -133,6 +152,9 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> Audit: ...
 
+    @property
+    def documents(self) -> Documents: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -146,20 +168,18 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
-class DocumentStorage(Protocol):
-    """Where the bytes of supporting documents live (the database keeps what they are)."""
+class DocumentFolder(Protocol):
+    """The folder an earlier release kept documents in, one file per document id (read by the move only)."""
 
-    async def put(self, key: str, content: bytes) -> None: ...
-
-    async def get(self, key: str) -> bytes: ...
-
-    async def delete(self, key: str) -> None: ...
-
-
-class SweepableStorage(DocumentStorage, Protocol):
-    async def stored_before(self, moment: datetime) -> list[str]:
-        """The keys of the documents written before `moment`."""
+    async def ids(self) -> list[UUID]:
+        """The documents it holds."""
         ...
+
+    async def read(self, document_id: UUID) -> bytes | None:
+        """The document's bytes; None when the folder does not hold it."""
+        ...
+
+    async def remove(self, document_id: UUID) -> None: ...
 
 
 class ConcurrentChange(Conflict):

@@ -1,7 +1,7 @@
 """What people read, as view objects: calls, applications, documents, evaluators' assignments, the ranking, the
 audit log. Each query checks who may see what, as the commands do; none changes anything."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,8 +19,10 @@ from ..domain.documents import DocumentRef
 from ..domain.evaluations import Evaluation
 from .access import is_assigned, may_read, visibility
 from .common import assigned_application, load_application, load_call
-from .ports import ApplicationFilter, DocumentStorage, UnitOfWork
+from .ports import ApplicationFilter, UnitOfWork, UnitOfWorkFactory
 
+DOWNLOAD_SLICE_BYTES = 256 * 1024
+"""How much of a document a download reads from the database at a time."""
 PENDING = (Status.ELIGIBLE, Status.INFORMATION_REQUESTED, Status.SCREENING, Status.UNDER_EVALUATION)
 """Applications a call's decisions wait for."""
 
@@ -67,7 +69,8 @@ class Standing:
 @dataclass(frozen=True)
 class Download:
     document: DocumentRef
-    content: bytes
+    content: AsyncIterator[bytes]
+    """Its bytes, read from the database as they are sent."""
 
 
 def standing_of(
@@ -137,18 +140,36 @@ async def application(uow: UnitOfWork, caller: Caller, application_id: UUID) -> 
 
 
 async def document(
-    uow: UnitOfWork, storage: DocumentStorage, caller: Caller, application_id: UUID, document_id: UUID
+    uows: UnitOfWorkFactory, caller: Caller, application_id: UUID, document_id: UUID
 ) -> Download:
-    """A document, for whoever may read its application and for the application's evaluators."""
-    async with uow:
+    """A document, for whoever may read its application and for the application's evaluators: its first slice read
+    with the check, the rest as it is sent."""
+    async with uows() as uow:
         found = await load_application(uow, application_id)
         evaluating = (
             is_assigned(caller, await uow.evaluations.of(found)) and found.status is not Status.WITHDRAWN
         )
-    if not (may_read(caller, found) or evaluating):
-        raise NotFound("No such application")
-    listed = found.document(document_id)
-    return Download(listed, await storage.get(str(listed.id)))
+        if not (may_read(caller, found) or evaluating):
+            raise NotFound("No such application")
+        listed = found.document(document_id)
+        first = await uow.documents.read(listed.id, 0, DOWNLOAD_SLICE_BYTES)
+    if first is None:
+        raise NotFound("The document's content is not stored")
+    return Download(listed, _slices(uows, listed, first))
+
+
+async def _slices(uows: UnitOfWorkFactory, document: DocumentRef, first: bytes) -> AsyncIterator[bytes]:
+    """The document's bytes a slice at a time, each read in a short transaction of its own, so that a slow client
+    holds neither a connection nor more than a slice of memory."""
+    yield first
+    sent = len(first)
+    while sent < document.size:
+        async with uows() as uow:
+            piece = await uow.documents.read(document.id, sent, DOWNLOAD_SLICE_BYTES)
+        if not piece:
+            raise NotFound("The document was removed while it was being sent")
+        yield piece
+        sent += len(piece)
 
 
 async def assignments(

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from ibermuseos_contracts.types import CountryCode
 from ibermuseos_platform.auth import CurrentCaller
 from ibermuseos_platform.idempotency import IdempotencyKey
@@ -118,7 +118,7 @@ async def edit(
     responses=WRONG_STATUS,
 )
 async def discard(application_id: UUID, c: ContainerDep, caller: CurrentCaller) -> Response:
-    await handlers.discard_draft(handlers.DiscardDraft(application_id, caller), c.uow(), c.clock, c.storage)
+    await handlers.discard_draft(handlers.DiscardDraft(application_id, caller), c.uow(), c.clock)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -173,7 +173,6 @@ async def upload(
             handlers.AttachDocument(application_id, received, caller),
             uow,
             c.clock,
-            c.storage,
             c.document_limits,
         )
         return status.HTTP_201_CREATED, DocumentOut.model_validate(document).model_dump(mode="json")
@@ -203,11 +202,14 @@ async def upload(
 async def download(
     application_id: UUID, document_id: UUID, c: ContainerDep, caller: CurrentCaller
 ) -> Response:
-    found = await queries.document(c.uow(), c.storage, caller, application_id, document_id)
-    return Response(
+    found = await queries.document(c.uow, caller, application_id, document_id)
+    return StreamingResponse(
         found.content,
         media_type=found.document.content_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.document.filename)}"},
+        headers={
+            "Content-Length": str(found.document.size),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.document.filename)}",
+        },
     )
 
 
@@ -222,7 +224,7 @@ async def remove_document(
     application_id: UUID, document_id: UUID, c: ContainerDep, caller: CurrentCaller
 ) -> Response:
     await handlers.detach_document(
-        handlers.DetachDocument(application_id, document_id, caller), c.uow(), c.clock, c.storage
+        handlers.DetachDocument(application_id, document_id, caller), c.uow(), c.clock
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
