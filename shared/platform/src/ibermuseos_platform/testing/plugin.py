@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from . import private_postgres as private
 from .infrastructure import Infrastructure, InfrastructureMissing, infrastructure
 from .kafka import KafkaTestClient, delete_topics
 from .postgres import TestDatabases
@@ -46,6 +47,13 @@ async def kafka(infra: Infrastructure, topic_prefix: str) -> AsyncIterator[Kafka
     client = KafkaTestClient(infra.kafka_bootstrap, topic_prefix)
     yield client
     await client.close()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[private.PrivatePostgres]:
+    """A PostgreSQL server of the test's own, which it may stop and start (the shared one never is)."""
+    with private.private_postgres() as cluster:
+        yield cluster
 
 
 @pytest.fixture
