@@ -107,11 +107,11 @@ async def test_a_submitted_application_is_counted_by_reporting_and_told_to_the_a
         return figures["by_country"].get("PY", 0) == before["by_country"].get("PY", 0) + 1
 
     async def told() -> bool:
-        inbox = (await http.get(f"{platform.url('notifications')}/inbox", headers=applicant)).json()
+        inbox = (await http.get(f"{platform.url('notifications')}/inbox", headers=applicant)).json()["items"]
         return "application_received" in [message["template"] for message in inbox]
 
     await eventually(counted, timeout=90, what="reporting counting the application")
     await eventually(told, timeout=90, what="notifications recording the acknowledgement")
-    inbox = (await http.get(f"{platform.url('notifications')}/inbox", headers=applicant)).json()
+    inbox = (await http.get(f"{platform.url('notifications')}/inbox", headers=applicant)).json()["items"]
     [received] = [message for message in inbox if message["template"] == "application_received"]
     assert received["language"] == "pt-BR"

@@ -2,22 +2,24 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ibermuseos_contracts import Event
 from ibermuseos_contracts.notifications import MESSAGE
-from ibermuseos_platform.consumer import Handler
+from ibermuseos_kernel.clock import Clock, SystemClock
+from ibermuseos_platform.consumer import Handler, is_transient
+from ibermuseos_platform.problems import is_database_unavailable
 from ibermuseos_platform.runtime import Platform, PlatformSettings
 
 from . import SERVICE
 from .adapters.calendar import Organizer
 from .adapters.composer import MessageComposer
-from .adapters.mail import RelayChain, SmtpMailer, SmtpRelay
+from .adapters.mail import PrometheusTally, RelayChain, SmtpMailer, SmtpRelay
 from .adapters.rendering import Links, TemplateRenderer
 from .adapters.repository import UnitOfWork
 from .adapters.retention import CONTEXT_TABLES, ERASED_ROWS, RetentionUnitOfWork
 from .adapters.tables import metadata
-from .application.delivery import deliver_due
+from .application.delivery import Courier, deliver_due
 from .application.ports import DeliveryPolicy, Policy
 from .application.retention import PersonErased, erase_expired, erase_person
 from .domain.retention import RetentionPolicy
@@ -25,16 +27,16 @@ from .domain.timezones import QuietHours
 from .settings import RetentionSettings, Settings
 
 
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
+def database_away(error: BaseException) -> bool:
+    """The database (or the way to it) is away, or asks to try again: nothing is failed for that."""
+    return is_transient(error) or is_database_unavailable(error)
 
 
 @dataclass
 class Container:
     platform: Platform
     settings: Settings
-    clock: SystemClock
+    clock: Clock
     policy: Policy
     delivery: DeliveryPolicy
     composer: MessageComposer
@@ -44,8 +46,14 @@ class Container:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.platform.sessions, self.platform.outbox)
 
+    @property
+    def courier(self) -> Courier:
+        return Courier(
+            self.uow, self.composer, self.mailer, self.clock, self.delivery, PrometheusTally(), database_away
+        )
+
     async def deliver_due(self) -> int:
-        return await deliver_due(self.uow, self.composer, self.mailer, self.clock, self.delivery)
+        return await deliver_due(self.courier)
 
     def retention_uow(self) -> RetentionUnitOfWork:
         return RetentionUnitOfWork(self.platform.sessions, self.platform.outbox)
@@ -134,6 +142,7 @@ def bootstrap(
             retry_cap_seconds=delivery.retry_cap_seconds,
             details_wait_seconds=delivery.details_wait_seconds,
             details_poll_seconds=delivery.details_poll_seconds,
+            sending_lease_seconds=delivery.sending_lease_seconds,
         ),
         composer=MessageComposer(
             TemplateRenderer(links),

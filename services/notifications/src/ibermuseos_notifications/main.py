@@ -7,7 +7,7 @@ from ibermuseos_platform.service import serve, service_app
 
 from . import SERVICE
 from .bootstrap import bootstrap
-from .entrypoints import api, privacy_api
+from .entrypoints import deliveries, focal_points, people, privacy_api
 from .entrypoints.consumers import CONSUMED, handlers
 from .settings import Settings
 
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings or Settings(),
         bootstrap=partial(bootstrap, handlers=handlers),
-        routers=[api.router, api.operators, privacy_api.router],
+        routers=[people.router, focal_points.router, deliveries.router, privacy_api.router],
         consumes=CONSUMED,
         consumes_public=False,
     )

@@ -40,6 +40,9 @@ class DeliverySettings(BaseModel):
     details_wait_seconds: float = Field(default=3600.0, ge=0)
     """How long a message waits for what it speaks of (a run's schedule, the person's address)."""
     details_poll_seconds: float = Field(default=10.0, gt=0)
+    sending_lease_seconds: float = Field(default=300.0, gt=0)
+    """How long a mail handed to a relay is its sender's: after that, an attempt with no recorded outcome is
+    taken as interrupted and the mail sent again, flagged as a possible duplicate."""
 
 
 class QuietHoursSettings(BaseModel):

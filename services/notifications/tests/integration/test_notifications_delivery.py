@@ -17,7 +17,7 @@ async def deliveries(d: Any, http: Any, person_id: str, *statuses: str) -> list[
         headers=d.token("ops", "operator"),
     )
     assert response.status_code == 200, response.text
-    return list(response.json())
+    return list(response.json()["items"])
 
 
 async def one_delivery(d: Any, http: Any, person_id: str, *statuses: str) -> dict[str, Any]:
@@ -97,7 +97,7 @@ async def test_a_permanent_refusal_fails_at_once_and_an_operator_resends_it(
     assert (await published(notifications, "NotificationFailed", delivery["id"]))["reason"] == "refused"
 
     listed = await http.get(f"{notifications.url}/deliveries", headers=notifications.token("ops", "operator"))
-    assert delivery["id"] in [row["id"] for row in listed.json()]
+    assert delivery["id"] in [row["id"] for row in listed.json()["items"]]
     response = await http.post(
         f"{notifications.url}/deliveries/{delivery['id']}/resend",
         headers=notifications.token("ops", "operator"),
@@ -235,4 +235,4 @@ async def test_replaying_the_topics_sends_nothing_twice(
             f"{notifications.url}/inbox",
             headers=notifications.token(event.applicant.person_id, "participant"),
         )
-        assert len(inbox.json()) == (2 if event is events[0] else 1)
+        assert len(inbox.json()["items"]) == (2 if event is events[0] else 1)

@@ -571,7 +571,7 @@ async def test_the_focal_points_of_the_eligible_countries_are_told_a_call_opened
     inbox = await http.get(
         f"{notifications.url}/inbox", headers=notifications.token(focal["outside"], "focal_point")
     )
-    assert inbox.json() == []
+    assert inbox.json()["items"] == []
     assert smtp.mailbox.mails_to(f"{focal['outside']}@ibermuseos.example") == []
 
 

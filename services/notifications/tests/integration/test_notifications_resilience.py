@@ -94,7 +94,7 @@ async def test_the_fallback_relay_takes_over_when_the_first_keeps_failing(
         params={"status": "sent", "recipient_id": person_id},
         headers=deployment.token("ops", "operator"),
     )
-    (delivery,) = listed.json()
+    (delivery,) = listed.json()["items"]
     detail = (
         await http.get(
             f"{deployment.url}/deliveries/{delivery['id']}", headers=deployment.token("ops", "operator")
@@ -148,6 +148,6 @@ async def test_a_scheduled_reminder_survives_a_restart_of_the_service(
 
     async def in_the_inbox() -> bool:
         inbox = await http.get(f"{second.url}/inbox", headers=second.token(person_id, "participant"))
-        return sorted(m["template"] for m in inbox.json()) == ["enrolment_confirmed", "run_reminder"]
+        return sorted(m["template"] for m in inbox.json()["items"]) == ["enrolment_confirmed", "run_reminder"]
 
     await eventually(in_the_inbox, what="the reminder in the inbox after the restart")

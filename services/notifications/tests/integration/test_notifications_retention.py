@@ -192,14 +192,14 @@ async def test_the_job_erases_exactly_what_is_due_keeps_pending_reminders_and_a_
     assert await service.sql("SELECT * FROM recipients WHERE person_id = $1", old_id) == []
     inbox = await http.get(f"{service.url}/inbox", headers=service.token(old_id, "participant"))
     assert inbox.status_code == 200
-    assert inbox.json() == []
+    assert inbox.json()["items"] == []
 
     # Not due yet: an e-mail sent 29 days ago, an unread inbox message delivered 364 days ago.
     for row in (await _messages(service, recent_id)).values():
         assert row["erased_at"] is None
         assert row["body"] is not None
     inbox = await http.get(f"{service.url}/inbox", headers=service.token(recent_id, "participant"))
-    assert [message["template"] for message in inbox.json()] == ["application_received"]
+    assert [message["template"] for message in inbox.json()["items"]] == ["application_received"]
     # The grantee's pending reminders are untouched, and so are their contact and application.
     grantee_now = await _messages(service, grantee_id)
     assert {key: (row["status"], row["context"]) for key, row in grantee_now.items()} == grantee_pending
@@ -298,7 +298,7 @@ async def test_a_person_is_erased_on_request_keeping_only_the_keys_and_nothing_i
     assert await service.sql("SELECT * FROM recipients WHERE person_id = $1", person_id) == []
     assert await service.sql("SELECT * FROM applications WHERE applicant_id = $1", person_id) == []
     inbox = await http.get(f"{service.url}/inbox", headers=service.token(person_id, "participant"))
-    assert inbox.json() == []
+    assert inbox.json()["items"] == []
     # The audit names who asked and the person's pseudonym only.
     (audit,) = await service.sql("SELECT * FROM person_erasures WHERE id = $1", uuid.UUID(body["erasure_id"]))
     assert audit["requested_by"] == "ops-1"

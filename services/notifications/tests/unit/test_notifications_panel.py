@@ -103,9 +103,9 @@ class _Clock:
 async def _contact_kept(event: EvaluationAssignedV1) -> Contact:
     uow = _Uow()
     await panel_notices.evaluation_assigned(
-        uow,  # type: ignore[arg-type]
         event,
         Envelope.for_event(event),
+        uow,  # type: ignore[arg-type]
         _Clock(),
         Policy(),
     )

@@ -4,6 +4,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -11,7 +12,7 @@ from email.utils import format_datetime
 import aiosmtplib
 from prometheus_client import Counter
 
-from ..application.ports import PermanentFailure, RecipientRefused, TemporaryFailure
+from ..application.ports import PermanentFailure, RecipientRefused, TemporaryFailure, Unaddressable
 from ..domain.messages import Message
 from ..settings import SmtpSettings
 from .composer import ComposedMail
@@ -23,6 +24,25 @@ SMTP_RESULTS = Counter(
     "Mails handed to SMTP relays, by relay and outcome (sent, temporary, permanent, recipient_refused)",
     ["relay", "outcome"],
 )
+FAILED = Counter(
+    "notifications_messages_failed_total",
+    "Messages that failed for good, by reason (as NotificationFailed says it; see /deliveries)",
+    ["reason"],
+)
+POSSIBLE_DUPLICATES = Counter(
+    "notifications_possible_duplicates_total",
+    "E-mails sent again after an attempt was interrupted between the relay and its record (flagged in /deliveries)",
+)
+
+
+class PrometheusTally:
+    """What operators count, as Prometheus metrics."""
+
+    def failed(self, reason: str) -> None:
+        FAILED.labels(reason=reason).inc()
+
+    def possible_duplicate(self) -> None:
+        POSSIBLE_DUPLICATES.inc()
 
 
 def build_email(
@@ -40,7 +60,11 @@ def build_email(
     mail = EmailMessage()
     mail["Subject"] = composed.subject
     mail["From"] = Address(display_name=sender_name, addr_spec=sender)
-    mail["To"] = Address(display_name=to_name or "", addr_spec=to)
+    try:
+        mail["To"] = Address(display_name=to_name or "", addr_spec=to)
+    except (ValueError, TypeError, IndexError, HeaderParseError) as refused:
+        # A line break in a name (a header injection, by intent or not), an address that is no address.
+        raise Unaddressable(str(refused)) from None
     mail["Date"] = format_datetime(date)
     mail["Message-ID"] = message_id
     mail["Auto-Submitted"] = "auto-generated"
@@ -179,7 +203,8 @@ class SmtpMailer:
         self._domain = domain
         self._preferences_url = preferences_url
 
-    async def send(self, message: Message, composed: object, *, to: str, to_name: str | None) -> str:
+    def address(self, message: Message, composed: object, *, to: str, to_name: str | None) -> EmailMessage:
+        """The mail, built and addressed to `to`; Unaddressable when the recipient cannot be written in it."""
         assert isinstance(composed, ComposedMail)
         headers = {
             "X-Ibermuseos-Notification-Id": str(message.notification_id),
@@ -187,7 +212,7 @@ class SmtpMailer:
         }
         if message.category.optional:
             headers["List-Unsubscribe"] = f"<{self._preferences_url}>"
-        mail = build_email(
+        return build_email(
             composed,
             sender=self._sender,
             sender_name=self._sender_name,
@@ -197,4 +222,8 @@ class SmtpMailer:
             date=datetime.now(UTC),
             headers=headers,
         )
+
+    async def send(self, mail: object) -> str:
+        """Hand the mail to the relay in charge; returns its name. Raises a DeliveryError."""
+        assert isinstance(mail, EmailMessage)
         return await self._relays.send(mail)

@@ -1,19 +1,31 @@
 """Messages, recipients and what messages speak of, in PostgreSQL; repositories never commit."""
 
-import base64
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+from ibermuseos_kernel.errors import Invalid
+from ibermuseos_kernel.instants import within_span
+from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_platform.paging import sliced
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
-from sqlalchemy import Row, and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Row, Select, and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
-from ..domain.messages import Attempt, Category, Channel, Message, Status
+from ..application.queries import (
+    AttemptView,
+    DeliveryDetail,
+    DeliveryFilter,
+    DeliveryView,
+    FocalPointView,
+    InboxEntry,
+    Unread,
+)
+from ..domain.messages import Attempt, Category, Channel, FailureReason, Message, Status
 from ..domain.recipients import Contact, Recipient
 from ..domain.timezones import QuietHours
 from .tables import (
@@ -30,6 +42,7 @@ from .tables import (
 )
 
 _CATEGORIES = frozenset(category.value for category in Category)
+V = TypeVar("V")
 
 
 def _message(row: Row[Any]) -> Message:
@@ -60,23 +73,64 @@ def _message(row: Row[Any]) -> Message:
         relay=row.relay,
         last_error=row.last_error,
         erased_at=row.erased_at,
+        failure_reason=FailureReason(row.failure_reason) if row.failure_reason else None,
+        sending=row.sending_attempt,
+        possible_duplicate=row.possible_duplicate,
     )
 
 
-class Cursor:
-    """An opaque position in a list ordered by (time, id), newest first."""
+def _inbox_entry(row: Row[Any]) -> InboxEntry:
+    return InboxEntry(
+        id=row.notification_id,
+        template=row.template,
+        category=row.category,
+        language=row.language,
+        subject=row.subject,
+        body=row.body,
+        about=row.about,
+        created_at=row.created_at,
+        delivered_at=row.sent_at,
+        read_at=row.read_at,
+    )
 
-    @staticmethod
-    def encode(moment: datetime, id: int) -> str:
-        return base64.urlsafe_b64encode(json.dumps([moment.isoformat(), id]).encode()).decode()
 
-    @staticmethod
-    def decode(cursor: str) -> tuple[datetime, int]:
-        try:
-            moment, id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-            return datetime.fromisoformat(moment), int(id)
-        except (ValueError, TypeError) as error:
-            raise ValueError("not a cursor of this list") from error
+def _delivery(row: Row[Any]) -> DeliveryView:
+    return DeliveryView(
+        id=row.notification_id,
+        recipient_id=row.recipient_id,
+        template=row.template,
+        category=row.category,
+        cause_type=row.cause_type,
+        cause_id=row.cause_id,
+        status=Status(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        relay=row.relay,
+        last_error=row.last_error,
+        failure_reason=row.failure_reason,
+        possible_duplicate=row.possible_duplicate,
+        updated_at=row.updated_at,
+    )
+
+
+_NOT_A_CURSOR = "not a cursor this list gave out; follow `next` as it is"
+
+
+def _position(page: Page) -> tuple[datetime, int] | None:
+    """Where a page read by key starts: after the (moment, id) of the last item seen."""
+    if page.offset:
+        raise Invalid.one("query.cursor", _NOT_A_CURSOR)
+    if page.after is None:
+        return None
+    moment, _, id = page.after.rpartition("|")
+    try:
+        position = datetime.fromisoformat(moment), int(id)
+    except ValueError:
+        raise Invalid.one("query.cursor", _NOT_A_CURSOR) from None
+    if position[0].tzinfo is None or not within_span(position[0]):
+        raise Invalid.one("query.cursor", _NOT_A_CURSOR)
+    return position
 
 
 class SqlMessages:
@@ -143,6 +197,16 @@ class SqlMessages:
             query = query.with_for_update()
         return self._tracked((await self._session.execute(query)).one_or_none())
 
+    async def sending(self, id: int, attempt: int) -> Message | None:
+        row = (
+            await self._session.execute(
+                select(messages)
+                .where(messages.c.id == id, messages.c.sending_attempt == attempt)
+                .with_for_update()
+            )
+        ).one_or_none()
+        return self._tracked(row)
+
     def _tracked(self, row: Row[Any] | None) -> Message | None:
         if row is None:
             return None
@@ -168,15 +232,25 @@ class SqlMessages:
                 read_at=message.read_at,
                 relay=message.relay,
                 last_error=message.last_error,
+                failure_reason=message.failure_reason.value if message.failure_reason else None,
+                sending_attempt=message.sending,
+                possible_duplicate=message.possible_duplicate,
                 updated_at=func.now(),
             )
         )
-        if message.new_attempts:
+        for attempt in message.new_attempts:
+            # An attempt is written when it starts and again when it ends: by its number.
+            statement = pg_insert(delivery_attempts).values(_attempt_row(message.id, attempt))
             await self._session.execute(
-                insert(delivery_attempts),
-                [_attempt_row(message.id, attempt) for attempt in message.new_attempts],
+                statement.on_conflict_do_update(
+                    index_elements=[delivery_attempts.c.message_id, delivery_attempts.c.number],
+                    set_={
+                        name: statement.excluded[name]
+                        for name in ("relay", "finished_at", "outcome", "code", "detail")
+                    },
+                )
             )
-            message.new_attempts.clear()
+        message.new_attempts.clear()
 
     async def cancel_pending(self, about: str, templates: Sequence[str], reason: str) -> int:
         result = await self._session.execute(
@@ -210,9 +284,35 @@ class SqlMessages:
 
     # ------------------------------------------------------------------- the inbox
 
-    async def inbox(
-        self, recipient_id: str, *, limit: int, cursor: str | None, unread_only: bool
-    ) -> tuple[list[Row[Any]], str | None]:
+    async def _keyed(
+        self,
+        query: Select[Any],
+        moment: Any,
+        page: Page,
+        render: Callable[[Row[Any]], V],
+    ) -> Slice[V]:
+        """A list newest first by (`moment`, id), from the page's position on."""
+        total = (await self._session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        position = _position(page)
+        if position is not None:
+            after: ColumnElement[bool] = or_(
+                moment < position[0], and_(moment == position[0], messages.c.id < position[1])
+            )
+            query = query.where(after)
+        rows = list(
+            (
+                await self._session.execute(
+                    query.order_by(moment.desc(), messages.c.id.desc()).limit(page.limit + 1)
+                )
+            ).all()
+        )
+        following = None
+        if len(rows) > page.limit:
+            last = rows[page.limit - 1]
+            following = Page(page.limit, after=f"{last._mapping[moment.name].isoformat()}|{last.id}")
+        return Slice([render(row) for row in rows[: page.limit]], total, following)
+
+    async def inbox(self, recipient_id: str, page: Page, *, unread_only: bool) -> Slice[InboxEntry]:
         query = select(messages).where(
             messages.c.recipient_id == recipient_id,
             messages.c.channel == Channel.INBOX.value,
@@ -221,25 +321,10 @@ class SqlMessages:
         )
         if unread_only:
             query = query.where(messages.c.read_at.is_(None))
-        if cursor is not None:
-            moment, id = Cursor.decode(cursor)
-            query = query.where(
-                or_(messages.c.sent_at < moment, and_(messages.c.sent_at == moment, messages.c.id < id))
-            )
-        rows = list(
-            (
-                await self._session.execute(
-                    query.order_by(messages.c.sent_at.desc(), messages.c.id.desc()).limit(limit + 1)
-                )
-            ).all()
-        )
-        next_cursor = (
-            Cursor.encode(rows[limit - 1].sent_at, rows[limit - 1].id) if len(rows) > limit else None
-        )
-        return rows[:limit], next_cursor
+        return await self._keyed(query, messages.c.sent_at, page, _inbox_entry)
 
-    async def unread(self, recipient_id: str) -> tuple[int, int]:
-        """How many inbox messages are unread, and the id of the newest message (for ETags)."""
+    async def unread(self, recipient_id: str) -> Unread:
+        """How many inbox messages are unread, and a version that changes with the inbox (for ETags)."""
         row = (
             await self._session.execute(
                 select(
@@ -254,7 +339,7 @@ class SqlMessages:
                 )
             )
         ).one()
-        return int(row[0]), int(row[1]) * 1_000_003 + int(row[2]) - int(row[0])
+        return Unread(int(row[0]), int(row[1]) * 1_000_003 + int(row[2]) - int(row[0]))
 
     async def read_all(self, recipient_id: str, now: datetime) -> int:
         result = await self._session.execute(
@@ -272,53 +357,45 @@ class SqlMessages:
 
     # ----------------------------------------------------------------- operators
 
-    async def deliveries(
-        self,
-        *,
-        statuses: Sequence[str],
-        recipient_id: str | None,
-        template: str | None,
-        limit: int,
-        cursor: str | None,
-    ) -> tuple[list[Row[Any]], str | None]:
+    async def deliveries(self, where: DeliveryFilter, page: Page) -> Slice[DeliveryView]:
         query = select(messages).where(
-            messages.c.status.in_(statuses), messages.c.channel == Channel.EMAIL.value
+            messages.c.status.in_([status.value for status in where.statuses]),
+            messages.c.channel == Channel.EMAIL.value,
         )
-        if recipient_id:
-            query = query.where(messages.c.recipient_id == recipient_id)
-        if template:
-            query = query.where(messages.c.template == template)
-        if cursor is not None:
-            moment, id = Cursor.decode(cursor)
-            query = query.where(
-                or_(messages.c.updated_at < moment, and_(messages.c.updated_at == moment, messages.c.id < id))
+        if where.recipient_id:
+            query = query.where(messages.c.recipient_id == where.recipient_id)
+        if where.template:
+            query = query.where(messages.c.template == where.template)
+        return await self._keyed(query, messages.c.updated_at, page, _delivery)
+
+    async def delivery(self, notification_id: UUID) -> DeliveryDetail | None:
+        row = (
+            await self._session.execute(
+                select(messages).where(
+                    messages.c.notification_id == notification_id, messages.c.channel == Channel.EMAIL.value
+                )
             )
-        rows = list(
-            (
-                await self._session.execute(
-                    query.order_by(messages.c.updated_at.desc(), messages.c.id.desc()).limit(limit + 1)
-                )
-            ).all()
-        )
-        next_cursor = (
-            Cursor.encode(rows[limit - 1].updated_at, rows[limit - 1].id) if len(rows) > limit else None
-        )
-        return rows[:limit], next_cursor
-
-    async def row(self, notification_id: UUID) -> Row[Any] | None:
-        return (
-            await self._session.execute(select(messages).where(messages.c.notification_id == notification_id))
         ).one_or_none()
-
-    async def attempts(self, message_id: int) -> list[Row[Any]]:
-        return list(
-            (
-                await self._session.execute(
-                    select(delivery_attempts)
-                    .where(delivery_attempts.c.message_id == message_id)
-                    .order_by(delivery_attempts.c.number)
+        if row is None:
+            return None
+        attempts = await self._session.execute(
+            select(delivery_attempts)
+            .where(delivery_attempts.c.message_id == row.id)
+            .order_by(delivery_attempts.c.number)
+        )
+        return DeliveryDetail(
+            _delivery(row),
+            [
+                AttemptView(
+                    number=a.number,
+                    relay=a.relay,
+                    at=a.started_at,
+                    outcome=a.outcome,
+                    code=a.code,
+                    detail=a.detail,
                 )
-            ).all()
+                for a in attempts
+            ],
         )
 
 
@@ -512,11 +589,10 @@ class SqlDirectory:
         )
         return [(row.person_id, row.country) for row in rows]
 
-    async def focal_points_with_contact(self, country: str | None) -> list[Any]:
+    async def focal_points_of(self, country: str | None, page: Page) -> Slice[FocalPointView]:
         query = select(
             focal_points.c.person_id,
             focal_points.c.country,
-            focal_points.c.updated_at,
             recipients.c.name,
             recipients.c.email,
             recipients.c.preferred_language,
@@ -525,7 +601,25 @@ class SqlDirectory:
         ).join(recipients, recipients.c.person_id == focal_points.c.person_id, isouter=True)
         if country:
             query = query.where(focal_points.c.country == country)
-        return list((await self._session.execute(query.order_by(focal_points.c.country))).all())
+        total = (await self._session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        rows = await self._session.execute(
+            query.order_by(focal_points.c.country, focal_points.c.person_id)
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        found = [
+            FocalPointView(
+                person_id=row.person_id,
+                country=row.country,
+                name=row.name,
+                email=row.email,
+                preferred_language=row.preferred_language,
+                timezone=row.timezone,
+                email_invalid=row.email_invalid_since is not None,
+            )
+            for row in rows
+        ]
+        return sliced(found, total, page)
 
     async def remember_assignment(self, values: dict[str, Any]) -> None:
         statement = pg_insert(evaluation_assignments).values(values)

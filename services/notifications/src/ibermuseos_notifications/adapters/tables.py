@@ -57,6 +57,12 @@ messages = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # Set when the retention policy (or a person's erasure) removed the content; the key and metadata stay.
     Column("erased_at", DateTime(timezone=True), nullable=True),
+    # Why it failed, as NotificationFailed said it.
+    Column("failure_reason", String(30), nullable=True),
+    # The e-mail attempt under way (on record before the mail goes to a relay), until its outcome is.
+    Column("sending_attempt", Integer, nullable=True),
+    # An attempt was interrupted after the relay may have accepted the mail: the next copy may be a second one.
+    Column("possible_duplicate", Boolean, nullable=False, server_default="false"),
     UniqueConstraint(
         "event_id", "recipient_id", "channel", name="uq_messages_one_per_event_recipient_channel"
     ),
@@ -83,10 +89,11 @@ delivery_attempts = Table(
     Column("number", Integer, nullable=False),
     Column("relay", String(50), nullable=True),
     Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("outcome", String(20), nullable=False),
     Column("code", Integer, nullable=True),
     Column("detail", Text, nullable=False, server_default=""),
+    UniqueConstraint("message_id", "number", name="uq_delivery_attempts_message_number"),
 )
 
 # What the service keeps of a person: how to reach them, in which language, and their choices.

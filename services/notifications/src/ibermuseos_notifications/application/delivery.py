@@ -1,85 +1,173 @@
 """Delivering due messages: to the inbox at once, by e-mail through the relays, with retries and quiet hours.
 
-Each message is delivered in its own transaction, holding its row lock while the relay
-answers; another worker skips it. A crash between the relay's acceptance and the commit
-sends that one mail again on restart: SMTP gives no stronger promise, and the stable
-Message-ID lets the receiving side drop the copy.
+A message is taken up in a short transaction of its own (its row locked; another worker skips
+it): rendered, addressed and, for an e-mail, its attempt put on record as `sending` with a lease
+on the message. The mail then goes to a relay with no transaction open, and the relay's answer
+is written in a second transaction. When the database is away at that moment the answer is kept
+and the write retried until it goes through: a mail a relay accepted is never sent again for a
+database's absence. A sender stopped between the relay's answer and its record leaves the
+attempt open; once the lease runs out, whoever takes the message up closes the attempt as
+`interrupted` and sends it again flagged `possible_duplicate`, which operators see (the stable
+Message-ID lets the receiving side drop the copy).
+
+A message that cannot be rendered or addressed fails alone, with its reason: the rest go out.
 """
 
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from ibermuseos_contracts.notifications import BounceKind
+from ibermuseos_kernel.clock import Clock
 
 from ..domain.languages import choose_language
-from ..domain.messages import Channel, FailureReason, Message
+from ..domain.messages import Channel, FailureReason, Message, Status
 from ..domain.recipes import ABOUT_A_RUN
-from ..domain.recipients import Recipient
 from ..domain.schedule import retry_delay
 from ..domain.timezones import zone
 from .ports import (
-    Clock,
-    Composed,
     Composer,
+    DeliveryError,
     DeliveryPolicy,
     Mailer,
     MissingDetails,
     NoLongerRelevant,
+    Outgoing,
     PermanentFailure,
     RecipientRefused,
+    Tally,
     TemplateError,
     TemporaryFailure,
+    Unaddressable,
     UnitOfWork,
 )
 
 log = logging.getLogger(__name__)
 
+STOPPING_GRACE_SECONDS = 30.0
+"""At a shutdown, how long the mail in hand may take to be sent and recorded before it is left to the lease."""
 
-async def deliver_due(
-    uow_factory: Callable[[], UnitOfWork],
-    composer: Composer,
-    mailer: Mailer,
-    clock: Clock,
-    policy: DeliveryPolicy,
-) -> int:
+
+@dataclass(frozen=True)
+class Courier:
+    """What the delivery loop works with."""
+
+    uows: Callable[[], UnitOfWork]
+    composer: Composer
+    mailer: Mailer
+    clock: Clock
+    policy: DeliveryPolicy
+    tally: Tally
+    unavailable: Callable[[BaseException], bool]
+    """Whether an error says the database (or the way to it) is away: nothing is failed for that."""
+
+
+@dataclass(frozen=True)
+class Sending:
+    """An e-mail whose attempt is on record, to be handed to a relay."""
+
+    id: int
+    attempt: int
+    mail: Outgoing
+    address: str
+
+
+async def deliver_due(courier: Courier) -> int:
     """Deliver every message that is due; returns how many were looked at."""
     handled = 0
     while True:
-        async with uow_factory() as uow:
-            ids = await uow.messages.due_ids(clock.now(), policy.batch_size)
+        async with courier.uows() as uow:
+            ids = await uow.messages.due_ids(courier.clock.now(), courier.policy.batch_size)
         for id in ids:
-            # A shutdown lets the message in hand finish (the relay's answer recorded) before
-            # stopping: cancelled between the relay's acceptance and the commit, it would go twice.
-            one = asyncio.ensure_future(_deliver_one(uow_factory, id, composer, mailer, clock, policy))
+            # A shutdown lets the message in hand finish (the relay's answer recorded) before stopping.
+            one = asyncio.ensure_future(_deliver_one(courier, id))
             try:
                 handled += await asyncio.shield(one)
             except asyncio.CancelledError:
-                await one
+                done, _ = await asyncio.wait({one}, timeout=STOPPING_GRACE_SECONDS)
+                if not done:
+                    one.cancel()
                 raise
-        if len(ids) < policy.batch_size:
+        if len(ids) < courier.policy.batch_size:
             return handled
 
 
-async def _deliver_one(
-    uow_factory: Callable[[], UnitOfWork],
-    id: int,
-    composer: Composer,
-    mailer: Mailer,
-    clock: Clock,
-    policy: DeliveryPolicy,
-) -> int:
-    async with uow_factory() as uow:
-        message = await uow.messages.claim(id, clock.now())
+async def _deliver_one(courier: Courier, id: int) -> int:
+    try:
+        sending = await _take_up(courier, id)
+    except Exception as error:
+        if courier.unavailable(error):
+            raise
+        await _fail_alone(courier, id, error)
+        return 1
+    if sending is None:
+        return 0
+    if isinstance(sending, Sending):
+        await _send(courier, sending)
+    return 1
+
+
+async def _take_up(courier: Courier, id: int) -> Sending | bool | None:
+    """In one transaction: the message claimed and taken a step further. None when another worker has it;
+    the mail to send when it is an e-mail ready to go; True when it is done for now."""
+    now = courier.clock.now()
+    async with courier.uows() as uow:
+        message = await uow.messages.claim(id, now)
         if message is None:
-            return 0
-        await deliver(uow, message, composer, mailer, clock, policy)
+            return None
+        if message.sending is not None:
+            message.interrupted(now)
+            courier.tally.possible_duplicate()
+            log.warning(
+                "an e-mail attempt was interrupted; sending again flagged as a possible duplicate",
+                extra={"notification_id": str(message.notification_id)},
+            )
+        ready = await prepare(uow, message, courier)
+        sending = None
+        if ready is not None:
+            message.start_sending(now, until=now + timedelta(seconds=courier.policy.sending_lease_seconds))
+            assert message.sending is not None
+            sending = Sending(id, message.sending, *ready)
         await uow.messages.save(message)
         await uow.commit()
-    return 1
+    _count(courier, message)
+    return sending or True
+
+
+async def _fail_alone(courier: Courier, id: int, error: Exception) -> None:
+    """A message that cannot be rendered or addressed fails for good, in a transaction of its own."""
+    reason = (
+        FailureReason.ADDRESS_INVALID if isinstance(error, Unaddressable) else FailureReason.TEMPLATE_ERROR
+    )
+    what = "cannot be addressed" if isinstance(error, Unaddressable) else "could not be rendered"
+    detail = f"the message {what}: {type(error).__name__}: {error}"[:1000]
+    log.error("a message failed alone", extra={"message": id, "reason": reason.value}, exc_info=error)
+    try:
+        now = courier.clock.now()
+        async with courier.uows() as uow:
+            message = await uow.messages.claim(id, now)
+            if message is None:
+                return
+            message.interrupted(now)
+            message.fail(now, reason, detail)
+            await uow.messages.save(message)
+            await uow.commit()
+    except Exception as again:
+        if courier.unavailable(again):
+            raise
+        # Not even readable: it is left pending (and logged) while the others go out.
+        log.exception("a message could not be marked failed", extra={"message": id})
+        return
+    _count(courier, message)
+
+
+def _count(courier: Courier, message: Message) -> None:
+    if message.status is Status.FAILED and message.failure_reason is not None:
+        courier.tally.failed(message.failure_reason.value)
 
 
 async def _details(uow: UnitOfWork, message: Message, now: datetime) -> dict[str, Any]:
@@ -119,20 +207,15 @@ async def _details(uow: UnitOfWork, message: Message, now: datetime) -> dict[str
     return details
 
 
-async def deliver(
-    uow: UnitOfWork,
-    message: Message,
-    composer: Composer,
-    mailer: Mailer,
-    clock: Clock,
-    policy: DeliveryPolicy,
-) -> None:
-    """Take one due message a step further: delivered, postponed, retried later, or failed."""
-    now = clock.now()
+async def prepare(uow: UnitOfWork, message: Message, courier: Courier) -> tuple[Outgoing, str] | None:
+    """Take one due message a step further: delivered to the inbox, postponed, cancelled or failed (None),
+    or rendered and addressed: the mail to send, and the address it goes to."""
+    policy = courier.policy
+    now = courier.clock.now()
     recipient = await uow.recipients.get(message.recipient_id)
     if recipient is not None and not recipient.wants(message.category):
         message.cancel("the recipient opted out of these messages")
-        return
+        return None
     waited_too_long = now - message.created_at > timedelta(seconds=policy.details_wait_seconds)
     if message.channel is Channel.EMAIL:
         if recipient is None or not recipient.email:
@@ -140,23 +223,23 @@ async def deliver(
                 message.fail(now, FailureReason.NO_CONTACT, "no e-mail address of this person arrived")
             else:
                 message.postpone(now + timedelta(seconds=policy.details_poll_seconds))
-            return
+            return None
         if recipient.email_invalid_since is not None:
             message.fail(now, FailureReason.ADDRESS_INVALID, "the address bounced; waiting for a new one")
-            return
+            return None
         if not message.category.urgent:
             quiet = recipient.quiet_hours or policy.quiet_hours
             allowed = quiet.next_allowed(now, zone(recipient.timezone))
             if allowed > now:
                 message.postpone(allowed)
-                return
+                return None
     try:
         details = await _details(uow, message, now)
         # The run may have become known only after the message was recorded: its language counts too.
         run = details.get("run")
         context_language = message.context_language or (str(run["language"]) if run else None)
         choice = choose_language(recipient.preferred_language if recipient else None, context_language)
-        composed = composer.compose(
+        composed = courier.composer.compose(
             message,
             {**message.context, **details},
             choice,
@@ -169,53 +252,94 @@ async def deliver(
             message.fail(now, FailureReason.MISSING_DETAILS, f"{missing} never arrived")
         else:
             message.postpone(now + timedelta(seconds=policy.details_poll_seconds))
-        return
+        return None
     except NoLongerRelevant as moot:
         message.cancel(str(moot))
-        return
+        return None
     except TemplateError as error:
         log.error("template failed", extra={"template": message.template, "error": str(error)})
         message.fail(now, FailureReason.TEMPLATE_ERROR, str(error))
-        return
+        return None
     message.render(composed.language, composed.subject, composed.text)
     if message.channel is Channel.INBOX:
         message.deliver(now)
-        return
+        return None
     assert recipient is not None
     assert recipient.email is not None
-    await _send(uow, message, recipient, composed, mailer, clock, policy)
+    return courier.mailer.address(
+        message, composed, to=recipient.email, to_name=recipient.name
+    ), recipient.email
 
 
-async def _send(
-    uow: UnitOfWork,
-    message: Message,
-    recipient: Recipient,
-    composed: Composed,
-    mailer: Mailer,
-    clock: Clock,
-    policy: DeliveryPolicy,
-) -> None:
-    address = recipient.email
-    assert address is not None
+async def _send(courier: Courier, sending: Sending) -> None:
+    """Hand the mail to a relay, then record its answer, however long the database takes to be back."""
     try:
-        relay = await mailer.send(message, composed, to=address, to_name=recipient.name)
-    except TemporaryFailure as failure:
-        now = clock.now()
-        retry_at = None
-        if message.retries + 1 < policy.max_attempts:
-            retry_at = now + retry_delay(
-                message.retries + 1,
-                base_seconds=policy.retry_base_seconds,
-                cap_seconds=policy.retry_cap_seconds,
+        relay: str | DeliveryError = await courier.mailer.send(sending.mail)
+    except DeliveryError as refused:
+        relay = refused
+    answered_at = courier.clock.now()
+    attempt = 0
+    while True:
+        try:
+            await _record(courier, sending, relay, answered_at)
+            return
+        except Exception as error:
+            if not courier.unavailable(error):
+                raise
+            attempt += 1
+            delay = retry_delay(attempt, base_seconds=0.5, cap_seconds=10.0)
+            log.warning(
+                "the database is away; the relay's answer is kept and written when it is back",
+                extra={"message": sending.id, "retry_in_seconds": delay.total_seconds()},
             )
-        message.attempt_failed(
-            now, relay=failure.relay, code=failure.code, detail=failure.detail, retry_at=retry_at
-        )
-    except RecipientRefused as refused:
-        now = clock.now()
-        message.bounce(now, address=address, kind=BounceKind.HARD, detail=refused.detail, relay=refused.relay)
-        await uow.recipients.mark_invalid(message.recipient_id, address, now)
-    except PermanentFailure as failure:
-        message.refused(clock.now(), relay=failure.relay, code=failure.code, detail=failure.detail)
-    else:
-        message.deliver(clock.now(), relay=relay, address=address)
+            await asyncio.sleep(delay.total_seconds())
+
+
+async def _record(
+    courier: Courier, sending: Sending, answer: str | DeliveryError, answered_at: datetime
+) -> None:
+    """The relay's answer to attempt `sending.attempt`, as the message's next state."""
+    policy = courier.policy
+    async with courier.uows() as uow:
+        message = await uow.messages.sending(sending.id, sending.attempt)
+        if message is None:
+            log.warning(
+                "an attempt's answer came after the attempt was closed", extra={"message": sending.id}
+            )
+            return
+        if message.status is not Status.PENDING:
+            # Cancelled meanwhile (an erasure): the attempt's outcome is recorded all the same.
+            if isinstance(answer, str):
+                message.close_attempt(answered_at, relay=answer, outcome="sent")
+            else:
+                message.close_attempt(
+                    answered_at, relay=answer.relay, outcome="refused", code=answer.code, detail=answer.detail
+                )
+        elif isinstance(answer, str):
+            message.deliver(answered_at, relay=answer, address=sending.address)
+        elif isinstance(answer, TemporaryFailure):
+            retry_at = None
+            if message.retries < policy.max_attempts:
+                retry_at = answered_at + retry_delay(
+                    message.retries,
+                    base_seconds=policy.retry_base_seconds,
+                    cap_seconds=policy.retry_cap_seconds,
+                )
+            message.attempt_failed(
+                answered_at, relay=answer.relay, code=answer.code, detail=answer.detail, retry_at=retry_at
+            )
+        elif isinstance(answer, RecipientRefused):
+            message.bounce(
+                answered_at,
+                address=sending.address,
+                kind=BounceKind.HARD,
+                detail=answer.detail,
+                relay=answer.relay,
+            )
+            await uow.recipients.mark_invalid(message.recipient_id, sending.address, answered_at)
+        else:
+            assert isinstance(answer, PermanentFailure)
+            message.refused(answered_at, relay=answer.relay, code=answer.code, detail=answer.detail)
+        await uow.messages.save(message)
+        await uow.commit()
+    _count(courier, message)

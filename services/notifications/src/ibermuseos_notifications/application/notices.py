@@ -1,7 +1,8 @@
 """What the service does with each event: remember what it needs, and record the messages it causes.
 
-Each function runs inside the consumer's transaction (the unit of work joins it), so an
-event's effect and its inbox row commit together: a redelivered event changes nothing.
+Every handler is `handler(event, envelope, uow, clock, policy)` and runs inside the consumer's
+transaction (the unit of work joins it), so an event's effect and its inbox row commit
+together: a redelivered event changes nothing.
 """
 
 from collections.abc import Mapping, Sequence
@@ -32,13 +33,14 @@ from ibermuseos_contracts.courses import (
     ParticipantEnrolledV1,
     ParticipantWaitlistedV1,
 )
+from ibermuseos_kernel.clock import Clock
 
 from ..domain import recipes
 from ..domain.messages import Message, Notice
 from ..domain.recipients import Contact
 from ..domain.schedule import run_reminder_moment
 from ..domain.timezones import zone, zone_of_country
-from .ports import Clock, Policy, UnitOfWork
+from .ports import Policy, UnitOfWork
 
 
 async def record(
@@ -70,7 +72,7 @@ async def _run_language(uow: UnitOfWork, run_id: UUID) -> str | None:
 
 
 async def application_submitted(
-    uow: UnitOfWork, event: ApplicationSubmittedV1, envelope: Envelope, clock: Clock
+    event: ApplicationSubmittedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """The applicant's contact details are kept, and they are told their application arrived."""
     applicant = event.applicant
@@ -97,29 +99,31 @@ async def application_submitted(
 
 
 async def application_ineligible(
-    uow: UnitOfWork, event: ApplicationDeclaredIneligibleV1, envelope: Envelope, clock: Clock
+    event: ApplicationDeclaredIneligibleV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     await record(uow, recipes.application_ineligible(event), envelope, clock.now())
 
 
-async def grant_awarded(uow: UnitOfWork, event: GrantAwardedV1, envelope: Envelope, clock: Clock) -> None:
+async def grant_awarded(
+    event: GrantAwardedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
+) -> None:
     await record(uow, recipes.grant_awarded(event), envelope, clock.now())
 
 
 async def application_rejected(
-    uow: UnitOfWork, event: ApplicationRejectedV1, envelope: Envelope, clock: Clock
+    event: ApplicationRejectedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     await record(uow, recipes.application_rejected(event), envelope, clock.now())
 
 
 async def application_waitlisted(
-    uow: UnitOfWork, event: ApplicationWaitlistedV1, envelope: Envelope, clock: Clock
+    event: ApplicationWaitlistedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     await record(uow, recipes.application_waitlisted(event), envelope, clock.now())
 
 
 async def grant_accepted(
-    uow: UnitOfWork, event: GrantAcceptedV1, envelope: Envelope, clock: Clock, policy: Policy
+    event: GrantAcceptedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """The acceptance is confirmed, and the report reminders are scheduled in the grantee's time zone."""
     recipient = await uow.recipients.get(event.applicant_id)
@@ -134,13 +138,15 @@ async def grant_accepted(
 
 
 async def grant_report_submitted(
-    uow: UnitOfWork, event: GrantReportSubmittedV1, envelope: Envelope, clock: Clock
+    event: GrantReportSubmittedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """A report handed in needs no more reminding."""
     await uow.messages.cancel_pending(str(event.application_id), ["report_reminder"], "report submitted")
 
 
-async def call_opened(uow: UnitOfWork, event: CallOpenedV1, envelope: Envelope, clock: Clock) -> None:
+async def call_opened(
+    event: CallOpenedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
+) -> None:
     """The focal points of the eligible countries are told a call is open."""
     await uow.directory.remember_call(
         {
@@ -206,7 +212,7 @@ async def _schedule_run_reminder(
 
 
 async def run_scheduled(
-    uow: UnitOfWork, event: CourseRunScheduledV1, envelope: Envelope, clock: Clock, policy: Policy
+    event: CourseRunScheduledV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """A run's schedule is kept; its enrolled participants' reminders are (re)scheduled by it."""
     first = min((session.starts_at for session in event.sessions), default=None)
@@ -266,7 +272,7 @@ async def _reschedule_run_reminders(
 
 
 async def run_rescheduled(
-    uow: UnitOfWork, event: CourseRunRescheduledV1, envelope: Envelope, clock: Clock, policy: Policy
+    event: CourseRunRescheduledV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """The run's sessions move (each carrying the revision, the calendars' SEQUENCE); its enrolled
     participants are told the new dates and their reminders follow the first session."""
@@ -287,7 +293,7 @@ async def run_rescheduled(
 
 
 async def participant_enrolled(
-    uow: UnitOfWork, event: ParticipantEnrolledV1, envelope: Envelope, clock: Clock, policy: Policy
+    event: ParticipantEnrolledV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """The participant is told they have a seat; the day before the run they are reminded."""
     await uow.recipients.remember(_participant_contact(event.participant))
@@ -319,7 +325,7 @@ async def participant_enrolled(
 
 
 async def participant_waitlisted(
-    uow: UnitOfWork, event: ParticipantWaitlistedV1, envelope: Envelope, clock: Clock
+    event: ParticipantWaitlistedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     await uow.recipients.remember(_participant_contact(event.participant))
     await uow.directory.remember_enrolment(
@@ -336,7 +342,7 @@ async def participant_waitlisted(
 
 
 async def enrolment_cancelled(
-    uow: UnitOfWork, event: EnrolmentCancelledV1, envelope: Envelope, clock: Clock
+    event: EnrolmentCancelledV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """A cancelled enrolment is not reminded of its run; when the run itself was cancelled, the person is told
     why, and a participant who cancelled is told it is done."""
@@ -349,7 +355,7 @@ async def enrolment_cancelled(
 
 
 async def enrolment_lapsed(
-    uow: UnitOfWork, event: EnrolmentLapsedV1, envelope: Envelope, clock: Clock
+    event: EnrolmentLapsedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """A place on the waitlist that lapsed is told no seat came free."""
     await uow.directory.enrolment_status(event.enrolment_id, "lapsed")
@@ -358,14 +364,14 @@ async def enrolment_lapsed(
 
 
 async def course_completed(
-    uow: UnitOfWork, event: CourseCompletedV1, envelope: Envelope, clock: Clock
+    event: CourseCompletedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     language = await _run_language(uow, event.run_id)
     await record(uow, recipes.course_completed(event, language), envelope, clock.now())
 
 
 async def certificate_issued(
-    uow: UnitOfWork, event: CertificateIssuedV1, envelope: Envelope, clock: Clock
+    event: CertificateIssuedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     await uow.directory.remember_certificate(
         event.certificate_id, event.person_id, event.run_id, event.title.model_dump(), event.completed_on
@@ -375,7 +381,7 @@ async def certificate_issued(
 
 
 async def certificate_revoked(
-    uow: UnitOfWork, event: CertificateRevokedV1, envelope: Envelope, clock: Clock
+    event: CertificateRevokedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """The holder is told their certificate was revoked and why; an issue notice not yet sent is dropped."""
     certificate = await uow.directory.certificate(event.certificate_id)

@@ -11,15 +11,16 @@ from ibermuseos_contracts.applications import (
     EvaluationDeclinedV1,
     EvaluationReassignedV1,
 )
+from ibermuseos_kernel.clock import Clock
 
 from ..domain import panel_recipes
 from ..domain.recipients import Contact
 from .notices import record
-from .ports import Clock, Policy, UnitOfWork
+from .ports import Policy, UnitOfWork
 
 
 async def evaluation_assigned(
-    uow: UnitOfWork, event: EvaluationAssignedV1, envelope: Envelope, clock: Clock, policy: Policy
+    event: EvaluationAssignedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """The evaluator's contact (from the panel) is kept; the round's message and the deadline's reminder are
     recorded under keys of their own, so the round's other applications join them instead of adding mails."""
@@ -66,19 +67,19 @@ async def _done_with(
 
 
 async def application_scored(
-    uow: UnitOfWork, event: ApplicationScoredV1, envelope: Envelope, clock: Clock
+    event: ApplicationScoredV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     """A score handed in is not reminded of; an evaluator with nothing left is not reminded at all."""
     await _done_with(uow, event.call_id, event.application_id, event.evaluator_id, "scored")
 
 
 async def evaluation_declined(
-    uow: UnitOfWork, event: EvaluationDeclinedV1, envelope: Envelope, clock: Clock
+    event: EvaluationDeclinedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     await _done_with(uow, event.call_id, event.application_id, event.evaluator_id, "released")
 
 
 async def evaluation_reassigned(
-    uow: UnitOfWork, event: EvaluationReassignedV1, envelope: Envelope, clock: Clock
+    event: EvaluationReassignedV1, envelope: Envelope, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> None:
     await _done_with(uow, event.call_id, event.application_id, event.evaluator_id, "released")

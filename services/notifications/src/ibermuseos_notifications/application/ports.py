@@ -4,17 +4,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from uuid import UUID
+
+from ibermuseos_kernel.paging import Page, Slice
 
 from ..domain.languages import LanguageChoice
 from ..domain.messages import Category, Message
 from ..domain.recipients import Contact, Recipient
 from ..domain.timezones import QuietHours
 
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+if TYPE_CHECKING:
+    from .queries import DeliveryDetail, DeliveryFilter, DeliveryView, FocalPointView, InboxEntry, Unread
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class DeliveryPolicy:
     retry_cap_seconds: float = 3600.0
     details_wait_seconds: float = 3600.0
     details_poll_seconds: float = 10.0
+    sending_lease_seconds: float = 300.0
+    """How long a message handed to a relay is left to its sender before another takes it up (and flags it)."""
 
 
 # ------------------------------------------------------------------ errors of the adapters
@@ -76,6 +79,10 @@ class RecipientRefused(DeliveryError):
     """The relay refused the address for good (5xx at RCPT): a bounce."""
 
 
+class Unaddressable(Exception):
+    """The recipient cannot be written in a mail header (a line break in the name, say): nothing is sent."""
+
+
 # ---------------------------------------------------------------------------- composing
 
 
@@ -103,10 +110,26 @@ class Composer(Protocol):
     ) -> Composed: ...
 
 
+class Outgoing(Protocol):
+    """A mail built and addressed, ready for a relay."""
+
+
 class Mailer(Protocol):
-    async def send(self, message: Message, composed: Composed, *, to: str, to_name: str | None) -> str:
+    def address(self, message: Message, composed: Composed, *, to: str, to_name: str | None) -> Outgoing:
+        """The mail, built and addressed; raises Unaddressable when the recipient cannot be written in it."""
+        ...
+
+    async def send(self, mail: Outgoing) -> str:
         """Hand the mail to a relay; returns the relay's name. Raises a DeliveryError."""
         ...
+
+
+class Tally(Protocol):
+    """What operators count: messages failed (by reason) and copies that may be second ones."""
+
+    def failed(self, reason: str) -> None: ...
+
+    def possible_duplicate(self) -> None: ...
 
 
 # ------------------------------------------------------------------------- repositories
@@ -118,6 +141,10 @@ class Messages(Protocol):
     async def due_ids(self, now: datetime, limit: int) -> list[int]: ...
 
     async def claim(self, id: int, now: datetime) -> Message | None: ...
+
+    async def sending(self, id: int, attempt: int) -> Message | None:
+        """The message, locked, while its attempt `attempt` is under way; None once someone closed it."""
+        ...
 
     async def get(self, notification_id: UUID, *, lock: bool = False) -> Message | None: ...
 
@@ -132,6 +159,16 @@ class Messages(Protocol):
         ...
 
     async def read_all(self, recipient_id: str, now: datetime) -> int: ...
+
+    async def inbox(self, recipient_id: str, page: Page, *, unread_only: bool) -> "Slice[InboxEntry]": ...
+
+    async def unread(self, recipient_id: str) -> "Unread": ...
+
+    async def deliveries(self, where: "DeliveryFilter", page: Page) -> "Slice[DeliveryView]": ...
+
+    async def delivery(self, notification_id: UUID) -> "DeliveryDetail | None":
+        """An e-mail and its attempts, as operators see it."""
+        ...
 
 
 class Recipients(Protocol):
@@ -184,6 +221,10 @@ class Directory(Protocol):
     async def set_focal_point(self, person_id: str, country: str, by: str) -> None: ...
 
     async def remove_focal_point(self, person_id: str) -> bool: ...
+
+    async def focal_points_of(self, country: str | None, page: Page) -> "Slice[FocalPointView]":
+        """The focal points (of `country`, or all) with their contact."""
+        ...
 
 
 class UnitOfWork(Protocol):

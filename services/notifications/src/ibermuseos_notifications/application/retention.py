@@ -12,8 +12,9 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from ibermuseos_kernel.clock import Clock
+
 from ..domain.retention import Cutoffs, RetentionPolicy
-from .ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,11 @@ times it is delivered: the message's key is derived from the event's id.
        │  └──────────── resend (operator) ◀────────┤
        ├──attempts exhausted / refused──▶ failed ──┘
        └──opted out / no longer relevant──▶ cancelled
+
+An e-mail attempt is on record as `sending` before the mail goes to a relay, and the message is
+not taken up again until a lease runs out: a service stopped between the relay's acceptance and
+the record of its answer leaves the attempt open, and whoever takes the message up next closes
+it as `interrupted` and flags the message `possible_duplicate` before sending it again.
 """
 
 import uuid
@@ -17,7 +22,6 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from ibermuseos_contracts import Event
 from ibermuseos_contracts.notifications import (
     BounceKind,
     Channel,
@@ -26,6 +30,7 @@ from ibermuseos_contracts.notifications import (
     NotificationDeliveredV1,
     NotificationFailedV1,
 )
+from ibermuseos_kernel.events import RecordsEvents
 
 __all__ = ["Channel", "FailureReason"]
 
@@ -100,20 +105,27 @@ class Notice:
         return cause_id if not self.key else uuid.uuid5(NAMESPACE, f"{cause_id}:{self.key}")
 
 
+INTERRUPTED = (
+    "the service stopped after handing the mail to the relay and before recording the answer: "
+    "the relay may have accepted it, so this copy may be a second one"
+)
+
+
 @dataclass(frozen=True)
 class Attempt:
     number: int
     relay: str | None
     started_at: datetime
-    finished_at: datetime
+    finished_at: datetime | None
+    """None while the attempt is under way (`sending`)."""
     outcome: str
-    """sent, retry, refused, bounced."""
+    """sending, sent, retry, exhausted, refused, bounced, interrupted."""
     code: int | None = None
     detail: str = ""
 
 
 @dataclass
-class Message:
+class Message(RecordsEvents):
     """One message to one person on one channel, caused by one event."""
 
     notification_id: UUID
@@ -144,8 +156,13 @@ class Message:
     last_error: str | None = None
     erased_at: datetime | None = None
     """When its content was erased (retention, or the person's request): it cannot be sent again."""
+    failure_reason: FailureReason | None = None
+    sending: int | None = None
+    """The number of the e-mail attempt under way, until its outcome is recorded."""
+    possible_duplicate: bool = False
+    """An attempt was interrupted after it may have reached the relay: the person may have two copies."""
     new_attempts: list[Attempt] = field(default_factory=list, repr=False)
-    _events: list[Event] = field(default_factory=list, repr=False)
+    """Attempts begun or finished since the message was loaded (the repository writes them by number)."""
 
     @classmethod
     def from_notice(
@@ -202,7 +219,7 @@ class Message:
         self.relay = relay
         self.address = address or self.address
         self.last_error = None
-        self._events.append(
+        self._record(
             NotificationDeliveredV1(
                 notification_id=self.notification_id,
                 recipient_id=self.recipient_id,
@@ -242,14 +259,15 @@ class Message:
         self._fail(now, FailureReason.REFUSED, detail)
 
     def fail(self, now: datetime, reason: FailureReason, detail: str = "") -> None:
-        """Give up without an SMTP attempt: no address, an invalid one, missing details."""
+        """Give up without an SMTP attempt: no address, an invalid one, missing details, nothing to render."""
         self._require(Status.PENDING)
         self._fail(now, reason, detail)
 
     def _fail(self, now: datetime, reason: FailureReason, detail: str) -> None:
         self.status = Status.FAILED
+        self.failure_reason = reason
         self.last_error = detail or reason.value
-        self._events.append(
+        self._record(
             NotificationFailedV1(
                 notification_id=self.notification_id,
                 recipient_id=self.recipient_id,
@@ -277,7 +295,7 @@ class Message:
             self.status = Status.BOUNCED
             self.last_error = detail or "bounced"
         self.address = address
-        self._events.append(
+        self._record(
             NotificationBouncedV1(
                 notification_id=self.notification_id,
                 recipient_id=self.recipient_id,
@@ -303,6 +321,7 @@ class Message:
         self.retries = 0
         self.next_attempt_at = now
         self.last_error = None
+        self.failure_reason = None
 
     def cancel(self, reason: str) -> None:
         self._require(Status.PENDING)
@@ -315,13 +334,41 @@ class Message:
         if self.read_at is None:
             self.read_at = now
 
+    def start_sending(self, now: datetime, *, until: datetime) -> None:
+        """The mail is about to go to a relay: the attempt is on record first, and nobody takes the message
+        up again before `until` (by then its outcome is recorded, or the sender stopped)."""
+        self._require(Status.PENDING)
+        if self.sending is not None:
+            raise InvalidTransition(f"message {self.notification_id} has attempt {self.sending} under way")
+        self.attempts += 1
+        self.retries += 1
+        self.sending = self.attempts
+        self.next_attempt_at = until
+        self.new_attempts.append(Attempt(self.attempts, None, now, None, "sending"))
+
+    def interrupted(self, now: datetime) -> None:
+        """The attempt under way never recorded its outcome: it is closed as such, and the copy that follows
+        is flagged as possibly the second one."""
+        if self.sending is None:
+            return
+        self._attempt(now, None, "interrupted", None, INTERRUPTED)
+        self.possible_duplicate = True
+
+    def close_attempt(
+        self, now: datetime, *, relay: str | None, outcome: str, code: int | None = None, detail: str = ""
+    ) -> None:
+        """Record the outcome of the attempt under way, whatever became of the message meanwhile."""
+        if self.sending is not None:
+            self._attempt(now, relay, outcome, code, detail)
+
     def _attempt(
         self, now: datetime, relay: str | None, outcome: str, code: int | None = None, detail: str = ""
     ) -> None:
-        self.attempts += 1
-        self.retries += 1
-        self.new_attempts.append(Attempt(self.attempts, relay, now, now, outcome, code, detail[:2000]))
-
-    def pull_events(self) -> list[Event]:
-        events, self._events = self._events, []
-        return events
+        """Finish the attempt under way with `outcome`, or record a whole one when none is."""
+        if self.sending is None:
+            self.attempts += 1
+            self.retries += 1
+            number = self.attempts
+        else:
+            number, self.sending = self.sending, None
+        self.new_attempts.append(Attempt(number, relay, now, now, outcome, code, detail[:2000]))

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ibermuseos_kernel import zones
 
 # The usual zone of each member country, for people whose events carry none (applicants).
 COUNTRY_ZONES = {
@@ -32,13 +33,10 @@ COUNTRY_ZONES = {
 
 
 def zone(name: str | None) -> tzinfo:
-    """The IANA zone `name`, or UTC when it is unknown or missing."""
-    if not name:
+    """The IANA zone `name`, or UTC when it is missing or not a zone's name (stored before names were checked)."""
+    if not name or not zones.is_zone(name):
         return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return zones.zone(name)
 
 
 def zone_of_country(country: str | None) -> str:

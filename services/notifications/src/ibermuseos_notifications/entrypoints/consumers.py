@@ -29,81 +29,57 @@ from ibermuseos_contracts.courses import (
     ParticipantEnrolledV1,
     ParticipantWaitlistedV1,
 )
+from ibermuseos_kernel.clock import Clock
 from ibermuseos_platform.consumer import Handler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters.repository import UnitOfWork
 from ..application import notices, panel_notices
+from ..application.ports import Policy
 
 if TYPE_CHECKING:
     from ..bootstrap import Container
 
-CONSUMED: list[type[Event]] = [
-    ApplicationSubmittedV1,
-    ApplicationDeclaredIneligibleV1,
-    GrantAwardedV1,
-    ApplicationRejectedV1,
-    ApplicationWaitlistedV1,
-    GrantAcceptedV1,
-    GrantReportSubmittedV1,
-    CallOpenedV1,
-    CourseRunScheduledV1,
-    ParticipantEnrolledV1,
-    ParticipantWaitlistedV1,
-    EnrolmentCancelledV1,
-    CourseCompletedV1,
-    CertificateIssuedV1,
-    CertificateRevokedV1,
-    CourseRunRescheduledV1,
-    EnrolmentLapsedV1,
-    EvaluationAssignedV1,
-    ApplicationScoredV1,
-    EvaluationDeclinedV1,
-    EvaluationReassignedV1,
-]
+
+EventHandler = Callable[[Any, Envelope, UnitOfWork, Clock, Policy], Awaitable[None]]
+"""The application's handler of an event: (event, envelope, uow, clock, policy)."""
+
+HANDLERS: dict[type[Event], EventHandler] = {
+    ApplicationSubmittedV1: notices.application_submitted,
+    ApplicationDeclaredIneligibleV1: notices.application_ineligible,
+    GrantAwardedV1: notices.grant_awarded,
+    ApplicationRejectedV1: notices.application_rejected,
+    ApplicationWaitlistedV1: notices.application_waitlisted,
+    GrantAcceptedV1: notices.grant_accepted,
+    GrantReportSubmittedV1: notices.grant_report_submitted,
+    CallOpenedV1: notices.call_opened,
+    CourseRunScheduledV1: notices.run_scheduled,
+    ParticipantEnrolledV1: notices.participant_enrolled,
+    ParticipantWaitlistedV1: notices.participant_waitlisted,
+    EnrolmentCancelledV1: notices.enrolment_cancelled,
+    CourseCompletedV1: notices.course_completed,
+    CertificateIssuedV1: notices.certificate_issued,
+    CertificateRevokedV1: notices.certificate_revoked,
+    CourseRunRescheduledV1: notices.run_rescheduled,
+    EnrolmentLapsedV1: notices.enrolment_lapsed,
+    EvaluationAssignedV1: panel_notices.evaluation_assigned,
+    ApplicationScoredV1: panel_notices.application_scored,
+    EvaluationDeclinedV1: panel_notices.evaluation_declined,
+    EvaluationReassignedV1: panel_notices.evaluation_reassigned,
+}
+CONSUMED: list[type[Event]] = list(HANDLERS)
 """Every event someone must be told about (or that tells what a message speaks of)."""
 
 
 def handlers(container: "Container") -> Mapping[type[Event], Handler]:
-    """The consumer's handlers: each runs an application function in the consumer's transaction."""
-    clock, policy = container.clock, container.policy
+    """The consumer's handlers: each runs the application's handler in the consumer's transaction."""
 
-    def joined(apply: Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]) -> Handler:
-        async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
+    def joined(handle: EventHandler) -> Handler:
+        async def in_transaction(session: AsyncSession, event: Any, envelope: Envelope) -> None:
             async with UnitOfWork.joining(session, container.platform.outbox) as uow:
-                await apply(uow, event, envelope)
+                await handle(event, envelope, uow, container.clock, container.policy)
                 await uow.commit()
 
-        return handle
+        return in_transaction
 
-    def plain(function: Callable[..., Awaitable[None]]) -> Handler:
-        return joined(lambda uow, event, envelope: function(uow, event, envelope, clock))
-
-    def with_policy(function: Callable[..., Awaitable[None]]) -> Handler:
-        return joined(lambda uow, event, envelope: function(uow, event, envelope, clock, policy))
-
-    table: dict[type[Event], Handler] = {
-        ApplicationSubmittedV1: plain(notices.application_submitted),
-        ApplicationDeclaredIneligibleV1: plain(notices.application_ineligible),
-        GrantAwardedV1: plain(notices.grant_awarded),
-        ApplicationRejectedV1: plain(notices.application_rejected),
-        ApplicationWaitlistedV1: plain(notices.application_waitlisted),
-        GrantAcceptedV1: with_policy(notices.grant_accepted),
-        GrantReportSubmittedV1: plain(notices.grant_report_submitted),
-        CallOpenedV1: plain(notices.call_opened),
-        CourseRunScheduledV1: with_policy(notices.run_scheduled),
-        ParticipantEnrolledV1: with_policy(notices.participant_enrolled),
-        ParticipantWaitlistedV1: plain(notices.participant_waitlisted),
-        EnrolmentCancelledV1: plain(notices.enrolment_cancelled),
-        CourseCompletedV1: plain(notices.course_completed),
-        CertificateIssuedV1: plain(notices.certificate_issued),
-        CertificateRevokedV1: plain(notices.certificate_revoked),
-        CourseRunRescheduledV1: with_policy(notices.run_rescheduled),
-        EnrolmentLapsedV1: plain(notices.enrolment_lapsed),
-        EvaluationAssignedV1: with_policy(panel_notices.evaluation_assigned),
-        ApplicationScoredV1: plain(panel_notices.application_scored),
-        EvaluationDeclinedV1: plain(panel_notices.evaluation_declined),
-        EvaluationReassignedV1: plain(panel_notices.evaluation_reassigned),
-    }
-    assert list(table) == CONSUMED
-    return table
+    return {event: joined(handle) for event, handle in HANDLERS.items()}
