@@ -108,7 +108,9 @@ async def test_a_control_character_in_a_path_is_refused_and_the_connection_keeps
     [("POST", "/people/{}/erasure"), ("PUT", "/focal-points/{}"), ("DELETE", "/focal-points/{}")],
     ids=["erasure", "put-focal", "delete-focal"],
 )
-async def test_an_over_long_person_id_in_a_path_is_refused(platform: Platform, method: str, path: str) -> None:
+async def test_an_over_long_person_id_in_a_path_is_refused(
+    platform: Platform, method: str, path: str
+) -> None:
     staff = platform.token("ops-hostile", "operator", "coordinator", country="MX")
     async with httpx.AsyncClient(base_url=platform.url("notifications")) as http:
         answer = await http.request(method, path.format("p" * 256), json=FOCAL_POINT, headers=staff)

@@ -4,7 +4,7 @@ import email
 import email.policy
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -51,7 +51,13 @@ class Mailbox:
         self.name = name
         self._lock = threading.Lock()
         self._mails: list[Mail] = []
+        self._on_accepting: dict[str, Callable[[], None]] = {}
         self.attempts: Counter[str] = Counter()
+
+    def on_accepting(self, address: str, action: Callable[[], None]) -> None:
+        """Run `action` once, when the first mail to `address` is kept and before the server answers 250."""
+        with self._lock:
+            self._on_accepting[address] = action
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address.startswith("bounce"):
@@ -74,6 +80,9 @@ class Mailbox:
         assert isinstance(message, EmailMessage)
         with self._lock:
             self._mails.append(Mail(to, message))
+            action = self._on_accepting.pop(to, None)
+        if action is not None:
+            action()
         return "250 Message accepted for delivery"
 
     def mails_to(self, address: str) -> list[Mail]:

@@ -236,3 +236,44 @@ async def test_replaying_the_topics_sends_nothing_twice(
             headers=notifications.token(event.applicant.person_id, "participant"),
         )
         assert len(inbox.json()["items"]) == (2 if event is events[0] else 1)
+
+
+async def test_a_message_that_cannot_be_addressed_fails_alone_and_a_hundred_others_go_out(
+    notifications: Any, smtp: Any, http: Any, applications: Any
+) -> None:
+    # A line break in the name would write a header of its own (Bcc: …): email.headerregistry refuses it.
+    poisoned = applications.submitted(applications.person("poison"), name="Evil\r\nBcc: victim@evil.example")
+    await notifications.bus.publish(poisoned)
+
+    async def recorded() -> bool:
+        rows = await notifications.sql(
+            "SELECT 1 FROM messages WHERE recipient_id = $1 AND channel = 'email'",
+            poisoned.applicant.person_id,
+        )
+        return bool(rows)
+
+    # Recorded first, it is due before every other: a loop that stopped at it would hold them all.
+    await eventually(recorded, what="the poisoned message recorded")
+    others = [applications.submitted(applications.person("crowd")) for _ in range(100)]
+    for event in others:
+        await notifications.bus.publish(event)
+
+    async def all_delivered() -> bool:
+        return all(len(smtp.mailbox.mails_to(event.applicant.email)) == 1 for event in others)
+
+    await eventually(all_delivered, timeout=120, what="the hundred acknowledgements")
+    failed = await one_delivery(notifications, http, poisoned.applicant.person_id, "failed")
+    assert failed["failure_reason"] == "address_invalid"
+    assert failed["last_error"].startswith("the message cannot be addressed")
+    assert failed["attempt_log"] == []
+    event = await published(notifications, "NotificationFailed", failed["id"])
+    assert event["reason"] == "address_invalid"
+    assert smtp.mailbox.mails_to(poisoned.applicant.email) == []
+    assert smtp.mailbox.mails_to("victim@evil.example") == []
+    metrics = (await http.get(f"{notifications.url}/metrics")).text
+    assert 'notifications_messages_failed_total{reason="address_invalid"}' in metrics
+    # Their inbox has no header to break: the acknowledgement is there.
+    inbox = await http.get(
+        f"{notifications.url}/inbox", headers=notifications.token(poisoned.applicant.person_id, "participant")
+    )
+    assert [message["template"] for message in inbox.json()["items"]] == ["application_received"]

@@ -1,8 +1,11 @@
-"""A second relay takes over from a failing first one; scheduled messages survive a restart of the service."""
+"""A second relay takes over from a failing first one; scheduled messages survive a restart of the service; a
+mail a relay accepted is not sent again for the database's absence, and one sent around a crash is flagged."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +18,13 @@ from ibermuseos_contracts.courses import (
     Session,
 )
 from ibermuseos_contracts.types import Localized
+from ibermuseos_platform.testing.postgres import migrate
 from ibermuseos_platform.testing.services import free_port
 from ibermuseos_platform.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[4]
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 INSTITUTION = Institution(name="Museu", type=InstitutionType.MUSEUM, city="Lisboa", country="PT")
@@ -151,3 +157,86 @@ async def test_a_scheduled_reminder_survives_a_restart_of_the_service(
         return sorted(m["template"] for m in inbox.json()["items"]) == ["enrolment_confirmed", "run_reminder"]
 
     await eventually(in_the_inbox, what="the reminder in the inbox after the restart")
+
+
+async def _sent(deployment: Any, person_id: str) -> bool:
+    rows = await deployment.sql(
+        "SELECT status FROM messages WHERE recipient_id = $1 AND channel = 'email'", person_id
+    )
+    return [row["status"] for row in rows] == ["sent"]
+
+
+async def _delivery(deployment: Any, http: Any, person_id: str) -> dict[str, Any]:
+    operator = deployment.token("ops", "operator")
+    listed = await http.get(
+        f"{deployment.url}/deliveries", params={"status": "sent", "recipient_id": person_id}, headers=operator
+    )
+    (delivery,) = listed.json()["items"]
+    detail = await http.get(f"{deployment.url}/deliveries/{delivery['id']}", headers=operator)
+    return dict(detail.json())
+
+
+async def test_a_mail_the_relay_accepted_is_not_sent_again_when_the_database_was_away_meanwhile(
+    start: Any, smtp_settings: Any, smtp: Any, http: Any, applications: Any, private_postgres: Any
+) -> None:
+    database_url = await private_postgres.databases.create("notifications")
+    await migrate(database_url, REPO / "services" / "notifications" / "alembic.ini")
+    deployment = await start(smtp_settings(smtp.port), namespace="database-away", database_url=database_url)
+    try:
+        event = applications.submitted(applications.person("db-away"))
+        # The database goes away while the relay accepts the mail: after the 250, before its record.
+        smtp.mailbox.on_accepting(event.applicant.email, private_postgres.stop)
+        others = [applications.submitted(applications.person("db-away-other")) for _ in range(3)]
+        for published in [event, *others]:
+            await deployment.bus.publish(published)
+
+        async def kept_while_away() -> bool:
+            return "the relay's answer is kept" in deployment.service.log_tail(400)
+
+        await eventually(kept_while_away, what="the relay's answer kept while the database is away")
+        await asyncio.to_thread(private_postgres.start)
+
+        async def recorded() -> bool:
+            return await _sent(deployment, event.applicant.person_id) and all(
+                len(smtp.mailbox.mails_to(other.applicant.email)) == 1 for other in others
+            )
+
+        await eventually(recorded, timeout=60, what="the sending recorded once the database is back")
+        assert len(smtp.mailbox.mails_to(event.applicant.email)) == 1
+        delivery = await _delivery(deployment, http, event.applicant.person_id)
+        assert [(a["number"], a["outcome"]) for a in delivery["attempt_log"]] == [(1, "sent")]
+        assert delivery["possible_duplicate"] is False
+    finally:
+        # Before its private database goes.
+        await deployment.service.stop()
+
+
+async def test_a_mail_sent_around_a_crash_goes_at_most_twice_and_operators_see_the_copy_flagged(
+    start: Any, smtp_settings: Any, smtp: Any, http: Any, applications: Any
+) -> None:
+    env = {**smtp_settings(smtp.port), "NOTIFICATIONS_DELIVERY__SENDING_LEASE_SECONDS": "1"}
+    first = await start(env, namespace="killed")
+    event = applications.submitted(applications.person("killed"))
+    # Killed while the relay accepts the mail: it never records the relay's answer.
+    smtp.mailbox.on_accepting(event.applicant.email, first.service.process.kill)
+    await first.bus.publish(event)
+
+    async def killed() -> bool:
+        return first.service.process.poll() is not None
+
+    await eventually(killed, what="the service killed while sending")
+    second = await start(env, namespace="killed", database_url=first.service.database_url)
+
+    async def recorded() -> bool:
+        return await _sent(second, event.applicant.person_id)
+
+    await eventually(recorded, what="the mail sent again after the restart")
+    copies = smtp.mailbox.mails_to(event.applicant.email)
+    assert len(copies) == 2
+    assert copies[0].message["Message-ID"] == copies[1].message["Message-ID"]
+    delivery = await _delivery(second, http, event.applicant.person_id)
+    assert delivery["possible_duplicate"] is True
+    assert [(a["number"], a["outcome"]) for a in delivery["attempt_log"]] == [(1, "interrupted"), (2, "sent")]
+    assert "may have accepted it" in delivery["attempt_log"][0]["detail"]
+    metrics = (await http.get(f"{second.url}/metrics")).text
+    assert "notifications_possible_duplicates_total 1.0" in metrics

@@ -109,6 +109,19 @@ def test_unknown_zones_are_read_as_utc_and_countries_have_their_usual_zone() -> 
     assert zone_of_country("ZZ") == "UTC"
 
 
+@pytest.mark.parametrize(
+    "name", ["America", "Etc", "../../../../etc/passwd", "America/Lima\n", "/etc/localtime"]
+)
+def test_a_stored_zone_that_is_a_folder_or_a_path_is_read_as_utc_and_quiet_hours_still_hold(
+    name: str,
+) -> None:
+    assert zone(name) is UTC
+    quiet = QuietHours(time(21, 0), time(8, 0))
+    assert quiet.next_allowed(datetime(2027, 1, 1, 22, tzinfo=UTC), zone(name)) == datetime(
+        2027, 1, 2, 8, tzinfo=UTC
+    )
+
+
 # ---------------------------------------------------------------------------- reminders
 
 
@@ -371,3 +384,43 @@ def test_only_sent_inbox_messages_are_read_and_cancelled_ones_stay_cancelled() -
         email.postpone(NOW)
     with pytest.raises(InvalidTransition):
         email.resend(NOW)
+
+
+def test_an_attempt_is_on_record_before_the_relay_and_its_answer_closes_it() -> None:
+    message = _message()
+    message.start_sending(NOW, until=NOW + timedelta(minutes=5))
+    assert (message.sending, message.attempts, message.next_attempt_at) == (1, 1, NOW + timedelta(minutes=5))
+    assert [(a.number, a.outcome, a.finished_at) for a in message.new_attempts] == [(1, "sending", None)]
+    message.new_attempts.clear()
+    message.deliver(NOW, relay="primary", address="ana@museu.example")
+    assert [(a.number, a.outcome) for a in message.new_attempts] == [(1, "sent")]
+    assert (message.sending, message.attempts, message.possible_duplicate) == (None, 1, False)
+    (delivered,) = message.pull_events()
+    assert isinstance(delivered, NotificationDeliveredV1)
+    assert delivered.attempts == 1
+
+
+def test_an_interrupted_attempt_is_closed_as_such_and_the_next_copy_is_flagged() -> None:
+    message = _message()
+    message.start_sending(NOW, until=NOW + timedelta(minutes=5))
+    with pytest.raises(InvalidTransition):
+        message.start_sending(NOW, until=NOW + timedelta(minutes=5))
+    message.new_attempts.clear()
+    message.interrupted(NOW + timedelta(minutes=5))
+    message.start_sending(NOW + timedelta(minutes=5), until=NOW + timedelta(minutes=10))
+    message.deliver(NOW + timedelta(minutes=5), relay="primary", address="ana@museu.example")
+    assert [(a.number, a.outcome) for a in message.new_attempts] == [
+        (1, "interrupted"),
+        (2, "sending"),
+        (2, "sent"),
+    ]
+    assert message.possible_duplicate
+    assert message.status is Status.SENT
+
+
+def test_a_message_that_fails_says_why() -> None:
+    message = _message()
+    message.fail(NOW, FailureReason.ADDRESS_INVALID, "the message cannot be addressed")
+    assert (message.status, message.failure_reason) == (Status.FAILED, FailureReason.ADDRESS_INVALID)
+    message.resend(NOW)
+    assert message.failure_reason is None

@@ -145,8 +145,8 @@ async def _fail_alone(courier: Courier, id: int, error: Exception) -> None:
     )
     what = "cannot be addressed" if isinstance(error, Unaddressable) else "could not be rendered"
     detail = f"the message {what}: {type(error).__name__}: {error}"[:1000]
-    log.error("a message failed alone", extra={"message": id, "reason": reason.value}, exc_info=error)
     try:
+        log.error("a message failed alone", extra={"message_row": id, "reason": reason.value}, exc_info=error)
         now = courier.clock.now()
         async with courier.uows() as uow:
             message = await uow.messages.claim(id, now)
@@ -160,7 +160,7 @@ async def _fail_alone(courier: Courier, id: int, error: Exception) -> None:
         if courier.unavailable(again):
             raise
         # Not even readable: it is left pending (and logged) while the others go out.
-        log.exception("a message could not be marked failed", extra={"message": id})
+        log.exception("a message could not be marked failed", extra={"message_row": id})
         return
     _count(courier, message)
 
@@ -290,7 +290,7 @@ async def _send(courier: Courier, sending: Sending) -> None:
             delay = retry_delay(attempt, base_seconds=0.5, cap_seconds=10.0)
             log.warning(
                 "the database is away; the relay's answer is kept and written when it is back",
-                extra={"message": sending.id, "retry_in_seconds": delay.total_seconds()},
+                extra={"message_row": sending.id, "retry_in_seconds": delay.total_seconds()},
             )
             await asyncio.sleep(delay.total_seconds())
 
@@ -304,7 +304,7 @@ async def _record(
         message = await uow.messages.sending(sending.id, sending.attempt)
         if message is None:
             log.warning(
-                "an attempt's answer came after the attempt was closed", extra={"message": sending.id}
+                "an attempt's answer came after the attempt was closed", extra={"message_row": sending.id}
             )
             return
         if message.status is not Status.PENDING:
