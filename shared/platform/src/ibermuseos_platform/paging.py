@@ -6,7 +6,7 @@ build one. Behind it a list is read by offset or by key, as suits the list.
 
 import base64
 from collections.abc import Callable, Sequence
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, overload
 
 from fastapi import Query, Request
 from ibermuseos_kernel.errors import Invalid
@@ -59,13 +59,25 @@ async def page_of(
     return Page(limit) if cursor is None else decode_cursor(cursor, limit)
 
 
-def paged(request: Request, found: Slice[V], render: Callable[[V], T]) -> Paged[T]:
-    """A list query's slice as the list contract, with `next` pointing at the following page."""
+@overload
+def paged(request: Request, found: Slice[V]) -> Paged[V]: ...
+
+
+@overload
+def paged(request: Request, found: Slice[V], render: Callable[[V], T]) -> Paged[T]: ...
+
+
+def paged(request: Request, found: Slice[Any], render: Callable[[Any], Any] | None = None) -> Paged[Any]:
+    """A list query's slice as the list contract, with `next` pointing at the following page.
+
+    Without `render`, the query's view objects are the items as they are.
+    """
     following = None
     if found.next is not None:
         url = request.url.include_query_params(limit=found.next.limit, cursor=encode_cursor(found.next))
         following = f"{url.path}?{url.query}"
-    return Paged[T](items=[render(item) for item in found.items], total=found.total, next=following)
+    items = found.items if render is None else [render(item) for item in found.items]
+    return Paged[Any](items=items, total=found.total, next=following)
 
 
 def sliced(items: Sequence[V], total: int, page: Page) -> Slice[V]:

@@ -1,6 +1,7 @@
 """Messages, recipients and what messages speak of, in PostgreSQL; repositories never commit."""
 
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -17,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from ..application.queries import (
-    AttemptView,
+    Delivery,
+    DeliveryAttempt,
     DeliveryDetail,
     DeliveryFilter,
-    DeliveryView,
-    FocalPointView,
-    InboxEntry,
+    FocalPoint,
+    InboxMessage,
     Unread,
 )
 from ..domain.messages import Attempt, Category, Channel, FailureReason, Message, Status
@@ -79,39 +80,18 @@ def _message(row: Row[Any]) -> Message:
     )
 
 
-def _inbox_entry(row: Row[Any]) -> InboxEntry:
-    return InboxEntry(
-        id=row.notification_id,
-        template=row.template,
-        category=row.category,
-        language=row.language,
-        subject=row.subject,
-        body=row.body,
-        about=row.about,
-        created_at=row.created_at,
-        delivered_at=row.sent_at,
-        read_at=row.read_at,
-    )
+def _view(view: type[V], row: Any, **given: Any) -> V:
+    """A view of `row`: each of its fields from the row's column of the same name, unless `given`."""
+    columns = row._mapping
+    return view(**{field.name: given.get(field.name, columns.get(field.name)) for field in fields(view)})  # type: ignore[arg-type]
 
 
-def _delivery(row: Row[Any]) -> DeliveryView:
-    return DeliveryView(
-        id=row.notification_id,
-        recipient_id=row.recipient_id,
-        template=row.template,
-        category=row.category,
-        cause_type=row.cause_type,
-        cause_id=row.cause_id,
-        status=Status(row.status),
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        sent_at=row.sent_at,
-        relay=row.relay,
-        last_error=row.last_error,
-        failure_reason=row.failure_reason,
-        possible_duplicate=row.possible_duplicate,
-        updated_at=row.updated_at,
-    )
+def _inbox_message(row: Row[Any]) -> InboxMessage:
+    return _view(InboxMessage, row, id=row.notification_id, delivered_at=row.sent_at)
+
+
+def _delivery(row: Row[Any]) -> Delivery:
+    return _view(Delivery, row, id=row.notification_id, status=Status(row.status))
 
 
 _NOT_A_CURSOR = "not a cursor this list gave out; follow `next` as it is"
@@ -312,7 +292,7 @@ class SqlMessages:
             following = Page(page.limit, after=f"{last._mapping[moment.name].isoformat()}|{last.id}")
         return Slice([render(row) for row in rows[: page.limit]], total, following)
 
-    async def inbox(self, recipient_id: str, page: Page, *, unread_only: bool) -> Slice[InboxEntry]:
+    async def inbox(self, recipient_id: str, page: Page, *, unread_only: bool) -> Slice[InboxMessage]:
         query = select(messages).where(
             messages.c.recipient_id == recipient_id,
             messages.c.channel == Channel.INBOX.value,
@@ -321,7 +301,7 @@ class SqlMessages:
         )
         if unread_only:
             query = query.where(messages.c.read_at.is_(None))
-        return await self._keyed(query, messages.c.sent_at, page, _inbox_entry)
+        return await self._keyed(query, messages.c.sent_at, page, _inbox_message)
 
     async def unread(self, recipient_id: str) -> Unread:
         """How many inbox messages are unread, and a version that changes with the inbox (for ETags)."""
@@ -357,7 +337,7 @@ class SqlMessages:
 
     # ----------------------------------------------------------------- operators
 
-    async def deliveries(self, where: DeliveryFilter, page: Page) -> Slice[DeliveryView]:
+    async def deliveries(self, where: DeliveryFilter, page: Page) -> Slice[Delivery]:
         query = select(messages).where(
             messages.c.status.in_([status.value for status in where.statuses]),
             messages.c.channel == Channel.EMAIL.value,
@@ -383,19 +363,9 @@ class SqlMessages:
             .where(delivery_attempts.c.message_id == row.id)
             .order_by(delivery_attempts.c.number)
         )
-        return DeliveryDetail(
-            _delivery(row),
-            [
-                AttemptView(
-                    number=a.number,
-                    relay=a.relay,
-                    at=a.started_at,
-                    outcome=a.outcome,
-                    code=a.code,
-                    detail=a.detail,
-                )
-                for a in attempts
-            ],
+        attempt_log = [_view(DeliveryAttempt, attempt, at=attempt.started_at) for attempt in attempts]
+        return _view(
+            DeliveryDetail, row, id=row.notification_id, status=Status(row.status), attempt_log=attempt_log
         )
 
 
@@ -589,7 +559,7 @@ class SqlDirectory:
         )
         return [(row.person_id, row.country) for row in rows]
 
-    async def focal_points_of(self, country: str | None, page: Page) -> Slice[FocalPointView]:
+    async def focal_points_of(self, country: str | None, page: Page) -> Slice[FocalPoint]:
         query = select(
             focal_points.c.person_id,
             focal_points.c.country,
@@ -607,18 +577,7 @@ class SqlDirectory:
             .limit(page.limit)
             .offset(page.offset)
         )
-        found = [
-            FocalPointView(
-                person_id=row.person_id,
-                country=row.country,
-                name=row.name,
-                email=row.email,
-                preferred_language=row.preferred_language,
-                timezone=row.timezone,
-                email_invalid=row.email_invalid_since is not None,
-            )
-            for row in rows
-        ]
+        found = [_view(FocalPoint, row, email_invalid=row.email_invalid_since is not None) for row in rows]
         return sliced(found, total, page)
 
     async def remember_assignment(self, values: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from ibermuseos_kernel.errors import NotFound
 from ..domain.recipients import Contact
 from ..domain.timezones import zone_of_country
 from .ports import UnitOfWork
-from .queries import FocalPointView
+from .queries import FocalPoint
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class NameFocalPoint:
     named_by: str
 
 
-async def name_focal_point(command: NameFocalPoint, uow: UnitOfWork, clock: Clock) -> FocalPointView:
+async def name_focal_point(command: NameFocalPoint, uow: UnitOfWork, clock: Clock) -> FocalPoint:
     """Name (or update) a country's focal point; naming them again changes nothing more."""
     contact = Contact(
         person_id=command.person_id,
@@ -37,7 +37,7 @@ async def name_focal_point(command: NameFocalPoint, uow: UnitOfWork, clock: Cloc
         await uow.recipients.remember(contact)
         await uow.directory.set_focal_point(command.person_id, command.country, command.named_by)
         await uow.commit()
-    return FocalPointView(
+    return FocalPoint(
         person_id=contact.person_id,
         country=command.country,
         name=contact.name,

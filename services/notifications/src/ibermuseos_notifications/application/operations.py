@@ -9,7 +9,7 @@ from ibermuseos_kernel.errors import Conflict, NotFound
 
 from ..domain.messages import Channel, InvalidTransition
 from .ports import UnitOfWork
-from .queries import DeliveryView, delivery_of
+from .queries import DeliveryDetail, delivery_of
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Resend:
     notification_id: UUID
 
 
-async def resend(command: Resend, uow: UnitOfWork, clock: Clock) -> DeliveryView:
+async def resend(command: Resend, uow: UnitOfWork, clock: Clock) -> DeliveryDetail:
     """An operator sends a failed or bounced e-mail again; not while the address is still known to bounce."""
     async with uow:
         message = await uow.messages.get(command.notification_id, lock=True)
@@ -33,7 +33,7 @@ async def resend(command: Resend, uow: UnitOfWork, clock: Clock) -> DeliveryView
         await uow.messages.save(message)
         resent = await delivery_of(uow, command.notification_id)
         await uow.commit()
-    return resent.delivery
+    return resent
 
 
 @dataclass(frozen=True)

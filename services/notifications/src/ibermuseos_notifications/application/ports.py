@@ -15,7 +15,7 @@ from ..domain.recipients import Contact, Recipient
 from ..domain.timezones import QuietHours
 
 if TYPE_CHECKING:
-    from .queries import DeliveryDetail, DeliveryFilter, DeliveryView, FocalPointView, InboxEntry, Unread
+    from .queries import Delivery, DeliveryDetail, DeliveryFilter, FocalPoint, InboxMessage, Unread
 
 
 @dataclass(frozen=True)
@@ -160,11 +160,11 @@ class Messages(Protocol):
 
     async def read_all(self, recipient_id: str, now: datetime) -> int: ...
 
-    async def inbox(self, recipient_id: str, page: Page, *, unread_only: bool) -> "Slice[InboxEntry]": ...
+    async def inbox(self, recipient_id: str, page: Page, *, unread_only: bool) -> "Slice[InboxMessage]": ...
 
     async def unread(self, recipient_id: str) -> "Unread": ...
 
-    async def deliveries(self, where: "DeliveryFilter", page: Page) -> "Slice[DeliveryView]": ...
+    async def deliveries(self, where: "DeliveryFilter", page: Page) -> "Slice[Delivery]": ...
 
     async def delivery(self, notification_id: UUID) -> "DeliveryDetail | None":
         """An e-mail and its attempts, as operators see it."""
@@ -222,7 +222,7 @@ class Directory(Protocol):
 
     async def remove_focal_point(self, person_id: str) -> bool: ...
 
-    async def focal_points_of(self, country: str | None, page: Page) -> "Slice[FocalPointView]":
+    async def focal_points_of(self, country: str | None, page: Page) -> "Slice[FocalPoint]":
         """The focal points (of `country`, or all) with their contact."""
         ...
 

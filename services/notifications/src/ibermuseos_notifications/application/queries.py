@@ -1,14 +1,17 @@
 """What people and operators read, as view objects: a person's inbox and preferences, the focal points, the
-e-mails' deliveries. Each query says who may see what; none changes anything."""
+e-mails' deliveries. Each query says who may see what; none changes anything. The views are what the API
+answers, as they are."""
 
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from ibermuseos_kernel.caller import Caller, Role
 from ibermuseos_kernel.errors import Forbidden, NotFound
 from ibermuseos_kernel.paging import Page, Slice
+from pydantic import Field
 
 from ..domain.messages import OPTIONAL_CATEGORIES, Status
 from ..domain.timezones import QuietHours
@@ -16,7 +19,9 @@ from .ports import UnitOfWork
 
 
 @dataclass(frozen=True)
-class InboxEntry:
+class InboxMessage:
+    """A message in a person's in-app inbox."""
+
     id: UUID
     template: str
     category: str
@@ -38,6 +43,8 @@ class Unread:
 
 @dataclass(frozen=True)
 class Preferences:
+    """What a person receives, and how."""
+
     opted_out: list[str]
     optional_categories: list[str]
     quiet_hours: QuietHours | None
@@ -48,7 +55,9 @@ class Preferences:
 
 
 @dataclass(frozen=True)
-class FocalPointView:
+class FocalPoint:
+    """A country's focal point, told of the calls open to their country."""
+
     person_id: str
     country: str
     name: str | None
@@ -66,7 +75,9 @@ class DeliveryFilter:
 
 
 @dataclass(frozen=True)
-class DeliveryView:
+class Delivery:
+    """An e-mail as operators see it: no address, addresses in relay replies masked."""
+
     id: UUID
     recipient_id: str
     template: str
@@ -79,31 +90,49 @@ class DeliveryView:
     sent_at: datetime | None
     relay: str | None
     last_error: str | None
-    failure_reason: str | None
-    possible_duplicate: bool
+    failure_reason: Annotated[
+        str | None,
+        Field(
+            description="Why it failed, as NotificationFailed said it (refused, address_invalid, template_error…)"
+        ),
+    ]
+    possible_duplicate: Annotated[
+        bool,
+        Field(
+            description="An attempt was interrupted after the relay may have accepted the mail: the person may "
+            "have received it twice (with the same Message-ID)"
+        ),
+    ]
     updated_at: datetime
 
 
 @dataclass(frozen=True)
-class AttemptView:
+class DeliveryAttempt:
     number: int
     relay: str | None
     at: datetime
-    outcome: str
+    outcome: Annotated[
+        str,
+        Field(
+            description="sending (under way), sent, retry, exhausted, refused, bounced, or interrupted: the service "
+            "stopped between the relay's answer and its record, so the mail may have gone out"
+        ),
+    ]
     code: int | None
     detail: str | None
 
 
 @dataclass(frozen=True)
-class DeliveryDetail:
-    delivery: DeliveryView
-    attempts: list[AttemptView]
+class DeliveryDetail(Delivery):
+    """An e-mail and its attempts."""
+
+    attempt_log: list[DeliveryAttempt]
 
 
 # ----------------------------------------------------------------------------- people
 
 
-async def inbox(uow: UnitOfWork, caller: Caller, page: Page, *, unread_only: bool) -> Slice[InboxEntry]:
+async def inbox(uow: UnitOfWork, caller: Caller, page: Page, *, unread_only: bool) -> Slice[InboxMessage]:
     """The caller's own in-app messages, newest first."""
     async with uow:
         return await uow.messages.inbox(caller.subject, page, unread_only=unread_only)
@@ -133,9 +162,7 @@ async def preferences_of(uow: UnitOfWork, person_id: str) -> Preferences:
     )
 
 
-async def focal_points(
-    uow: UnitOfWork, caller: Caller, country: str | None, page: Page
-) -> Slice[FocalPointView]:
+async def focal_points(uow: UnitOfWork, caller: Caller, country: str | None, page: Page) -> Slice[FocalPoint]:
     """Coordinators see every focal point; a focal point sees their own country's, and nobody else any."""
     if caller.has(Role.COORDINATOR):
         wanted = country
@@ -151,6 +178,7 @@ async def focal_points(
 
 # -------------------------------------------------------------------------- operators
 
+D = TypeVar("D", bound=Delivery)
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+")
 
 
@@ -159,7 +187,7 @@ def _masked(text: str | None) -> str | None:
     return _EMAIL.sub("<address>", text) if text else text
 
 
-def for_operators(view: DeliveryView) -> DeliveryView:
+def for_operators(view: D) -> D:
     return replace(
         view,
         last_error=_masked(view.last_error),
@@ -167,7 +195,7 @@ def for_operators(view: DeliveryView) -> DeliveryView:
     )
 
 
-async def deliveries(uow: UnitOfWork, where: DeliveryFilter, page: Page) -> Slice[DeliveryView]:
+async def deliveries(uow: UnitOfWork, where: DeliveryFilter, page: Page) -> Slice[Delivery]:
     """E-mails in the states asked for, most recently changed first."""
     async with uow:
         found = await uow.messages.deliveries(where, page)
@@ -184,7 +212,6 @@ async def delivery_of(uow: UnitOfWork, notification_id: UUID) -> DeliveryDetail:
     found = await uow.messages.delivery(notification_id)
     if found is None:
         raise NotFound("No such delivery")
-    return DeliveryDetail(
-        for_operators(found.delivery),
-        [replace(attempt, detail=_masked(attempt.detail)) for attempt in found.attempts],
+    return for_operators(
+        replace(found, attempt_log=[replace(a, detail=_masked(a.detail)) for a in found.attempt_log])
     )

@@ -1,7 +1,6 @@
 """Operators' view of e-mail: deliveries by state, one e-mail's attempts, resending, and bounces relays report."""
 
 import re
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -20,68 +19,9 @@ from .dependencies import ContainerDep, Operator, OperatorOnly
 router = APIRouter(tags=["operators"])
 
 
-class AttemptOut(BaseModel):
-    number: int
-    relay: str | None
-    at: datetime
-    outcome: str = Field(
-        description="sending (under way), sent, retry, exhausted, refused, bounced, or interrupted: the service "
-        "stopped between the relay's answer and its record, so the mail may have gone out"
-    )
-    code: int | None
-    detail: str | None
-
-
-class DeliveryOut(BaseModel):
-    id: UUID
-    recipient_id: str
-    template: str
-    category: str
-    cause_type: str
-    cause_id: UUID | None
-    status: Status
-    attempts: int
-    next_attempt_at: datetime | None
-    sent_at: datetime | None
-    relay: str | None
-    last_error: str | None
-    failure_reason: str | None = Field(
-        description="Why it failed, as NotificationFailed said it (e.g. refused, address_invalid, template_error)"
-    )
-    possible_duplicate: bool = Field(
-        description="An attempt was interrupted after the relay may have accepted the mail: the person may have "
-        "received it twice (with the same Message-ID)"
-    )
-    updated_at: datetime
-
-
-class DeliveryDetail(DeliveryOut):
-    attempt_log: list[AttemptOut]
-
-
-def _delivery(found: queries.DeliveryView) -> DeliveryOut:
-    return DeliveryOut(
-        id=found.id,
-        recipient_id=found.recipient_id,
-        template=found.template,
-        category=found.category,
-        cause_type=found.cause_type,
-        cause_id=found.cause_id,
-        status=found.status,
-        attempts=found.attempts,
-        next_attempt_at=found.next_attempt_at,
-        sent_at=found.sent_at,
-        relay=found.relay,
-        last_error=found.last_error,
-        failure_reason=found.failure_reason,
-        possible_duplicate=found.possible_duplicate,
-        updated_at=found.updated_at,
-    )
-
-
 @router.get(
     "/deliveries",
-    response_model=Paged[DeliveryOut],
+    response_model=Paged[queries.Delivery],
     summary="E-mail deliveries by state (default: failed and bounced), most recently changed first",
 )
 async def list_deliveries(
@@ -95,39 +35,29 @@ async def list_deliveries(
     ],
     template: Annotated[str | None, Query(pattern=r"^[a-z_]+$", max_length=100)] = None,
     recipient_id: Annotated[Line | None, Query(max_length=255)] = None,
-) -> Paged[DeliveryOut]:
+) -> Paged[queries.Delivery]:
     where = queries.DeliveryFilter(tuple(status_), recipient_id, template)
-    return paged(request, await queries.deliveries(c.uow(), where, page), _delivery)
-
-
-def _detail(found: queries.DeliveryDetail) -> DeliveryDetail:
-    return DeliveryDetail(
-        **_delivery(found.delivery).model_dump(),
-        attempt_log=[
-            AttemptOut(
-                number=a.number, relay=a.relay, at=a.at, outcome=a.outcome, code=a.code, detail=a.detail
-            )
-            for a in found.attempts
-        ],
-    )
+    return paged(request, await queries.deliveries(c.uow(), where, page))
 
 
 @router.get(
-    "/deliveries/{notification_id:uuid}", response_model=DeliveryDetail, summary="One e-mail and its attempts"
+    "/deliveries/{notification_id:uuid}",
+    response_model=queries.DeliveryDetail,
+    summary="One e-mail and its attempts",
 )
-async def get_delivery(notification_id: UUID, caller: Operator, c: ContainerDep) -> DeliveryDetail:
-    return _detail(await queries.delivery(c.uow(), notification_id))
+async def get_delivery(notification_id: UUID, caller: Operator, c: ContainerDep) -> queries.DeliveryDetail:
+    return await queries.delivery(c.uow(), notification_id)
 
 
 @router.post(
     "/deliveries/{notification_id:uuid}/resend",
     status_code=status.HTTP_202_ACCEPTED,
-    response_model=DeliveryOut,
+    response_model=queries.DeliveryDetail,
     summary="Send a failed or bounced e-mail again (to the person's current address)",
     responses={409: {"description": "not failed nor bounced, or the address still bounces"}},
 )
-async def resend(notification_id: UUID, caller: Operator, c: ContainerDep) -> DeliveryOut:
-    return _delivery(await operations.resend(operations.Resend(notification_id), c.uow(), c.clock))
+async def resend(notification_id: UUID, caller: Operator, c: ContainerDep) -> queries.DeliveryDetail:
+    return await operations.resend(operations.Resend(notification_id), c.uow(), c.clock)
 
 
 class BounceIn(Strict):

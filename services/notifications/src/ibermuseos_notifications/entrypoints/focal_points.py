@@ -8,7 +8,7 @@ from ibermuseos_kernel.paging import Page
 from ibermuseos_platform.auth import CurrentCaller
 from ibermuseos_platform.inputs import Country, Name, Strict, TimeZoneName
 from ibermuseos_platform.paging import Paged, page_of, paged
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import ConfigDict, EmailStr
 
 from ..application import focal_points, queries
 from .dependencies import ContainerDep, Coordinator, PersonId
@@ -39,31 +39,9 @@ class FocalPointIn(Strict):
     """The person's own zone; without one, the country's usual zone is used until theirs is known."""
 
 
-class FocalPointOut(BaseModel):
-    person_id: str
-    country: str
-    name: str | None
-    email: str | None
-    preferred_language: str | None
-    timezone: str | None
-    email_invalid: bool
-
-
-def _focal_point(found: queries.FocalPointView) -> FocalPointOut:
-    return FocalPointOut(
-        person_id=found.person_id,
-        country=found.country,
-        name=found.name,
-        email=found.email,
-        preferred_language=found.preferred_language,
-        timezone=found.timezone,
-        email_invalid=found.email_invalid,
-    )
-
-
 @router.get(
     "/focal-points",
-    response_model=Paged[FocalPointOut],
+    response_model=Paged[queries.FocalPoint],
     summary="The focal points told of new calls (a focal point sees their own country's)",
 )
 async def list_focal_points(
@@ -72,19 +50,18 @@ async def list_focal_points(
     c: ContainerDep,
     page: Annotated[Page, Depends(page_of)],
     country: Annotated[Country | None, Query()] = None,
-) -> Paged[FocalPointOut]:
-    found = await queries.focal_points(c.uow(), caller, country, page)
-    return paged(request, found, _focal_point)
+) -> Paged[queries.FocalPoint]:
+    return paged(request, await queries.focal_points(c.uow(), caller, country, page))
 
 
 @router.put(
     "/focal-points/{person_id}",
-    response_model=FocalPointOut,
+    response_model=queries.FocalPoint,
     summary="Name (or update) a country's focal point; idempotent by nature",
 )
 async def put_focal_point(
     person_id: PersonId, body: FocalPointIn, caller: Coordinator, c: ContainerDep
-) -> FocalPointOut:
+) -> queries.FocalPoint:
     command = focal_points.NameFocalPoint(
         person_id=person_id,
         country=body.country,
@@ -94,7 +71,7 @@ async def put_focal_point(
         timezone=body.timezone,
         named_by=caller.subject,
     )
-    return _focal_point(await focal_points.name_focal_point(command, c.uow(), c.clock))
+    return await focal_points.name_focal_point(command, c.uow(), c.clock)
 
 
 @router.delete(

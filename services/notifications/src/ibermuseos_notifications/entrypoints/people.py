@@ -1,7 +1,7 @@
 """A person's in-app inbox and preferences: their own messages only, polled cheaply, and what they receive."""
 
 import hashlib
-from datetime import datetime, time
+from datetime import time
 from typing import Annotated
 from uuid import UUID
 
@@ -24,37 +24,9 @@ _polling = RateLimiter(rate=10, burst=60)
 Polite = Depends(_polling.admit)
 
 
-class InboxMessage(BaseModel):
-    id: UUID
-    template: str
-    category: str
-    language: str
-    subject: str | None
-    body: str | None
-    about: str
-    created_at: datetime
-    delivered_at: datetime | None
-    read_at: datetime | None
-
-
-def _inbox_message(entry: queries.InboxEntry) -> InboxMessage:
-    return InboxMessage(
-        id=entry.id,
-        template=entry.template,
-        category=entry.category,
-        language=entry.language,
-        subject=entry.subject,
-        body=entry.body,
-        about=entry.about,
-        created_at=entry.created_at,
-        delivered_at=entry.delivered_at,
-        read_at=entry.read_at,
-    )
-
-
 @router.get(
     "/inbox",
-    response_model=Paged[InboxMessage],
+    response_model=Paged[queries.InboxMessage],
     summary="The caller's in-app messages, newest first; follow `next` for older ones",
     dependencies=[Polite],
 )
@@ -64,9 +36,8 @@ async def my_inbox(
     c: ContainerDep,
     page: Annotated[Page, Depends(page_of)],
     unread: Annotated[bool, Query(description="only unread messages")] = False,
-) -> Paged[InboxMessage]:
-    found = await queries.inbox(c.uow(), caller, page, unread_only=unread)
-    return paged(request, found, _inbox_message)
+) -> Paged[queries.InboxMessage]:
+    return paged(request, await queries.inbox(c.uow(), caller, page, unread_only=unread))
 
 
 class UnreadCount(BaseModel):
@@ -155,45 +126,19 @@ class PreferencesIn(Strict):
         return sorted(set(value))
 
 
-class QuietHoursOut(BaseModel):
-    start: time
-    end: time
-
-
-class PreferencesOut(BaseModel):
-    opted_out: list[str]
-    optional_categories: list[str]
-    quiet_hours: QuietHoursOut | None
-    language: str | None
-    timezone: str | None
-    email_known: bool
-    email_invalid: bool
-
-
-def _preferences(found: queries.Preferences) -> PreferencesOut:
-    quiet = found.quiet_hours
-    return PreferencesOut(
-        opted_out=found.opted_out,
-        optional_categories=found.optional_categories,
-        quiet_hours=QuietHoursOut(start=quiet.start, end=quiet.end) if quiet else None,
-        language=found.language,
-        timezone=found.timezone,
-        email_known=found.email_known,
-        email_invalid=found.email_invalid,
-    )
-
-
-@router.get("/preferences", response_model=PreferencesOut, summary="What the caller receives, and how")
-async def my_preferences(caller: CurrentCaller, c: ContainerDep) -> PreferencesOut:
-    return _preferences(await queries.preferences(c.uow(), caller))
+@router.get("/preferences", response_model=queries.Preferences, summary="What the caller receives, and how")
+async def my_preferences(caller: CurrentCaller, c: ContainerDep) -> queries.Preferences:
+    return await queries.preferences(c.uow(), caller)
 
 
 @router.put(
     "/preferences",
-    response_model=PreferencesOut,
+    response_model=queries.Preferences,
     summary="Opt out of reminder categories (never of decisions) and set one's own quiet hours",
 )
-async def set_my_preferences(body: PreferencesIn, caller: CurrentCaller, c: ContainerDep) -> PreferencesOut:
+async def set_my_preferences(
+    body: PreferencesIn, caller: CurrentCaller, c: ContainerDep
+) -> queries.Preferences:
     quiet = QuietHours(body.quiet_hours.start, body.quiet_hours.end) if body.quiet_hours else None
     command = people.SetPreferences(caller.subject, body.opted_out, quiet)
-    return _preferences(await people.set_preferences(command, c.uow(), c.clock))
+    return await people.set_preferences(command, c.uow(), c.clock)
