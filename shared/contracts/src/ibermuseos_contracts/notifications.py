@@ -33,12 +33,14 @@ class FailureReason(StrEnum):
     REFUSED = "refused"
     """A relay refused the message for good (5xx)."""
     ADDRESS_INVALID = "address_invalid"
-    """The address bounced before and no new one is known."""
+    """The address cannot be used: it bounced before and no new one is known, or it (or the name that goes
+    with it) cannot be written in a mail header."""
     NO_CONTACT = "no_contact"
     """No e-mail address of the person ever arrived."""
     MISSING_DETAILS = "missing_details"
     """What the message speaks of (the run, the call) never became known."""
     TEMPLATE_ERROR = "template_error"
+    """The message could not be rendered: a template failed, or anything else while composing the mail."""
 
 
 class BounceKind(StrEnum):
