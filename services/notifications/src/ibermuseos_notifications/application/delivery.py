@@ -82,28 +82,31 @@ async def deliver_due(courier: Courier) -> int:
     while True:
         async with courier.uows() as uow:
             ids = await uow.messages.due_ids(courier.clock.now(), courier.policy.batch_size)
+        moved = 0
         for id in ids:
             # A shutdown lets the message in hand finish (the relay's answer recorded) before stopping.
             one = asyncio.ensure_future(_deliver_one(courier, id))
             try:
-                handled += await asyncio.shield(one)
+                moved += await asyncio.shield(one)
             except asyncio.CancelledError:
                 done, _ = await asyncio.wait({one}, timeout=STOPPING_GRACE_SECONDS)
                 if not done:
                     one.cancel()
                 raise
-        if len(ids) < courier.policy.batch_size:
+        handled += moved
+        # A batch that moved nothing (held by another worker, or unreadable) is not read again at once.
+        if len(ids) < courier.policy.batch_size or not moved:
             return handled
 
 
 async def _deliver_one(courier: Courier, id: int) -> int:
+    """1 when the message moved on (delivered, sent, postponed, failed...), 0 when it could not be."""
     try:
         sending = await _take_up(courier, id)
     except Exception as error:
         if courier.unavailable(error):
             raise
-        await _fail_alone(courier, id, error)
-        return 1
+        return 1 if await _fail_alone(courier, id, error) else 0
     if sending is None:
         return 0
     if isinstance(sending, Sending):
@@ -138,8 +141,9 @@ async def _take_up(courier: Courier, id: int) -> Sending | bool | None:
     return sending or True
 
 
-async def _fail_alone(courier: Courier, id: int, error: Exception) -> None:
-    """A message that cannot be rendered or addressed fails for good, in a transaction of its own."""
+async def _fail_alone(courier: Courier, id: int, error: Exception) -> bool:
+    """A message that cannot be rendered or addressed fails for good, in a transaction of its own; False
+    when even that is not possible."""
     reason = (
         FailureReason.ADDRESS_INVALID if isinstance(error, Unaddressable) else FailureReason.TEMPLATE_ERROR
     )
@@ -151,7 +155,7 @@ async def _fail_alone(courier: Courier, id: int, error: Exception) -> None:
         async with courier.uows() as uow:
             message = await uow.messages.claim(id, now)
             if message is None:
-                return
+                return False
             message.interrupted(now)
             message.fail(now, reason, detail)
             await uow.messages.save(message)
@@ -161,8 +165,9 @@ async def _fail_alone(courier: Courier, id: int, error: Exception) -> None:
             raise
         # Not even readable: it is left pending (and logged) while the others go out.
         log.exception("a message could not be marked failed", extra={"message_row": id})
-        return
+        return False
     _count(courier, message)
+    return True
 
 
 def _count(courier: Courier, message: Message) -> None:
@@ -277,6 +282,10 @@ async def _send(courier: Courier, sending: Sending) -> None:
         relay: str | DeliveryError = await courier.mailer.send(sending.mail)
     except DeliveryError as refused:
         relay = refused
+    except Exception as error:
+        # Not an answer of the relay: tried again later like a relay that is down, until the attempts run out.
+        log.exception("sending failed unexpectedly", extra={"message_row": sending.id})
+        relay = TemporaryFailure("unknown", None, f"{type(error).__name__}: {error}")
     answered_at = courier.clock.now()
     attempt = 0
     while True:
