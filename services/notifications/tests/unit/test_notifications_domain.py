@@ -389,12 +389,16 @@ def test_only_sent_inbox_messages_are_read_and_cancelled_ones_stay_cancelled() -
 def test_an_attempt_is_on_record_before_the_relay_and_its_answer_closes_it() -> None:
     message = _message()
     message.start_sending(NOW, until=NOW + timedelta(minutes=5))
-    assert (message.sending, message.attempts, message.next_attempt_at) == (1, 1, NOW + timedelta(minutes=5))
+    assert (message.sending_attempt, message.attempts, message.next_attempt_at) == (
+        1,
+        1,
+        NOW + timedelta(minutes=5),
+    )
     assert [(a.number, a.outcome, a.finished_at) for a in message.new_attempts] == [(1, "sending", None)]
     message.new_attempts.clear()
     message.deliver(NOW, relay="primary", address="ana@museu.example")
     assert [(a.number, a.outcome) for a in message.new_attempts] == [(1, "sent")]
-    assert (message.sending, message.attempts, message.possible_duplicate) == (None, 1, False)
+    assert (message.sending_attempt, message.attempts, message.possible_duplicate) == (None, 1, False)
     (delivered,) = message.pull_events()
     assert isinstance(delivered, NotificationDeliveredV1)
     assert delivered.attempts == 1

@@ -11,6 +11,7 @@ from ibermuseos_kernel.instants import within_span
 from ibermuseos_kernel.paging import Page, Slice
 from ibermuseos_platform.paging import sliced
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
+from pydantic import TypeAdapter
 from sqlalchemy import Row, Select, and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -26,7 +27,7 @@ from ..application.queries import (
     InboxMessage,
     Unread,
 )
-from ..domain.messages import Attempt, Category, Channel, FailureReason, Message, Status
+from ..domain.messages import Attempt, Category, Channel, Message, Status
 from ..domain.recipients import Contact, Recipient
 from ..domain.timezones import QuietHours
 from .tables import (
@@ -46,37 +47,48 @@ _CATEGORIES = frozenset(category.value for category in Category)
 V = TypeVar("V")
 
 
+MESSAGES = TypeAdapter(Message)
+RECORDED = {
+    "notification_id",
+    "cause_id",
+    "cause_type",
+    "recipient_id",
+    "channel",
+    "template",
+    "category",
+    "about",
+    "context",
+    "language",
+    "context_language",
+    "status",
+    "next_attempt_at",
+    "created_at",
+}
+"""What a new message's row holds besides its key (`event_id`, the message's `event_key`)."""
+SAVED = {
+    "status",
+    "language",
+    "address",
+    "next_attempt_at",
+    "attempts",
+    "retries",
+    "subject",
+    "body",
+    "sent_at",
+    "read_at",
+    "relay",
+    "last_error",
+    "failure_reason",
+    "sending_attempt",
+    "possible_duplicate",
+}
+"""What delivering, reading and resending change."""
+
+
 def _message(row: Row[Any]) -> Message:
-    return Message(
-        id=row.id,
-        notification_id=row.notification_id,
-        event_key=row.event_id,
-        cause_id=row.cause_id or row.event_id,
-        cause_type=row.cause_type,
-        recipient_id=row.recipient_id,
-        channel=Channel(row.channel),
-        template=row.template,
-        category=Category(row.category),
-        about=row.about,
-        context=row.context,
-        language=row.language,
-        context_language=row.context_language,
-        status=Status(row.status),
-        next_attempt_at=row.next_attempt_at,
-        created_at=row.created_at,
-        address=row.address,
-        attempts=row.attempts,
-        retries=row.retries,
-        subject=row.subject,
-        body=row.body,
-        sent_at=row.sent_at,
-        read_at=row.read_at,
-        relay=row.relay,
-        last_error=row.last_error,
-        erased_at=row.erased_at,
-        failure_reason=FailureReason(row.failure_reason) if row.failure_reason else None,
-        sending=row.sending_attempt,
-        possible_duplicate=row.possible_duplicate,
+    # Rows from before cause_id was kept are caused by the event they are keyed by.
+    return MESSAGES.validate_python(
+        {**row._mapping, "event_key": row.event_id, "cause_id": row.cause_id or row.event_id}
     )
 
 
@@ -122,26 +134,7 @@ class SqlMessages:
         """Record messages once: the same notice never makes a second message for a person and channel."""
         if not new:
             return 0
-        rows = [
-            {
-                "notification_id": m.notification_id,
-                "event_id": m.event_key,
-                "cause_id": m.cause_id,
-                "cause_type": m.cause_type,
-                "recipient_id": m.recipient_id,
-                "channel": m.channel.value,
-                "template": m.template,
-                "category": m.category.value,
-                "about": m.about,
-                "context": m.context,
-                "language": m.language,
-                "context_language": m.context_language,
-                "status": m.status.value,
-                "next_attempt_at": m.next_attempt_at,
-                "created_at": m.created_at,
-            }
-            for m in new
-        ]
+        rows = [{**MESSAGES.dump_python(m, include=RECORDED), "event_id": m.event_key} for m in new]
         result = await self._session.execute(
             pg_insert(messages).values(rows).on_conflict_do_nothing().returning(messages.c.id)
         )
@@ -199,24 +192,7 @@ class SqlMessages:
         await self._session.execute(
             update(messages)
             .where(messages.c.id == message.id)
-            .values(
-                status=message.status.value,
-                language=message.language,
-                address=message.address,
-                next_attempt_at=message.next_attempt_at,
-                attempts=message.attempts,
-                retries=message.retries,
-                subject=message.subject,
-                body=message.body,
-                sent_at=message.sent_at,
-                read_at=message.read_at,
-                relay=message.relay,
-                last_error=message.last_error,
-                failure_reason=message.failure_reason.value if message.failure_reason else None,
-                sending_attempt=message.sending,
-                possible_duplicate=message.possible_duplicate,
-                updated_at=func.now(),
-            )
+            .values(**MESSAGES.dump_python(message, include=SAVED), updated_at=func.now())
         )
         for attempt in message.new_attempts:
             # An attempt is written when it starts and again when it ends: by its number.

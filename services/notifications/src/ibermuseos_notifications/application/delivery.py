@@ -122,7 +122,7 @@ async def _take_up(courier: Courier, id: int) -> Sending | bool | None:
         message = await uow.messages.claim(id, now)
         if message is None:
             return None
-        if message.sending is not None:
+        if message.sending_attempt is not None:
             message.interrupted(now)
             courier.tally.possible_duplicate()
             log.warning(
@@ -133,8 +133,8 @@ async def _take_up(courier: Courier, id: int) -> Sending | bool | None:
         sending = None
         if ready is not None:
             message.start_sending(now, until=now + timedelta(seconds=courier.policy.sending_lease_seconds))
-            assert message.sending is not None
-            sending = Sending(id, message.sending, *ready)
+            assert message.sending_attempt is not None
+            sending = Sending(id, message.sending_attempt, *ready)
         await uow.messages.save(message)
         await uow.commit()
     _count(courier, message)

@@ -157,7 +157,7 @@ class Message(RecordsEvents):
     erased_at: datetime | None = None
     """When its content was erased (retention, or the person's request): it cannot be sent again."""
     failure_reason: FailureReason | None = None
-    sending: int | None = None
+    sending_attempt: int | None = None
     """The number of the e-mail attempt under way, until its outcome is recorded."""
     possible_duplicate: bool = False
     """An attempt was interrupted after it may have reached the relay: the person may have two copies."""
@@ -338,18 +338,20 @@ class Message(RecordsEvents):
         """The mail is about to go to a relay: the attempt is on record first, and nobody takes the message
         up again before `until` (by then its outcome is recorded, or the sender stopped)."""
         self._require(Status.PENDING)
-        if self.sending is not None:
-            raise InvalidTransition(f"message {self.notification_id} has attempt {self.sending} under way")
+        if self.sending_attempt is not None:
+            raise InvalidTransition(
+                f"message {self.notification_id} has attempt {self.sending_attempt} under way"
+            )
         self.attempts += 1
         self.retries += 1
-        self.sending = self.attempts
+        self.sending_attempt = self.attempts
         self.next_attempt_at = until
         self.new_attempts.append(Attempt(self.attempts, None, now, None, "sending"))
 
     def interrupted(self, now: datetime) -> None:
         """The attempt under way never recorded its outcome: it is closed as such, and the copy that follows
         is flagged as possibly the second one."""
-        if self.sending is None:
+        if self.sending_attempt is None:
             return
         self._attempt(now, None, "interrupted", None, INTERRUPTED)
         self.possible_duplicate = True
@@ -358,17 +360,17 @@ class Message(RecordsEvents):
         self, now: datetime, *, relay: str | None, outcome: str, code: int | None = None, detail: str = ""
     ) -> None:
         """Record the outcome of the attempt under way, whatever became of the message meanwhile."""
-        if self.sending is not None:
+        if self.sending_attempt is not None:
             self._attempt(now, relay, outcome, code, detail)
 
     def _attempt(
         self, now: datetime, relay: str | None, outcome: str, code: int | None = None, detail: str = ""
     ) -> None:
         """Finish the attempt under way with `outcome`, or record a whole one when none is."""
-        if self.sending is None:
+        if self.sending_attempt is None:
             self.attempts += 1
             self.retries += 1
             number = self.attempts
         else:
-            number, self.sending = self.sending, None
+            number, self.sending_attempt = self.sending_attempt, None
         self.new_attempts.append(Attempt(number, relay, now, now, outcome, code, detail[:2000]))
