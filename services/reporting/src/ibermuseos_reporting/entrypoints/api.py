@@ -37,6 +37,9 @@ NEEDS_AN_EXACT_VIEWER: dict[int | str, dict[str, Any]] = {
     404: {"description": "A focal point asking about another country's institutions"},
 }
 CSV = {"text/csv": {"schema": {"type": "string"}}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the figures are still those of the ETag sent in If-None-Match"}
+}
 
 
 def _filters(country: str | None, program: str | None, year: int | None) -> Filters:
@@ -59,6 +62,7 @@ def _cached(request: Request, c: ContainerDep, body: Any, viewer: Viewer) -> Res
     "/figures/applications",
     summary="Applications submitted, by country of residence (protected for the public, exact for who may)",
     response_model=answers.ApplicationsByCountry,
+    responses=NOT_MODIFIED,
 )
 async def applications(request: Request, c: ContainerDep, caller: OptionalCaller) -> Response:
     viewer = Viewer.of(caller)
@@ -69,6 +73,7 @@ async def applications(request: Request, c: ContainerDep, caller: OptionalCaller
     "/figures/headline",
     summary="The headline: how many professionals benefited, how many institutions",
     response_model=answers.Headline,
+    responses=NOT_MODIFIED,
 )
 async def headline(
     request: Request, c: ContainerDep, caller: OptionalCaller, lang: LanguageQuery = "es"
@@ -95,7 +100,7 @@ BeneficiaryBy = Literal[
         "`by=institution` needs a coordinator or the focal point of the country."
     ),
     response_model=answers.BeneficiariesTable,
-    responses=NEEDS_AN_EXACT_VIEWER,
+    responses={**NOT_MODIFIED, **NEEDS_AN_EXACT_VIEWER},
 )
 async def beneficiaries(
     request: Request,
@@ -118,7 +123,7 @@ async def beneficiaries(
     description="The public sees them over the whole program; by `program` or `year` they are for focal points "
     "(their country) and coordinators.",
     response_model=answers.InstitutionsTable,
-    responses=NEEDS_AN_EXACT_VIEWER,
+    responses={**NOT_MODIFIED, **NEEDS_AN_EXACT_VIEWER},
 )
 async def institutions(
     request: Request,
@@ -138,6 +143,7 @@ async def institutions(
     "/figures/grants",
     summary="Applications, eligibility, awards and amounts, by call, country or year",
     response_model=answers.GrantsTable,
+    responses=NOT_MODIFIED,
 )
 async def grants(
     request: Request,
@@ -156,6 +162,7 @@ async def grants(
     "/figures/courses",
     summary="Enrolments, completion rate and hours certified, by offering, country, program or year",
     response_model=answers.CoursesTable,
+    responses=NOT_MODIFIED,
 )
 async def courses(
     request: Request,
@@ -208,7 +215,11 @@ def _csv(body: dict[str, Any]) -> bytes:
     "institution; institutions by country, institution_type or channel; grants by call (default), country or year; "
     "courses by offering (default), country, program or year.",
     response_class=Response,
-    responses={200: {"description": "The table, one row per cell", "content": CSV}, **NEEDS_AN_EXACT_VIEWER},
+    responses={
+        200: {"description": "The table, one row per cell", "content": CSV},
+        **NOT_MODIFIED,
+        **NEEDS_AN_EXACT_VIEWER,
+    },
 )
 async def table_csv(
     request: Request,
@@ -291,7 +302,8 @@ async def country_report(
         200: {
             "description": "An IATI 2.03 activity file",
             "content": {"application/xml": {"schema": {"type": "string"}}},
-        }
+        },
+        **NOT_MODIFIED,
     },
 )
 async def iati(request: Request, c: ContainerDep) -> Response:
@@ -306,14 +318,16 @@ def _now(c: ContainerDep) -> datetime:
     return c.clock.now().replace(microsecond=0)
 
 
-NO_GRANT_YET: dict[int | str, dict[str, Any]] = {404: {"description": "No grant to publish yet (a 360Giving file holds at least one)"}}
+NO_GRANT_YET: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No grant to publish yet (a 360Giving file holds at least one)"}
+}
 
 
 @router.get(
     "/open-data/360giving.json",
     summary="360Giving grants: accepted training grants per call and country, grantees only in aggregate",
     response_model=answers.GivingPackage,
-    responses=NO_GRANT_YET,
+    responses={**NOT_MODIFIED, **NO_GRANT_YET},
 )
 async def giving_json(request: Request, c: ContainerDep) -> Response:
     generated = _now(c)
@@ -328,7 +342,7 @@ async def giving_json(request: Request, c: ContainerDep) -> Response:
     "/open-data/360giving.csv",
     summary="The 360Giving grants file as CSV, with the standard's column titles",
     response_class=Response,
-    responses={200: {"description": "The grants, one a row", "content": CSV}, **NO_GRANT_YET},
+    responses={200: {"description": "The grants, one a row", "content": CSV}, **NOT_MODIFIED, **NO_GRANT_YET},
 )
 async def giving_csv(request: Request, c: ContainerDep) -> Response:
     records = await queries.giving_records(c.uow(), c.publisher, _now(c))

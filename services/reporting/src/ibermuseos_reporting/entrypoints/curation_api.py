@@ -198,7 +198,9 @@ def _abbreviation_out(known: KnownAbbreviation) -> AbbreviationOut:
     )
 
 
-NOT_YOURS: dict[int | str, dict[str, Any]] = {404: {"description": "A focal point asking about another country"}}
+NOT_YOURS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "A focal point asking about another country"}
+}
 
 # ------------------------------------------------------------------------------ routes
 
@@ -320,6 +322,7 @@ async def confirm(institution_id: UUID, body: ConfirmIn, c: ContainerDep, caller
     status_code=status.HTTP_201_CREATED,
     response_model=SplitOut,
     summary="Split spellings wrongly matched into an institution out into a new one",
+    responses={409: {"description": "A request with this Idempotency-Key is still being processed"}},
 )
 async def split(
     institution_id: UUID,
