@@ -5,6 +5,7 @@
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,8 @@ from .tables import (
     institution_reviews,
     institution_spelling_links,
 )
+
+KNOWN_ABBREVIATION = [field.name for field in fields(KnownAbbreviation)]
 
 
 class SqlCuration:
@@ -217,22 +220,13 @@ class SqlCuration:
             await self._session.execute(select(func.count()).select_from(table).where(*scope))
         ).scalar_one()
         rows = await self._session.execute(
-            table.select()
+            select(*(table.c[name] for name in KNOWN_ABBREVIATION))
             .where(*scope)
             .order_by(table.c.country, table.c.abbreviation_norm, table.c.city_norm, table.c.id)
             .limit(page.limit)
             .offset(page.offset)
         )
-        return sliced(
-            [
-                KnownAbbreviation(
-                    row.id, row.abbreviation, row.name, row.country, row.city, row.created_by, row.created_at
-                )
-                for row in rows
-            ],
-            int(total),
-            page,
-        )
+        return sliced([KnownAbbreviation(**row._mapping) for row in rows], int(total), page)
 
     async def remove_abbreviation(self, abbreviation_id: uuid.UUID) -> dict[str, Any] | None:
         table = institution_abbreviations
@@ -243,24 +237,8 @@ class SqlCuration:
 
 
 def _institution(row: Any) -> InstitutionView:
-    return InstitutionView(
-        institution_id=row.institution_id,
-        name=row.name,
-        country=row.country,
-        city=row.city,
-        type=row.type,
-        confirmed=bool(row.confirmed),
-        beneficiaries=int(row.beneficiaries),
-        replication_mentions=int(row.replication_mentions),
-        spellings=[
-            SpellingView(
-                id=uuid.UUID(spelling["id"]),
-                name=spelling["name"],
-                city=spelling["city"],
-                country=spelling["country"],
-                type=spelling["type"],
-                abbreviation_of=spelling["abbreviation_of"],
-            )
-            for spelling in row.spellings or []
-        ],
-    )
+    found = dict(row._mapping)
+    spellings = [
+        SpellingView(**{**spelling, "id": uuid.UUID(spelling["id"])}) for spelling in found["spellings"] or []
+    ]
+    return InstitutionView(**{**found, "spellings": spellings})

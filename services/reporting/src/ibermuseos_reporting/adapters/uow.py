@@ -1,5 +1,6 @@
 """The unit of work: one transaction on the projection schema that serves now, and the durable tables beside it."""
 
+from dataclasses import fields
 from typing import Self
 
 from ibermuseos_platform.outbox import Outbox
@@ -28,21 +29,9 @@ class SqlStatus:
 
     async def last_rebuild(self) -> RebuildRun | None:
         table = rebuild_runs
+        columns = (table.c[field.name] for field in fields(RebuildRun))
         row = (
-            await self._session.execute(
-                select(
-                    table.c.state,
-                    table.c.started_at,
-                    table.c.updated_at,
-                    table.c.finished_at,
-                    table.c.events_done,
-                    table.c.events_total,
-                    table.c.events_per_second,
-                    table.c.error,
-                )
-                .order_by(table.c.started_at.desc())
-                .limit(1)
-            )
+            await self._session.execute(select(*columns).order_by(table.c.started_at.desc()).limit(1))
         ).first()
         return RebuildRun(**row._mapping) if row is not None else None
 

@@ -1,9 +1,9 @@
 """What the application layer needs from outside: the serving projections, the curation tables, one transaction."""
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 from uuid import UUID
 
 from ibermuseos_kernel.paging import Page, Slice
@@ -82,8 +82,8 @@ class Status(Protocol):
     async def last_rebuild(self) -> RebuildRun | None: ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction on the schema that serves now (the old one until a rebuild switches)."""
+class UnitOfWork(AbstractAsyncContextManager["UnitOfWork"], Protocol):
+    """One transaction on the schema that serves now (the old one until a rebuild switches); `async with` it."""
 
     @property
     def figures(self) -> Figures: ...
@@ -93,11 +93,5 @@ class UnitOfWork(Protocol):
 
     @property
     def status(self) -> Status: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
 
     async def commit(self) -> None: ...

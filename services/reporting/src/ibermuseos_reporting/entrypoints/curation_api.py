@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..adapters.uow import SqlUnitOfWork
 from ..application import curation, queries
-from ..application.views import InstitutionView, KnownAbbreviation, SpellingView, Suggestion
+from ..application.views import Suggestion
 from ..domain.institutions import MAX_ABBREVIATION, Abbreviation
 from .web import ContainerDep, Coordinator, PageDep, Reviewer
 
@@ -86,7 +86,13 @@ class AbbreviationIn(Strict):
 # ------------------------------------------------------------------------------ answers
 
 
-class SpellingOut(BaseModel):
+class Out(BaseModel):
+    """An answer read from a view's attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SpellingOut(Out):
     id: UUID
     name: str | None
     city: str | None
@@ -95,7 +101,7 @@ class SpellingOut(BaseModel):
     abbreviation_of: str | None = Field(description="the name a known abbreviation spelt out, when it is one")
 
 
-class InstitutionOut(BaseModel):
+class InstitutionOut(Out):
     institution_id: UUID
     name: str | None
     country: str | None
@@ -107,7 +113,7 @@ class InstitutionOut(BaseModel):
     spellings: list[SpellingOut]
 
 
-class InstitutionName(BaseModel):
+class InstitutionName(Out):
     id: UUID
     name: str | None
 
@@ -118,7 +124,7 @@ class SuggestionOut(BaseModel):
     similarity: float = Field(description="how alike their names are, from 0 to 1")
 
 
-class AbbreviationOut(BaseModel):
+class AbbreviationOut(Out):
     id: UUID
     abbreviation: str
     name: str
@@ -153,48 +159,11 @@ class SplitOut(BaseModel):
     spellings: list[UUID]
 
 
-def _spelling_out(spelling: SpellingView) -> SpellingOut:
-    return SpellingOut(
-        id=spelling.id,
-        name=spelling.name,
-        city=spelling.city,
-        country=spelling.country,
-        type=spelling.type,
-        abbreviation_of=spelling.abbreviation_of,
-    )
-
-
-def _institution_out(found: InstitutionView) -> InstitutionOut:
-    return InstitutionOut(
-        institution_id=found.institution_id,
-        name=found.name,
-        country=found.country,
-        city=found.city,
-        type=found.type,
-        confirmed=found.confirmed,
-        beneficiaries=found.beneficiaries,
-        replication_mentions=found.replication_mentions,
-        spellings=[_spelling_out(spelling) for spelling in found.spellings],
-    )
-
-
 def _suggestion_out(pair: Suggestion) -> SuggestionOut:
     return SuggestionOut(
         first=InstitutionName(id=pair.first, name=pair.first_name),
         second=InstitutionName(id=pair.second, name=pair.second_name),
         similarity=pair.similarity,
-    )
-
-
-def _abbreviation_out(known: KnownAbbreviation) -> AbbreviationOut:
-    return AbbreviationOut(
-        id=known.id,
-        abbreviation=known.abbreviation,
-        name=known.name,
-        country=known.country,
-        city=known.city,
-        created_by=known.created_by,
-        created_at=known.created_at,
     )
 
 
@@ -223,7 +192,7 @@ async def list_institutions(
     found = await queries.institutions(
         c.uow(), caller, country=_country(country), search=q, confirmed=confirmed, page=page
     )
-    return paged(request, found, _institution_out)
+    return paged(request, found, InstitutionOut.model_validate)
 
 
 @router.get(
@@ -249,7 +218,7 @@ async def abbreviations(
     request: Request, c: ContainerDep, caller: Reviewer, page: PageDep, country: CountryQuery = None
 ) -> Paged[AbbreviationOut]:
     found = await queries.abbreviations(c.uow(), caller, _country(country), page)
-    return paged(request, found, _abbreviation_out)
+    return paged(request, found, AbbreviationOut.model_validate)
 
 
 @router.post(
@@ -303,7 +272,7 @@ async def merge(body: MergeIn, c: ContainerDep, caller: Coordinator) -> Merged:
     summary="One institution with its spellings",
 )
 async def get_institution(institution_id: UUID, c: ContainerDep, caller: Reviewer) -> InstitutionOut:
-    return _institution_out(await queries.institution(c.uow(), caller, institution_id))
+    return InstitutionOut.model_validate(await queries.institution(c.uow(), caller, institution_id))
 
 
 @router.post(
