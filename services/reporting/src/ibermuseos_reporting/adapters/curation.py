@@ -29,6 +29,16 @@ from .tables import (
 )
 
 KNOWN_ABBREVIATION = [field.name for field in fields(KnownAbbreviation)]
+ABBREVIATION_COLUMNS = (
+    "abbreviation",
+    "name",
+    "country",
+    "city",
+    "abbreviation_norm",
+    "name_norm",
+    "city_norm",
+)
+"""What is kept of an abbreviation, as written and normalised (the matching rules read the latter)."""
 
 
 class SqlCuration:
@@ -195,18 +205,10 @@ class SqlCuration:
         new_id = uuid.uuid4()
         try:
             async with self._session.begin_nested():
+                written = {name: getattr(abbreviation, name) for name in ABBREVIATION_COLUMNS}
                 await self._session.execute(
                     institution_abbreviations.insert().values(
-                        id=new_id,
-                        abbreviation=abbreviation.abbreviation,
-                        name=abbreviation.name,
-                        country=abbreviation.country,
-                        city=abbreviation.city,
-                        abbreviation_norm=abbreviation.abbreviation_norm,
-                        name_norm=abbreviation.name_norm,
-                        city_norm=abbreviation.city_norm,
-                        created_by=by,
-                        created_at=at,
+                        id=new_id, created_by=by, created_at=at, **written
                     )
                 )
         except IntegrityError:
