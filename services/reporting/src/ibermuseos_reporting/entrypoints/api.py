@@ -34,7 +34,7 @@ NEEDS_AN_EXACT_VIEWER: dict[int | str, dict[str, Any]] = {
         "description": "The question is answered for focal points and coordinators only, and no token came"
     },
     403: {"description": "The token's roles do not see this question's figures exactly"},
-    404: {"description": "A focal point asking about another country's institutions"},
+    404: {"description": "A focal point asking for another country's figures in fine detail"},
 }
 CSV = {"text/csv": {"schema": {"type": "string"}}}
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
