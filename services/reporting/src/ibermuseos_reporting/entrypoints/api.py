@@ -50,7 +50,7 @@ async def _table(
     c: ContainerDep, caller: OptionalCaller, table: TableName, filters: Filters, by: str | None, lang: str
 ) -> tuple[dict[str, Any], Viewer]:
     """A table of figures as the caller may see it; a question not answered for the public takes a token."""
-    viewer = Viewer.of(asked_by(caller, for_signed_in_only=for_signed_in_only(table, by, filters)))
+    viewer = Viewer.of(await asked_by(caller, for_signed_in_only=for_signed_in_only(table, by, filters)))
     return await queries.table(c.uow(), viewer, c.lag, table, filters, by, lang), viewer
 
 

@@ -21,12 +21,12 @@ Reviewer = Annotated[Caller, Depends(require(Role.COORDINATOR, Role.FOCAL_POINT)
 Coordinator = Annotated[Caller, Depends(require(Role.COORDINATOR))]
 
 
-def asked_by(caller: Caller | None, *, for_signed_in_only: bool) -> Caller | None:
+async def asked_by(caller: Caller | None, *, for_signed_in_only: bool) -> Caller | None:
     """Who asks; a question never answered for the public takes a token (401 without one, as the edge says)."""
-    return current_caller(caller) if for_signed_in_only else caller
+    return await current_caller(caller) if for_signed_in_only else caller
 
 
-def rate_limited(request: Request, c: ContainerDep) -> None:
+async def rate_limited(request: Request, c: ContainerDep) -> None:
     """The figures' own limit: 429 with Retry-After to a client asking too often; staff are not held back."""
     c.limiter.admit(request)
 
