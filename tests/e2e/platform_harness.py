@@ -1,12 +1,16 @@
 """The whole platform for end-to-end tests: the four services as processes, on fresh databases and topics."""
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from ibermuseos_platform.dev_issuer import DevIssuer
-from ibermuseos_platform.testing.services import RunningService, free_port
+from ibermuseos_platform.testing.infrastructure import Infrastructure
+from ibermuseos_platform.testing.postgres import TestDatabases
+from ibermuseos_platform.testing.services import RunningService, free_port, start_service
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("applications", "courses", "notifications", "reporting")
@@ -54,6 +58,38 @@ class Platform:
         return {
             "Authorization": f"Bearer {self.issuer.token(subject, roles=list(roles), country=country, **claims)}"
         }
+
+
+@asynccontextmanager
+async def running_platform(
+    folder: Path,
+    *,
+    infra: Infrastructure,
+    databases: TestDatabases,
+    topic_prefix: str,
+    services: Sequence[str] = SERVICES,
+) -> AsyncIterator[Platform]:
+    """`services` as processes on fresh databases and their own topics, with a token issuer in `folder`."""
+    issuer = DevIssuer(folder / "issuer")
+    issuer.write_key_set()
+    running: dict[str, RunningService] = {}
+    try:
+        for name in services:
+            running[name] = await start_service(
+                name,
+                repo=REPO,
+                infra=infra,
+                databases=databases,
+                issuer=issuer,
+                topic_prefix=topic_prefix,
+                logs=folder / "logs",
+                extra_env=EXTRA_ENV.get(name),
+            )
+        async with httpx.AsyncClient(timeout=30) as http:
+            yield Platform(running, issuer, http)
+    finally:
+        for service in running.values():
+            await service.stop()
 
 
 async def open_run(

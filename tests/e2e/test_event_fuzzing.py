@@ -20,16 +20,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from ibermuseos_contracts import Envelope, Event, all_events, public_model
 from ibermuseos_notifications.entrypoints.consumers import CONSUMED
-from ibermuseos_platform.dev_issuer import DevIssuer
 from ibermuseos_platform.kafka import ensure_topics, published_topics
 from ibermuseos_platform.testing.arbitrary import from_json_schema
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases
-from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.services import RunningService
 from ibermuseos_platform.testing.waiting import eventually
 from ibermuseos_reporting.domain.projections import PROJECTIONS
-from platform_harness import EXTRA_ENV, REPO
+from platform_harness import running_platform
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -84,30 +83,18 @@ def records_of(kind: type[Event], public: bool) -> list[tuple[str, bytes, bytes,
 async def consumers(
     infra: Infrastructure, databases: TestDatabases, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[dict[str, RunningService], str]]:
-    issuer = DevIssuer(tmp_path_factory.mktemp("fuzz-issuer"))
-    issuer.write_key_set()
     prefix = f"fuzz-{uuid.uuid4().hex[:8]}."
-    logs = tmp_path_factory.mktemp("fuzz-logs")
     # The topics applications and courses would create: this test plays their part.
     kafka = KafkaTestClient(infra.kafka_bootstrap, prefix).settings()
     await ensure_topics(kafka, published_topics({event.topic for event in all_events()}, kafka))
-    services: dict[str, RunningService] = {}
-    try:
-        for name in ("notifications", "reporting"):
-            services[name] = await start_service(
-                name,
-                repo=REPO,
-                infra=infra,
-                databases=databases,
-                issuer=issuer,
-                topic_prefix=prefix,
-                logs=logs,
-                extra_env=EXTRA_ENV.get(name),
-            )
-        yield services, prefix
-    finally:
-        for service in services.values():
-            await service.stop()
+    async with running_platform(
+        tmp_path_factory.mktemp("fuzz"),
+        infra=infra,
+        databases=databases,
+        topic_prefix=prefix,
+        services=("notifications", "reporting"),
+    ) as running:
+        yield running.services, prefix
 
 
 async def processed_ids(service: RunningService) -> set[str]:

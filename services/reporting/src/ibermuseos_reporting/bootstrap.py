@@ -5,16 +5,15 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TextIO
 
 from ibermuseos_contracts import Event
+from ibermuseos_kernel.clock import Clock, SystemClock
 from ibermuseos_platform.consumer import Handler
 from ibermuseos_platform.idempotency import IdempotencyKeys
 from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import SERVICE
 from .adapters.kafka_source import LagMeter, PublicTopicsSource
@@ -22,7 +21,9 @@ from .adapters.queries import MicrodataCache, state
 from .adapters.rebuild_target import PostgresTarget, RebuildRunning
 from .adapters.schemas import ensure_serving
 from .adapters.tables import metadata
+from .adapters.uow import SqlUnitOfWork
 from .application.rebuild import Progress, RebuildResult, rebuild
+from .domain.figures import ConsumerLag
 from .domain.opendata import Publisher
 from .domain.projections import PROJECTIONS, handled_types, version
 from .settings import Settings
@@ -31,25 +32,21 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Lag:
-    """The live consumer's lag per public topic, as last measured."""
-
-    by_topic: dict[str, int] = field(default_factory=dict)
-    measured_at: datetime | None = None
-    error: str | None = None
-
-
-@dataclass
 class Container:
     platform: Platform
     settings: Settings
     limiter: RateLimiter
-    idempotency: IdempotencyKeys[AsyncSession | None]
+    idempotency: IdempotencyKeys[SqlUnitOfWork]
     publisher: Publisher
     lag_meter: LagMeter
     microdata: MicrodataCache
-    lag: Lag = field(default_factory=Lag)
+    clock: Clock = field(default_factory=SystemClock)
+    lag: ConsumerLag = field(default_factory=ConsumerLag)
     rebuilding: bool = False
+
+    def uow(self) -> SqlUnitOfWork:
+        """A unit of work of its own transaction, on the schema serving when it begins."""
+        return SqlUnitOfWork(self.platform.sessions, self.platform.outbox, self.microdata)
 
     async def watch_lag(self) -> None:
         """Measure the lag every few seconds while the service runs; close the Kafka clients when it stops."""
@@ -64,7 +61,7 @@ class Container:
     async def measure_lag(self) -> None:
         try:
             self.lag.by_topic = await self.lag_meter.measure()
-            self.lag.measured_at = datetime.now(UTC)
+            self.lag.measured_at = self.clock.now()
             self.lag.error = None
         except Exception as error:
             self.lag.error = type(error).__name__
@@ -151,6 +148,9 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
         metadata,
     )
     platform.add_consumer(SERVICE, handlers, public=True)
+    microdata = MicrodataCache(
+        settings.disclosure.secret.get_secret_value().encode(), settings.projections.microdata_seconds
+    )
     container = Container(
         platform=platform,
         settings=settings,
@@ -158,13 +158,11 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
         idempotency=IdempotencyKeys(
             metadata.tables["idempotency_keys"],
             platform.sessions,
-            fresh=lambda: None,
-            joining=lambda session: session,
+            fresh=lambda: SqlUnitOfWork(platform.sessions, platform.outbox, microdata),
+            joining=lambda session: SqlUnitOfWork(None, platform.outbox, microdata, session=session),
         ),
         lag_meter=LagMeter(settings.kafka, SERVICE, PUBLIC_TOPICS),
-        microdata=MicrodataCache(
-            settings.disclosure.secret.get_secret_value().encode(), settings.projections.microdata_seconds
-        ),
+        microdata=microdata,
         publisher=Publisher(
             organisation_ref=settings.open_data.organisation_ref,
             organisation_name=settings.open_data.organisation_name,

@@ -4,6 +4,7 @@ import random
 from typing import Any
 
 import pytest
+from ibermuseos_kernel.errors import Forbidden, NotFound
 from ibermuseos_reporting.adapters.queries import MicrodataCache, SqlFigures
 from ibermuseos_reporting.adapters.rebuild_target import asyncpg_url
 from ibermuseos_reporting.adapters.store import BulkWriter
@@ -163,12 +164,11 @@ async def test_by_institution_is_for_exact_viewers_only(
 ) -> None:
     await apply(scenario.published)
     source = SqlFigures(session, schema)
-    with pytest.raises(figures.NotVisible) as public:
+    # Without a token the service asks for one (401, tested on the service) before it asks this.
+    with pytest.raises(Forbidden):
         await figures.beneficiaries(source, Viewer.public(), Filters(), "institution", "es")
-    assert public.value.status == 401
-    with pytest.raises(figures.NotVisible) as other_country:
+    with pytest.raises(NotFound):
         await figures.beneficiaries(source, Viewer(country="PE"), Filters(country="CL"), "institution", "es")
-    assert other_country.value.status == 404
     own = await figures.beneficiaries(
         source, Viewer(country="MX"), Filters(country="MX"), "institution", "es"
     )

@@ -22,7 +22,9 @@ from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.services import RunningService, start_service
 from ibermuseos_platform.testing.waiting import eventually
+from ibermuseos_reporting.application.queries import BREAKDOWNS
 from ibermuseos_reporting.domain.disclosure import headline as headline_text
+from jsonschema import Draft202012Validator
 from lxml import etree
 from reporting_standards import giving_validator
 
@@ -340,7 +342,7 @@ async def test_a_coordinator_splits_a_wrong_match_and_merges_it_back(
     ).status_code == 403
 
 
-async def test_the_public_api_answers_429_to_a_client_asking_too_often(
+async def test_the_public_api_answers_429_to_a_client_asking_too_often_and_never_to_staff(
     running: Running, infra: Infrastructure, databases: TestDatabases, tmp_path: Path
 ) -> None:
     strict = await start_service(
@@ -360,6 +362,15 @@ async def test_the_public_api_answers_429_to_a_client_asking_too_often(
             limited = await http.get(f"{strict.url}/figures/headline")
         assert statuses == [200, 200, 200, 429]
         assert int(limited.headers["retry-after"]) >= 1
+        # Issue 14: a coordinator got 429 after about 60 quick calls; staff are not held to the public limit.
+        async with httpx.AsyncClient(timeout=30) as http:
+            staff = [
+                (
+                    await http.get(f"{strict.url}/figures/applications", headers=running.coordinator)
+                ).status_code
+                for _ in range(200)
+            ]
+        assert set(staff) == {200}
     finally:
         await strict.stop()
 
@@ -383,3 +394,54 @@ async def test_projections_of_another_version_are_back_filled_by_the_service_and
 
     await eventually(switched, timeout=60, what="the service rebuilding and switching to the current version")
     assert await _figures(http, running, running.coordinator) == expected
+
+
+async def test_every_answer_holds_to_the_openapi_document_with_figures_in_it(
+    running: Running, http: httpx.AsyncClient
+) -> None:
+    """The conformance run sees an empty service; here every table has rows, every view its own exactness."""
+    document = (await http.get(f"{running.url}/openapi.json")).json()
+    peru = running.token("focal-pe", "focal_point", country="PE")
+    coordinator = running.coordinator
+    mexico = (
+        await http.get(f"{running.url}/institutions", params={"country": "MX"}, headers=coordinator)
+    ).json()
+    asked: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
+        ("/figures/headline", "/figures/headline", {}, {}),
+        ("/figures/headline", "/figures/headline", {}, coordinator),
+        ("/figures/applications", "/figures/applications", {}, peru),
+        ("/freshness", "/freshness", {}, {}),
+        ("/countries/{country}/report", "/countries/PE/report", {}, peru),
+        ("/institutions", "/institutions", {"limit": 1}, coordinator),
+        (
+            "/institutions/{institution_id}",
+            f"/institutions/{mexico['items'][0]['institution_id']}",
+            {},
+            coordinator,
+        ),
+        ("/institutions/suggestions", "/institutions/suggestions", {}, coordinator),
+        ("/institutions/abbreviations", "/institutions/abbreviations", {"country": "MX"}, coordinator),
+    ]
+    for table, kinds in BREAKDOWNS.items():
+        for by in kinds:
+            for headers in ({}, peru, coordinator):
+                if by != "institution" or headers is coordinator:
+                    asked.append((f"/figures/{table}", f"/figures/{table}", {"by": by}, headers))
+    asked.append(
+        ("/figures/beneficiaries", "/figures/beneficiaries", {"by": "institution", "country": "PE"}, peru)
+    )
+    asked.append(
+        ("/figures/institutions", "/figures/institutions", {"by": "country", "year": 2027}, coordinator)
+    )
+
+    for template, path, params, headers in asked:
+        answer = await http.get(f"{running.url}{path}", params=params, headers=headers)
+        assert answer.status_code == 200, (path, params, answer.text)
+        schema = document["paths"][template]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]
+        validator = Draft202012Validator({**schema, "components": document["components"]})
+        errors = [
+            f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(answer.json())
+        ]
+        assert errors == [], (path, params, errors)

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from ibermuseos_platform.problems import install_problem_handlers
 from ibermuseos_reporting.entrypoints import dashboard_web
 
 DASHBOARD = Path(dashboard_web.__file__).parent / "dashboard"
@@ -17,6 +18,7 @@ VENDOR = DASHBOARD / "vendor"
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
+    install_problem_handlers(app)
     app.include_router(dashboard_web.router)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as http:
         yield http

@@ -5,13 +5,19 @@
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from ibermuseos_kernel.errors import Conflict
+from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_platform.paging import sliced
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..application.views import InstitutionView, KnownAbbreviation, SpellingView
 from ..domain.institutions import Abbreviation, Candidate
 from .schemas import checked
 from .tables import (
@@ -22,9 +28,17 @@ from .tables import (
     institution_spelling_links,
 )
 
-
-class DuplicateAbbreviation(Exception):
-    pass
+KNOWN_ABBREVIATION = [field.name for field in fields(KnownAbbreviation)]
+ABBREVIATION_COLUMNS = (
+    "abbreviation",
+    "name",
+    "country",
+    "city",
+    "abbreviation_norm",
+    "name_norm",
+    "city_norm",
+)
+"""What is kept of an abbreviation, as written and normalised (the matching rules read the latter)."""
 
 
 class SqlCuration:
@@ -34,10 +48,10 @@ class SqlCuration:
         self._session = session
         self._schema = checked(schema)
 
-    async def log(self, by: str, action: str, detail: dict[str, Any]) -> None:
+    async def log(self, by: str, action: str, detail: dict[str, Any], at: datetime) -> None:
         await self._session.execute(
             curation_log.insert().values(
-                by=by, action=action, detail=json.loads(json.dumps(detail, default=str))
+                at=at, by=by, action=action, detail=json.loads(json.dumps(detail, default=str))
             )
         )
 
@@ -49,13 +63,12 @@ class SqlCuration:
         country: str | None,
         search: str | None,
         confirmed: bool | None,
-        limit: int,
-        offset: int,
+        page: Page,
         institution_id: uuid.UUID | None = None,
-    ) -> tuple[int, list[dict[str, Any]]]:
+    ) -> Slice[InstitutionView]:
         s = self._schema
         conditions: list[str] = []
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        params: dict[str, Any] = {"limit": page.limit, "offset": page.offset}
         if country:
             conditions.append("i.country = :country")
             params["country"] = country
@@ -96,7 +109,7 @@ class SqlCuration:
             ),
             params,
         )
-        return int(total), [dict(row._mapping) for row in rows]
+        return sliced([_institution(row) for row in rows], int(total), page)
 
     async def institution_country(self, institution_id: uuid.UUID) -> str | None:
         value = (
@@ -150,9 +163,9 @@ class SqlCuration:
 
     # ----------------------------------------------------------------------- writing
 
-    async def confirm(self, institution_id: uuid.UUID, name: str | None, by: str) -> None:
+    async def confirm(self, institution_id: uuid.UUID, name: str | None, by: str, at: datetime) -> None:
         statement = pg_insert(institution_reviews).values(
-            institution_id=institution_id, name=name, confirmed=True, decided_by=by
+            institution_id=institution_id, name=name, confirmed=True, decided_by=by, decided_at=at
         )
         await self._session.execute(
             statement.on_conflict_do_update(
@@ -161,81 +174,61 @@ class SqlCuration:
                     "name": statement.excluded.name,
                     "confirmed": True,
                     "decided_by": by,
-                    "decided_at": text("now()"),
+                    "decided_at": at,
                 },
             )
         )
 
-    async def link_key(self, matched_key: str, institution_id: uuid.UUID, by: str) -> None:
-        statement = pg_insert(institution_key_links).values(
-            matched_key=matched_key, institution_id=institution_id, decided_by=by
-        )
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["matched_key"],
-                set_={"institution_id": institution_id, "decided_by": by, "decided_at": text("now()")},
-            )
-        )
+    async def link_key(self, matched_key: str, institution_id: uuid.UUID, by: str, at: datetime) -> None:
+        await self._link(institution_key_links, "matched_key", matched_key, institution_id, by, at)
 
-    async def link_spelling(self, spelling: str, institution_id: uuid.UUID, by: str) -> None:
-        statement = pg_insert(institution_spelling_links).values(
-            spelling=spelling, institution_id=institution_id, decided_by=by
-        )
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["spelling"],
-                set_={"institution_id": institution_id, "decided_by": by, "decided_at": text("now()")},
-            )
-        )
+    async def link_spelling(self, spelling: str, institution_id: uuid.UUID, by: str, at: datetime) -> None:
+        await self._link(institution_spelling_links, "spelling", spelling, institution_id, by, at)
 
-    async def relink(self, source: uuid.UUID, target: uuid.UUID, by: str) -> None:
+    async def _link(
+        self, table: Table, key: str, value: str, institution_id: uuid.UUID, by: str, at: datetime
+    ) -> None:
+        decision = {"institution_id": institution_id, "decided_by": by, "decided_at": at}
+        statement = pg_insert(table).values({key: value, **decision})
+        await self._session.execute(statement.on_conflict_do_update(index_elements=[key], set_=decision))
+
+    async def relink(self, source: uuid.UUID, target: uuid.UUID, by: str, at: datetime) -> None:
         """Every earlier decision that pointed at `source` now points at `target`."""
         for table in (institution_key_links, institution_spelling_links):
             await self._session.execute(
                 table.update()
                 .where(table.c.institution_id == source)
-                .values(institution_id=target, decided_by=by, decided_at=text("now()"))
+                .values(institution_id=target, decided_by=by, decided_at=at)
             )
 
-    async def add_abbreviation(self, abbreviation: Abbreviation, by: str) -> uuid.UUID:
+    async def add_abbreviation(self, abbreviation: Abbreviation, by: str, at: datetime) -> uuid.UUID:
         new_id = uuid.uuid4()
         try:
             async with self._session.begin_nested():
+                written = {name: getattr(abbreviation, name) for name in ABBREVIATION_COLUMNS}
                 await self._session.execute(
                     institution_abbreviations.insert().values(
-                        id=new_id,
-                        abbreviation=abbreviation.abbreviation,
-                        name=abbreviation.name,
-                        country=abbreviation.country,
-                        city=abbreviation.city,
-                        abbreviation_norm=abbreviation.abbreviation_norm,
-                        name_norm=abbreviation.name_norm,
-                        city_norm=abbreviation.city_norm,
-                        created_by=by,
+                        id=new_id, created_by=by, created_at=at, **written
                     )
                 )
         except IntegrityError:
-            raise DuplicateAbbreviation(abbreviation.abbreviation) from None
+            raise Conflict("That abbreviation is already known there", code="abbreviation_known") from None
         return new_id
 
-    async def abbreviations(self, country: str | None) -> list[dict[str, Any]]:
+    async def abbreviations(self, country: str | None, page: Page) -> Slice[KnownAbbreviation]:
         table = institution_abbreviations
-        query = table.select().order_by(table.c.country, table.c.abbreviation_norm, table.c.city_norm)
-        if country:
-            query = query.where(table.c.country == country)
-        rows = await self._session.execute(query)
-        return [
-            {
-                "id": row.id,
-                "abbreviation": row.abbreviation,
-                "name": row.name,
-                "country": row.country,
-                "city": row.city,
-                "created_by": row.created_by,
-                "created_at": row.created_at,
-            }
-            for row in rows
-        ]
+        scope = [table.c.country == country] if country else []
+        total = (
+            await self._session.execute(select(func.count()).select_from(table).where(*scope))
+        ).scalar_one()
+        rows = await self._session.execute(
+            select(*(table.c[name] for name in KNOWN_ABBREVIATION))
+            .where(*scope)
+            .order_by(table.c.country, table.c.abbreviation_norm, table.c.city_norm, table.c.id)
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        return sliced([KnownAbbreviation(**row._mapping) for row in rows], int(total), page)
 
     async def remove_abbreviation(self, abbreviation_id: uuid.UUID) -> dict[str, Any] | None:
         table = institution_abbreviations
@@ -243,3 +236,11 @@ class SqlCuration:
             await self._session.execute(table.delete().where(table.c.id == abbreviation_id).returning(table))
         ).first()
         return dict(row._mapping) if row is not None else None
+
+
+def _institution(row: Any) -> InstitutionView:
+    found = dict(row._mapping)
+    spellings = [
+        SpellingView(**{**spelling, "id": uuid.UUID(spelling["id"])}) for spelling in found["spellings"] or []
+    ]
+    return InstitutionView(**{**found, "spellings": spellings})

@@ -8,16 +8,17 @@ shown; what the public sees is consistent across every table, filter and file.
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
+
+from ibermuseos_kernel.errors import Forbidden, NotFound
 
 from ..domain import microdata as md
 from ..domain.disclosure import BASE, INTERVAL, Viewer, headline
-from ..domain.figures import FINE_DIMENSIONS, Filters, State
-from ..domain.microdata import Microdata
+from ..domain.figures import FINE_DIMENSIONS, Filters
 from ..domain.opendata import Call, Indicator, Period, Publisher, giving_grants
+from .ports import Figures
 
 PROTECTION = {
     "method": "fixed random rounding to base 3 of the microdata's classes",
@@ -26,35 +27,6 @@ PROTECTION = {
     "reference": "README of the reporting service, section 'Disclosure control'",
 }
 """Said with every answer that is not entirely exact: how its counts were protected."""
-
-
-class Figures(Protocol):
-    """What the figures are computed from: the serving projections."""
-
-    async def microdata(self) -> Microdata: ...
-
-    async def labels(self, language: str) -> dict[str, str]: ...
-
-    async def beneficiaries_by_institution(self, filters: Filters) -> list[dict[str, Any]]: ...
-
-    async def institutions(
-        self, filters: Filters, by: str | None
-    ) -> tuple[dict[str, int], list[dict[str, Any]]]: ...
-
-    async def institution_reach(self) -> list[dict[str, Any]]: ...
-
-    async def calls(self) -> dict[str, dict[str, Any]]: ...
-
-    async def state(self) -> State: ...
-
-
-class NotVisible(Exception):
-    """The viewer may not see this breakdown: `status` says whether to answer 401, 403 or 404."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 def _filters_out(filters: Filters) -> dict[str, Any]:
@@ -70,22 +42,27 @@ def row_exactness(viewer: Viewer, by: str | None, filters: Filters) -> Callable[
     return exact
 
 
+def for_signed_in_only(table: str, by: str | None, filters: Filters) -> bool:
+    """Whether a question is never answered for the public, so that asking it takes a token.
+
+    Breakdowns fine enough to point at a person, and institutions by program or year (which
+    would tell whether anyone from a country took part that year).
+    """
+    if table == "beneficiaries":
+        return by in FINE_DIMENSIONS
+    if table == "institutions":
+        return filters.program is not None or filters.year is not None
+    return False
+
+
 def check_fine(viewer: Viewer, by: str | None, filters: Filters) -> None:
     """Breakdowns fine enough to point at a person are for focal points (their country) and coordinators."""
     if by not in FINE_DIMENSIONS or viewer.everything:
         return
-    if viewer.is_public:
-        raise NotVisible(401, f"the breakdown by {by} needs a focal point's or coordinator's token")
     if viewer.country is None:
-        raise NotVisible(403, f"the breakdown by {by} is for focal points and coordinators")
+        raise Forbidden(f"the breakdown by {by} is for focal points and coordinators")
     if filters.country != viewer.country:
-        raise NotVisible(404, f"no breakdown by {by} for that country")
-
-
-@dataclass(frozen=True)
-class Freshness:
-    events_applied: int
-    last_event_time: datetime | None
+        raise NotFound(f"no breakdown by {by} for that country")
 
 
 def _table(
@@ -221,9 +198,9 @@ def check_institutions(viewer: Viewer, filters: Filters) -> bool:
         return True
     if filters.program is None and filters.year is None:
         return False
-    if viewer.is_public:
-        raise NotVisible(401, "institutions by program or year need a focal point's or coordinator's token")
-    raise NotVisible(403, "institutions by program or year are shown for your own country only")
+    if viewer.country is None:
+        raise Forbidden("institutions by program or year are for focal points and coordinators")
+    raise Forbidden("institutions by program or year are shown for your own country only")
 
 
 async def institutions(figures: Figures, viewer: Viewer, filters: Filters, by: str | None) -> dict[str, Any]:

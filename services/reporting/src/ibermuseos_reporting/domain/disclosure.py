@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ibermuseos_kernel.caller import Caller
+
 BASE = 3
 """Published counts of a class are multiples of this."""
 INTERVAL = BASE - 1
@@ -31,6 +33,17 @@ class Viewer:
     @classmethod
     def public(cls) -> "Viewer":
         return cls()
+
+    @classmethod
+    def of(cls, caller: Caller | None) -> "Viewer":
+        """Coordinators see every figure exactly, focal points those of their country, everyone else the public ones."""
+        if caller is None:
+            return cls.public()
+        if caller.is_coordinator:
+            return cls(everything=True)
+        if caller.focal_country is not None:
+            return cls(country=caller.focal_country)
+        return cls.public()
 
     def exact_for(self, country: str | None) -> bool:
         """Whether figures of `country` (None: of several countries) are shown exactly."""

@@ -1,6 +1,6 @@
 """What the figures are asked by: filters, breakdowns (dimensions) and the measures of each table."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -20,6 +20,20 @@ class State:
     events_applied: int
     last_event_time: datetime | None
     built_at: datetime | None
+
+
+@dataclass
+class ConsumerLag:
+    """The live consumer's lag per public topic, as last measured (the service measures it every few seconds)."""
+
+    by_topic: dict[str, int] = field(default_factory=dict)
+    measured_at: datetime | None = None
+    error: str | None = None
+
+    @property
+    def total(self) -> int | None:
+        """Events published and not yet applied; None until measured."""
+        return sum(self.by_topic.values()) if self.measured_at else None
 
 
 BENEFICIARY_BREAKDOWNS = (

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from ibermuseos_kernel.errors import Invalid, Issue
+
 # Words commonly shortened in institution names, in Spanish and Portuguese.
 WORD_ABBREVIATIONS = {
     "nac": "nacional",
@@ -87,6 +89,11 @@ def tie_breaker(*parts: str) -> int:
     return zlib.crc32("|".join(parts).encode())
 
 
+MAX_ABBREVIATION = 60
+MAX_NAME = 300
+"""The longest abbreviation and name (of an institution or a city) kept, as written and normalised."""
+
+
 @dataclass(frozen=True, slots=True)
 class Abbreviation:
     """A known abbreviation of an institution's name, within a country and (optionally) a city."""
@@ -109,9 +116,12 @@ class Abbreviation:
         return normalise(self.city) if self.city else ""
 
 
-class InvalidAbbreviation(ValueError):
+class InvalidAbbreviation(Invalid):
+    """Every problem with an abbreviation, as `field: problem` lines and as the refusal's issues."""
+
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+        fields = [problem.partition(": ") for problem in problems]
+        super().__init__("The abbreviation is not valid", [Issue(field, why) for field, _, why in fields])
         self.problems = problems
 
 
@@ -126,6 +136,14 @@ def check_abbreviation(abbreviation: Abbreviation) -> None:
         problems.append("name: has no letters or digits")
     if abbreviation.abbreviation_norm and abbreviation.abbreviation_norm == abbreviation.name_norm:
         problems.append("name: is the abbreviation itself")
+    # Spelt out, a ligature or a shortened word grows; what is stored of it is bounded.
+    for field, normalised, most in (
+        ("abbreviation", abbreviation.abbreviation_norm, MAX_ABBREVIATION),
+        ("name", abbreviation.name_norm, MAX_NAME),
+        ("city", abbreviation.city_norm, MAX_NAME),
+    ):
+        if len(normalised) > most:
+            problems.append(f"{field}: longer than {most} characters once spelt out")
     if problems:
         raise InvalidAbbreviation(problems)
 

@@ -5,6 +5,7 @@ these models say what they hold, in the words of the README's definitions.
 """
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -61,6 +62,9 @@ class Table(BaseModel):
     protection: Protection | None = Field(
         description="how the counts were protected; null when all are exact"
     )
+
+
+class Fresh(BaseModel):
     freshness: Freshness
 
 
@@ -71,7 +75,7 @@ class BeneficiaryRow(Row):
     )
 
 
-class BeneficiariesTable(Table):
+class BeneficiaryFigures(Table):
     total: int = Field(
         description="unique people with a qualifying participation that passes the filters, each once (a completed "
         "course or attended conversatorio whose certificates are not all revoked, or a grant accepted and not "
@@ -80,6 +84,10 @@ class BeneficiariesTable(Table):
     rows: list[BeneficiaryRow] = Field(
         description="one row per value of the breakdown with people (rows of 0 left out)"
     )
+
+
+class BeneficiariesTable(BeneficiaryFigures, Fresh):
+    """Unique people who benefited, in total and by one breakdown."""
 
 
 class GrantRow(Row):
@@ -129,8 +137,12 @@ class GrantRow(Row):
     )
 
 
-class GrantsTable(Table):
+class GrantFigures(Table):
     rows: list[GrantRow]
+
+
+class GrantsTable(GrantFigures, Fresh):
+    """Applications, eligibility, awards and amounts, by one breakdown."""
 
 
 class CourseRow(Row):
@@ -152,13 +164,17 @@ class CourseRow(Row):
     )
 
 
-class CoursesTable(Table):
+class CourseFigures(Table):
     rows: list[CourseRow]
 
 
+class CoursesTable(CourseFigures, Fresh):
+    """Enrolments, completion rate and hours certified, by one breakdown."""
+
+
 class InstitutionRow(BaseModel):
-    key: str
-    label: str
+    key: str | None = Field(description="country code or institution type (null: the type is not known)")
+    label: str | None
     institutions: int = Field(description="institutions reached, each counted once")
     direct: int | None = Field(default=None, description="reached directly: a beneficiary came from there")
     through_replication_only: int | None = Field(
@@ -169,7 +185,7 @@ class InstitutionRow(BaseModel):
     suppressed: list[str] = Field(description="always empty (kept for earlier clients)")
 
 
-class InstitutionsTable(Table):
+class InstitutionFigures(Table):
     total: int = Field(description="institutions reached, directly or through replication, each once")
     direct: int = Field(
         description="reached directly. For the public: over the whole program, and per country and type of "
@@ -179,6 +195,10 @@ class InstitutionsTable(Table):
         description="reached only through grantees' replication activities, judged within the filters"
     )
     rows: list[InstitutionRow]
+
+
+class InstitutionsTable(InstitutionFigures, Fresh):
+    """Institutions reached, each counted once: directly and through replication only."""
 
 
 class Headline(BaseModel):
@@ -205,4 +225,76 @@ class ApplicationsByCountry(BaseModel):
     total: int = Field(description="the sum of the countries' counts below")
     by_country: dict[str, int] = Field(
         description="applications submitted per country of residence (countries of 0 left out)." + PROTECTED
+    )
+
+
+class CountryReport(BaseModel):
+    """Exact figures of one country in finer detail (its focal point, coordinators)."""
+
+    country: str
+    year: int | None
+    beneficiaries: dict[str, BeneficiaryFigures] = Field(
+        description="per breakdown: program, year, gender, offering, subject_area, institution_type, institution"
+    )
+    institutions: dict[str, InstitutionFigures] = Field(
+        description="per breakdown: institution_type, channel"
+    )
+    grants: GrantFigures = Field(description="by call")
+    courses: CourseFigures = Field(description="by offering")
+    freshness: Freshness
+
+
+class Serving(BaseModel):
+    schema_: str = Field(alias="schema", description="the projection schema that answers now")
+    version: str | None = Field(description="the projection version it was built for")
+    current_version: bool | None = Field(description="whether that is the version this code writes")
+    switched_at: datetime | None
+    built_by_rebuild_at: datetime | None = Field(
+        description="when a rebuild filled it (null: created empty and filled live)"
+    )
+
+
+class ConsumerLag(BaseModel):
+    total: int | None = Field(description="events published but not yet applied; null until measured")
+    by_topic: dict[str, int]
+    measured_at: datetime | None
+    error: str | None = Field(description="why the last measurement failed, if it did")
+
+
+class RebuildRun(BaseModel):
+    state: str = Field(description="running, switched or failed")
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    events_done: int
+    events_total: int
+    events_per_second: float | None
+    error: str | None
+
+
+class FreshnessReport(BaseModel):
+    """How far behind the figures are."""
+
+    serving: Serving
+    events_applied: int
+    last_event_time: datetime | None
+    seconds_since_last_event: float | None
+    consumer_lag: ConsumerLag
+    last_rebuild: RebuildRun | None = Field(description="the latest rebuild, if there was one")
+
+
+class GivingPublisher(BaseModel):
+    identifier: str
+    name: str
+
+
+class GivingPackage(BaseModel):
+    """A 360Giving data package (https://standard.threesixtygiving.org): accepted grants, grantees in aggregate."""
+
+    version: str
+    title: str
+    modified: str
+    publisher: GivingPublisher
+    grants: list[dict[str, Any]] = Field(
+        description="one grant record per call, currency and country (or pool)"
     )

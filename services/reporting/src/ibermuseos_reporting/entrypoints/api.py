@@ -3,113 +3,83 @@
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from ibermuseos_contracts.types import CountryCode
-from ibermuseos_platform.auth import CurrentPrincipal, Role
-from sqlalchemy import text
+from ibermuseos_platform.auth import OptionalCaller
+from ibermuseos_platform.inputs import Country, Line
 
-from ..adapters.queries import SqlFigures
-from ..adapters.schemas import read_serving
-from ..application import figures as figures_of
-from ..application.figures import NotVisible
+from ..application import queries
+from ..application.figures import for_signed_in_only
+from ..application.queries import TableName
+from ..application.views import FreshnessView
 from ..domain.disclosure import Viewer
-from ..domain.figures import (
-    BENEFICIARY_BREAKDOWNS,
-    COURSE_BREAKDOWNS,
-    GRANT_BREAKDOWNS,
-    INSTITUTION_BREAKDOWNS,
-    Filters,
-)
+from ..domain.figures import Filters
 from ..domain.opendata import giving_csv_rows, giving_package, iati_activity
 from . import answers
-from .web import (
-    ContainerDep,
-    OptionalPrincipal,
-    cached,
-    cached_bytes,
-    problem,
-    rate_limited,
-    serving_session,
-    viewer_of,
-)
+from .web import ContainerDep, Reviewer, asked_by, cached, cached_bytes, rate_limited
 
 router = APIRouter(tags=["figures"], dependencies=[Depends(rate_limited)])
 
 Program = Literal["training_grants", "training_courses", "mini_courses", "conversatorios"]
 Language = Literal["es", "pt", "en"]
-Table = Literal["beneficiaries", "institutions", "grants", "courses"]
-CountryQuery = Annotated[CountryCode | None, Query(description="ISO 3166-1 alpha-2 country")]
+CountryQuery = Annotated[Country | None, Query(description="ISO 3166-1 alpha-2 country")]
 ProgramQuery = Annotated[Program | None, Query()]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
 LanguageQuery = Annotated[Language, Query(description="language of labels and texts")]
 
+NEEDS_AN_EXACT_VIEWER: dict[int | str, dict[str, Any]] = {
+    401: {
+        "description": "The question is answered for focal points and coordinators only, and no token came"
+    },
+    403: {"description": "The token's roles do not see this question's figures exactly"},
+    404: {"description": "A focal point asking for another country's figures in fine detail"},
+}
+CSV = {"text/csv": {"schema": {"type": "string"}}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the figures are still those of the ETag sent in If-None-Match"}
+}
 
-async def _freshness(session: Any, schema: str, c: Any) -> dict[str, Any]:
-    state = await SqlFigures(session, schema).state()
-    return {
-        "last_event_time": state.last_event_time,
-        "events_applied": state.events_applied,
-        "lag_events": sum(c.lag.by_topic.values()) if c.lag.measured_at else None,
-    }
 
-
-def _visible(error: NotVisible) -> Exception:
-    return problem(error.status, error.reason)
+def _filters(country: str | None, program: str | None, year: int | None) -> Filters:
+    return Filters(str(country) if country else None, program, year)
 
 
 async def _table(
-    c: Any,
-    viewer: Viewer,
-    table: str,
-    filters: Filters,
-    by: str | None,
-    language: str,
-) -> dict[str, Any]:
-    async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema, c.microdata)
-        try:
-            if table == "beneficiaries":
-                body = await figures_of.beneficiaries(source, viewer, filters, by, language)
-            elif table == "institutions":
-                body = await figures_of.institutions(source, viewer, filters, by)
-            elif table == "grants":
-                body = await figures_of.grants(source, viewer, filters, by or "call", language)
-            else:
-                body = await figures_of.courses(source, viewer, filters, by or "offering", language)
-        except NotVisible as error:
-            raise _visible(error) from None
-        body["freshness"] = await _freshness(session, schema, c)
-    return body
+    c: ContainerDep, caller: OptionalCaller, table: TableName, filters: Filters, by: str | None, lang: str
+) -> tuple[dict[str, Any], Viewer]:
+    """A table of figures as the caller may see it; a question not answered for the public takes a token."""
+    viewer = Viewer.of(await asked_by(caller, for_signed_in_only=for_signed_in_only(table, by, filters)))
+    return await queries.table(c.uow(), viewer, c.lag, table, filters, by, lang), viewer
+
+
+def _cached(request: Request, c: ContainerDep, body: Any, viewer: Viewer) -> Response:
+    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
 
 
 @router.get(
     "/figures/applications",
     summary="Applications submitted, by country of residence (protected for the public, exact for who may)",
-    responses={200: {"model": answers.ApplicationsByCountry}},
+    response_model=answers.ApplicationsByCountry,
+    responses=NOT_MODIFIED,
 )
-async def applications(request: Request, c: ContainerDep, principal: OptionalPrincipal) -> Response:
-    viewer = viewer_of(principal)
-    async with serving_session(c) as (session, schema):
-        body = await figures_of.applications_by_country(SqlFigures(session, schema, c.microdata), viewer)
-    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
+async def applications(request: Request, c: ContainerDep, caller: OptionalCaller) -> Response:
+    viewer = Viewer.of(caller)
+    return _cached(request, c, await queries.applications_by_country(c.uow(), viewer), viewer)
 
 
 @router.get(
     "/figures/headline",
     summary="The headline: how many professionals benefited, how many institutions",
-    responses={200: {"model": answers.Headline}},
+    response_model=answers.Headline,
+    responses=NOT_MODIFIED,
 )
 async def headline(
-    request: Request, c: ContainerDep, principal: OptionalPrincipal, lang: LanguageQuery = "es"
+    request: Request, c: ContainerDep, caller: OptionalCaller, lang: LanguageQuery = "es"
 ) -> Response:
-    viewer = viewer_of(principal)
-    async with serving_session(c) as (session, schema):
-        body = await figures_of.headline_figures(SqlFigures(session, schema, c.microdata), viewer, lang)
-        body["freshness"] = await _freshness(session, schema, c)
-    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
+    viewer = Viewer.of(caller)
+    return _cached(request, c, await queries.headline(c.uow(), viewer, c.lag, lang), viewer)
 
 
 BeneficiaryBy = Literal[
@@ -129,79 +99,83 @@ BeneficiaryBy = Literal[
         "any true count from r - 2 to r + 2 (README, Disclosure control). Nothing is hidden. "
         "`by=institution` needs a coordinator or the focal point of the country."
     ),
-    responses={200: {"model": answers.BeneficiariesTable}},
+    response_model=answers.BeneficiariesTable,
+    responses={**NOT_MODIFIED, **NEEDS_AN_EXACT_VIEWER},
 )
 async def beneficiaries(
     request: Request,
     c: ContainerDep,
-    principal: OptionalPrincipal,
+    caller: OptionalCaller,
     by: BeneficiaryBy | None = None,
     country: CountryQuery = None,
     program: ProgramQuery = None,
     year: YearQuery = None,
     lang: LanguageQuery = "es",
 ) -> Response:
-    viewer = viewer_of(principal)
-    body = await _table(c, viewer, "beneficiaries", Filters(country, program, year), by, lang)
-    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
+    filters = _filters(country, program, year)
+    body, viewer = await _table(c, caller, "beneficiaries", filters, by, lang)
+    return _cached(request, c, body, viewer)
 
 
 @router.get(
     "/figures/institutions",
     summary="Institutions reached, each counted once: directly and through replication",
-    responses={200: {"model": answers.InstitutionsTable}},
+    description="The public sees them over the whole program; by `program` or `year` they are for focal points "
+    "(their country) and coordinators.",
+    response_model=answers.InstitutionsTable,
+    responses={**NOT_MODIFIED, **NEEDS_AN_EXACT_VIEWER},
 )
 async def institutions(
     request: Request,
     c: ContainerDep,
-    principal: OptionalPrincipal,
+    caller: OptionalCaller,
     by: Literal["country", "institution_type", "channel"] | None = None,
     country: CountryQuery = None,
     program: ProgramQuery = None,
     year: YearQuery = None,
 ) -> Response:
-    viewer = viewer_of(principal)
-    body = await _table(c, viewer, "institutions", Filters(country, program, year), by, "es")
-    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
+    filters = _filters(country, program, year)
+    body, viewer = await _table(c, caller, "institutions", filters, by, "es")
+    return _cached(request, c, body, viewer)
 
 
 @router.get(
     "/figures/grants",
     summary="Applications, eligibility, awards and amounts, by call, country or year",
-    responses={200: {"model": answers.GrantsTable}},
+    response_model=answers.GrantsTable,
+    responses=NOT_MODIFIED,
 )
 async def grants(
     request: Request,
     c: ContainerDep,
-    principal: OptionalPrincipal,
+    caller: OptionalCaller,
     by: Literal["call", "country", "year"] = "call",
     country: CountryQuery = None,
     year: YearQuery = None,
     lang: LanguageQuery = "es",
 ) -> Response:
-    viewer = viewer_of(principal)
-    body = await _table(c, viewer, "grants", Filters(country, None, year), by, lang)
-    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
+    body, viewer = await _table(c, caller, "grants", _filters(country, None, year), by, lang)
+    return _cached(request, c, body, viewer)
 
 
 @router.get(
     "/figures/courses",
     summary="Enrolments, completion rate and hours certified, by offering, country, program or year",
-    responses={200: {"model": answers.CoursesTable}},
+    response_model=answers.CoursesTable,
+    responses=NOT_MODIFIED,
 )
 async def courses(
     request: Request,
     c: ContainerDep,
-    principal: OptionalPrincipal,
+    caller: OptionalCaller,
     by: Literal["offering", "country", "program", "year"] = "offering",
     country: CountryQuery = None,
     program: ProgramQuery = None,
     year: YearQuery = None,
     lang: LanguageQuery = "es",
 ) -> Response:
-    viewer = viewer_of(principal)
-    body = await _table(c, viewer, "courses", Filters(country, program, year), by, lang)
-    return cached(request, body, viewer, max_age=c.settings.projections.cache_seconds)
+    body, viewer = await _table(c, caller, "courses", _filters(country, program, year), by, lang)
+    return _cached(request, c, body, viewer)
 
 
 def _cell(value: object) -> object:
@@ -236,36 +210,30 @@ def _csv(body: dict[str, Any]) -> bytes:
 
 @router.get(
     "/figures/{table}.csv",
-    summary="A table of figures as CSV (same filters and suppression as its JSON form)",
+    summary="A table of figures as CSV (same filters and protection as its JSON form)",
+    description="`by`: beneficiaries by country, program, offering, subject_area, year, gender, institution_type or "
+    "institution; institutions by country, institution_type or channel; grants by call (default), country or year; "
+    "courses by offering (default), country, program or year.",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={
+        200: {"description": "The table, one row per cell", "content": CSV},
+        **NOT_MODIFIED,
+        **NEEDS_AN_EXACT_VIEWER,
+    },
 )
 async def table_csv(
     request: Request,
     c: ContainerDep,
-    principal: OptionalPrincipal,
-    table: Annotated[Table, Path()],
-    by: Annotated[str | None, Query(max_length=40)] = None,
+    caller: OptionalCaller,
+    table: Annotated[TableName, Path()],
+    by: Annotated[Line | None, Query(max_length=40, description="the breakdown (see above)")] = None,
     country: CountryQuery = None,
     program: ProgramQuery = None,
     year: YearQuery = None,
     lang: LanguageQuery = "es",
 ) -> Response:
-    allowed = {
-        "beneficiaries": BENEFICIARY_BREAKDOWNS,
-        "institutions": INSTITUTION_BREAKDOWNS,
-        "grants": GRANT_BREAKDOWNS,
-        "courses": COURSE_BREAKDOWNS,
-    }[table]
-    breakdown = by or allowed[0]
-    if breakdown not in allowed:
-        raise problem(
-            422,
-            "The request is not valid",
-            [{"field": "query.by", "problem": f"one of {', '.join(allowed)}"}],
-        )
-    viewer = viewer_of(principal)
-    body = await _table(c, viewer, table, Filters(country, program, year), breakdown, lang)
+    breakdown = queries.breakdown(table, by or queries.BREAKDOWNS[table][0])
+    body, viewer = await _table(c, caller, table, _filters(country, program, year), breakdown, lang)
     response = cached_bytes(
         request, _csv(body), "text/csv; charset=utf-8", viewer, max_age=c.settings.projections.cache_seconds
     )
@@ -273,43 +241,35 @@ async def table_csv(
     return response
 
 
-@router.get("/freshness", summary="How far behind the figures are: consumer lag and the last event applied")
-async def freshness(c: ContainerDep) -> dict[str, Any]:
-    async with serving_session(c) as (session, schema):
-        serving = await read_serving(session)
-        state = await SqlFigures(session, schema).state()
-        run = (
-            await session.execute(
-                text(
-                    "SELECT state, started_at, updated_at, finished_at, events_done, events_total, "
-                    "events_per_second, error FROM rebuild_runs ORDER BY started_at DESC LIMIT 1"
-                )
-            )
-        ).first()
-    lag = c.lag
-    return {
-        "serving": {
-            "schema": schema,
-            "version": serving.version if serving else None,
-            "current_version": serving.current if serving else None,
-            "switched_at": serving.switched_at if serving else None,
-            "built_by_rebuild_at": state.built_at,
-        },
-        "events_applied": state.events_applied,
-        "last_event_time": state.last_event_time,
-        "seconds_since_last_event": (
-            round((datetime.now(UTC) - state.last_event_time).total_seconds(), 1)
-            if state.last_event_time
-            else None
+def _freshness_out(view: FreshnessView) -> answers.FreshnessReport:
+    serving, lag, run = view.serving, view.lag, view.last_rebuild
+    return answers.FreshnessReport(
+        serving=answers.Serving.model_validate(
+            {
+                "schema": serving.schema,
+                "version": serving.version,
+                "current_version": serving.current,
+                "switched_at": serving.switched_at,
+                "built_by_rebuild_at": serving.built_by_rebuild_at,
+            }
         ),
-        "consumer_lag": {
-            "total": sum(lag.by_topic.values()) if lag.measured_at else None,
-            "by_topic": lag.by_topic,
-            "measured_at": lag.measured_at,
-            "error": lag.error,
-        },
-        "last_rebuild": dict(run._mapping) if run is not None else None,
-    }
+        events_applied=view.events_applied,
+        last_event_time=view.last_event_time,
+        seconds_since_last_event=view.seconds_since_last_event,
+        consumer_lag=answers.ConsumerLag(
+            total=lag.total, by_topic=lag.by_topic, measured_at=lag.measured_at, error=lag.error
+        ),
+        last_rebuild=answers.RebuildRun.model_validate(run, from_attributes=True) if run else None,
+    )
+
+
+@router.get(
+    "/freshness",
+    summary="How far behind the figures are: consumer lag and the last event applied",
+    response_model=answers.FreshnessReport,
+)
+async def freshness(c: ContainerDep) -> answers.FreshnessReport:
+    return _freshness_out(await queries.freshness(c.uow(), c.clock, c.lag))
 
 
 # ------------------------------------------------------------------ country detail
@@ -318,44 +278,17 @@ async def freshness(c: ContainerDep) -> dict[str, Any]:
 @router.get(
     "/countries/{country}/report",
     summary="Exact figures of one country in finer detail: for its focal point and coordinators",
-    responses={401: {"description": "no token"}, 404: {"description": "not the caller's country"}},
+    response_model=answers.CountryReport,
+    responses={404: {"description": "Not the caller's country"}},
 )
 async def country_report(
     c: ContainerDep,
-    principal: CurrentPrincipal,
-    country: Annotated[CountryCode, Path()],
+    caller: Reviewer,
+    country: Annotated[Country, Path()],
     year: YearQuery = None,
     lang: LanguageQuery = "es",
 ) -> dict[str, Any]:
-    if not principal.has(Role.COORDINATOR, Role.FOCAL_POINT):
-        raise problem(403, "Country reports are for focal points and coordinators")
-    if not principal.has(Role.COORDINATOR) and principal.country != country:
-        raise problem(404, "No report for that country")
-    viewer = viewer_of(principal)
-    filters = Filters(country, None, year)
-    async with serving_session(c) as (session, schema):
-        source = SqlFigures(session, schema, c.microdata)
-        report: dict[str, Any] = {"country": country, "year": year}
-        report["beneficiaries"] = {
-            by: await figures_of.beneficiaries(source, viewer, filters, by, lang)
-            for by in (
-                "program",
-                "year",
-                "gender",
-                "offering",
-                "subject_area",
-                "institution_type",
-                "institution",
-            )
-        }
-        report["institutions"] = {
-            by: await figures_of.institutions(source, viewer, filters, by)
-            for by in ("institution_type", "channel")
-        }
-        report["grants"] = await figures_of.grants(source, viewer, filters, "call", lang)
-        report["courses"] = await figures_of.courses(source, viewer, filters, "offering", lang)
-        report["freshness"] = await _freshness(session, schema, c)
-    return report
+    return await queries.country_report(c.uow(), caller, c.lag, str(country), year, lang)
 
 
 # ------------------------------------------------------------------------ open data
@@ -365,40 +298,40 @@ async def country_report(
     "/open-data/iati-activity.xml",
     summary="IATI 2.03 activity results: people trained by year, country and gender (aid type E01)",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses={
+        200: {
+            "description": "An IATI 2.03 activity file",
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        },
+        **NOT_MODIFIED,
+    },
 )
 async def iati(request: Request, c: ContainerDep) -> Response:
-    async with serving_session(c) as (session, schema):
-        indicators = await figures_of.iati_indicators(SqlFigures(session, schema, c.microdata))
-    content = iati_activity(c.publisher, indicators, datetime.now(UTC).replace(microsecond=0))
+    indicators = await queries.iati_indicators(c.uow())
+    content = iati_activity(c.publisher, indicators, _now(c))
     return cached_bytes(
         request, content, "application/xml", Viewer.public(), max_age=c.settings.projections.cache_seconds
     )
 
 
-async def _giving(c: Any) -> tuple[list[dict[str, Any]], datetime]:
-    """The 360Giving records from the public figures; 404 while no call has a grantee to publish."""
-    generated = datetime.now(UTC).replace(microsecond=0)
-    async with serving_session(c) as (session, schema):
-        records = await figures_of.giving_records(
-            SqlFigures(session, schema, c.microdata), c.publisher, generated
-        )
-    if not records:
-        raise problem(
-            404,
-            "No grants to publish yet: 360Giving files hold at least one grant, and no call has an accepted "
-            "grant among the public figures",
-        )
-    return records, generated
+def _now(c: ContainerDep) -> datetime:
+    return c.clock.now().replace(microsecond=0)
+
+
+NO_GRANT_YET: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No grant to publish yet (a 360Giving file holds at least one)"}
+}
 
 
 @router.get(
     "/open-data/360giving.json",
     summary="360Giving grants: accepted training grants per call and country, grantees only in aggregate",
-    responses={404: {"description": "no grant to publish yet (a 360Giving file holds at least one)"}},
+    response_model=answers.GivingPackage,
+    responses={**NOT_MODIFIED, **NO_GRANT_YET},
 )
 async def giving_json(request: Request, c: ContainerDep) -> Response:
-    records, generated = await _giving(c)
+    generated = _now(c)
+    records = await queries.giving_records(c.uow(), c.publisher, generated)
     content = json.dumps(giving_package(records, c.publisher, generated), ensure_ascii=False).encode()
     return cached_bytes(
         request, content, "application/json", Viewer.public(), max_age=c.settings.projections.cache_seconds
@@ -409,10 +342,10 @@ async def giving_json(request: Request, c: ContainerDep) -> Response:
     "/open-data/360giving.csv",
     summary="The 360Giving grants file as CSV, with the standard's column titles",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}, 404: {"description": "no grant to publish yet"}},
+    responses={200: {"description": "The grants, one a row", "content": CSV}, **NOT_MODIFIED, **NO_GRANT_YET},
 )
 async def giving_csv(request: Request, c: ContainerDep) -> Response:
-    records, _ = await _giving(c)
+    records = await queries.giving_records(c.uow(), c.publisher, _now(c))
     columns, rows = giving_csv_rows(records)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")

@@ -7,6 +7,8 @@ from importlib import resources
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from ibermuseos_kernel.errors import NotFound
+from ibermuseos_platform.inputs import Line
 
 from ..domain.disclosure import Viewer
 from .web import cached_bytes
@@ -60,9 +62,9 @@ async def dashboard(
 
 
 @router.get("/dashboard/assets/{name}", summary="A file of the dashboard", response_class=Response)
-async def asset(request: Request, name: Annotated[str, Path(max_length=40)]) -> Response:
+async def asset(request: Request, name: Annotated[Line, Path(max_length=40)]) -> Response:
     if name not in ASSETS:
-        return Response(status_code=404)
+        raise NotFound("No such file of the dashboard")
     media_type = ASSETS[name][1]
     compress = media_type != "image/svg+xml" and "gzip" in request.headers.get("accept-encoding", "")
     content = _gzipped(name) if compress else _asset(name)

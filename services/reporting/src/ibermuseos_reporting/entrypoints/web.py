@@ -1,63 +1,34 @@
-"""What every reporting endpoint shares: the container, the caller as a viewer, sessions on the serving schema, caching."""
+"""What every reporting endpoint shares: the container, who may ask, a page of a list, caching."""
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.encoders import jsonable_encoder
-from ibermuseos_platform.auth import OptionalCaller, Principal, Role
-from ibermuseos_platform.web import Problem
-from sqlalchemy.ext.asyncio import AsyncSession
+from ibermuseos_kernel.caller import Caller, Role
+from ibermuseos_kernel.paging import Page
+from ibermuseos_platform.auth import current_caller, require
+from ibermuseos_platform.paging import page_of
+from ibermuseos_platform.web import container_of
 
-from ..adapters.schemas import ensure_serving
 from ..bootstrap import Container
 from ..domain.disclosure import Viewer
 
-
-def container(request: Request) -> Container:
-    built: Container = request.app.state.container
-    return built
-
-
-ContainerDep = Annotated[Container, Depends(container)]
-
-OptionalPrincipal = OptionalCaller
+ContainerDep = Annotated[Container, Depends(container_of)]
+PageDep = Annotated[Page, Depends(page_of)]
+Reviewer = Annotated[Caller, Depends(require(Role.COORDINATOR, Role.FOCAL_POINT))]
+Coordinator = Annotated[Caller, Depends(require(Role.COORDINATOR))]
 
 
-def viewer_of(principal: Principal | None) -> Viewer:
-    """Coordinators see every figure exactly, focal points those of their country, everyone else the public figures."""
-    if principal is None:
-        return Viewer.public()
-    if principal.has(Role.COORDINATOR):
-        return Viewer(everything=True)
-    if principal.has(Role.FOCAL_POINT) and principal.country:
-        return Viewer(country=principal.country)
-    return Viewer.public()
+async def asked_by(caller: Caller | None, *, for_signed_in_only: bool) -> Caller | None:
+    """Who asks; a question never answered for the public takes a token (401 without one, as the edge says)."""
+    return await current_caller(caller) if for_signed_in_only else caller
 
 
-def rate_limited(request: Request) -> None:
-    """Public endpoints answer 429 with Retry-After to a client asking too often; staff are not held back."""
-    built: Container = request.app.state.container
-    built.limiter.admit(request)
-
-
-@asynccontextmanager
-async def serving_session(
-    c: Container, joining: AsyncSession | None = None
-) -> AsyncIterator[tuple[AsyncSession, str]]:
-    """A session and the schema that serves now (the old one until a rebuild switches).
-
-    With `joining`, inside that session's transaction (an idempotent command's), else in its own.
-    """
-    if joining is not None:
-        yield joining, (await ensure_serving(joining)).schema
-        return
-    async with c.platform.sessions() as session, session.begin():
-        serving = await ensure_serving(session)
-        yield session, serving.schema
+async def rate_limited(request: Request, c: ContainerDep) -> None:
+    """The figures' own limit: 429 with Retry-After to a client asking too often; staff are not held back."""
+    c.limiter.admit(request)
 
 
 def cached(request: Request, body: Any, viewer: Viewer, *, max_age: int) -> Response:
@@ -81,7 +52,3 @@ def cached_bytes(
     if etag in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]:
         return Response(status_code=304, headers=headers)
     return Response(content, media_type=media_type, headers=headers)
-
-
-def problem(status: int, title: str, errors: list[dict[str, str]] | None = None) -> Problem:
-    return Problem(status, title, errors=errors or [])
