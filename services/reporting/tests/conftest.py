@@ -2,6 +2,7 @@
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -599,6 +600,12 @@ def scenario(events: Events) -> Scenario:
 @pytest.fixture
 def expected() -> dict[str, Any]:
     return EXPECTED_EXACT
+
+
+@pytest.fixture
+def new_scenario() -> Callable[[], Scenario]:
+    """Another scenario each time it is called: new ids, and so new draws of the rounding."""
+    return lambda: build_scenario(Events())
 
 
 @pytest.fixture(scope="module")
