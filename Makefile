@@ -12,14 +12,10 @@ PACKAGES := $(patsubst %,-p %,$(notdir $(wildcard shared/*/src/ibermuseos_* serv
 TESTS := shared services tests
 LINTED := $(TESTS) deploy benchmarks clients
 
-# Tests reach the broker and database started below, unless given external ones; only the
-# local broker may be stopped and restarted by the tests (KAFKA_CONTROL).
-ifeq ($(KAFKA_BOOTSTRAP_SERVERS),)
-KAFKA_CONTROL := $(CURDIR)/deploy/local/kafka.sh
-endif
+# Tests reach the broker and database started below, unless given external ones. A test that takes
+# Kafka or PostgreSQL away starts a broker or server of its own (testing/private_kafka.py, private_postgres.py).
 TEST_ENV = KAFKA_BOOTSTRAP_SERVERS=$(or $(KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:9092) \
-	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres) \
-	KAFKA_CONTROL=$(KAFKA_CONTROL)
+	PG_ADMIN_URL=$(or $(PG_ADMIN_URL),postgresql://postgres@127.0.0.1:5432/postgres)
 
 .PHONY: help run test down lint format schemas bench setup python infra kafka postgres dev-issuer migrate services demo status chromium images lint-deploy wrk dashboard-vendor
 

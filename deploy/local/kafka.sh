@@ -9,8 +9,6 @@
 #                KAFKA_BOOTSTRAP_SERVERS is set, or when a broker already answers on
 #                127.0.0.1:9092 (it is reused).
 #   stop         Stop the broker this script started (no error if none runs).
-#   pause        Stop the local broker whichever checkout started it (tests that take the
-#                broker away); resume starts it again with that checkout's script.
 #   status       Print whether a broker answers; exit 0 if it does, 3 if not.
 #   wait         Wait until the broker answers (KAFKA_WAIT_TIMEOUT seconds, default 90).
 #   libs         Fetch the broker's jars (once) without starting anything; prints their folder.
@@ -54,7 +52,7 @@ die() {
 }
 
 usage() {
-  sed -n '4,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '4,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -416,39 +414,6 @@ cmd_topics_cli() {
     --bootstrap-server "${KAFKA_BOOTSTRAP_SERVERS:-$host:$port}" "$@"
 }
 
-# The kafka.sh of the checkout that started the broker running on this machine: this one, or
-# another clone's (a second checkout reuses the broker that already answers on the port).
-owner_script() {
-  local pid args props
-  if our_pid >/dev/null; then
-    printf '%s\n' "$script_dir/kafka.sh"
-    return 0
-  fi
-  pid=$(pgrep -f ' kafka\.Kafka .*/\.run/kafka/server\.properties' | head -n 1) || return 1
-  args=$(ps -ww -o args= -p "$pid" 2>/dev/null) || return 1
-  props=${args##* kafka.Kafka }
-  props=${props%% *}
-  [[ $props == */.run/kafka/server.properties ]] || return 1
-  printf '%s\n' "${props%/.run/kafka/server.properties}/deploy/local/kafka.sh"
-}
-
-# pause / resume: for the tests that take the broker away and bring it back, whichever checkout
-# started it. Unlike stop, they may stop a broker this checkout only reuses.
-cmd_pause() {
-  local owner
-  owner=$(owner_script) || die "no local broker started by a checkout's kafka.sh runs here"
-  env -u KAFKA_BOOTSTRAP_SERVERS bash "$owner" stop
-  mkdir -p "$kafka_dir"
-  printf '%s\n' "$owner" >"$kafka_dir/paused-by"
-}
-
-cmd_resume() {
-  local owner="$script_dir/kafka.sh"
-  [[ -s $kafka_dir/paused-by ]] && owner=$(<"$kafka_dir/paused-by")
-  env -u KAFKA_BOOTSTRAP_SERVERS bash "$owner" start
-  rm -f "$kafka_dir/paused-by"
-}
-
 main() {
   (($# >= 1)) || usage
   local cmd=$1
@@ -456,8 +421,6 @@ main() {
   case $cmd in
     start) cmd_start ;;
     stop) cmd_stop ;;
-    pause) cmd_pause ;;
-    resume) cmd_resume ;;
     status) cmd_status ;;
     wait) cmd_wait ;;
     topics-cli) cmd_topics_cli "$@" ;;

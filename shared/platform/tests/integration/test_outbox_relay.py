@@ -6,21 +6,24 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from ibermuseos_contracts import Pseudonymiser
-from ibermuseos_platform.kafka import new_producer
+from ibermuseos_platform.kafka import ensure_topics, new_producer, published_topics
 from ibermuseos_platform.outbox import Outbox, OutboxRelay
 from ibermuseos_platform.settings import OutboxSettings
 from ibermuseos_platform.testing.kafka import KafkaTestClient
+from ibermuseos_platform.testing.private_kafka import start_private_broker
 from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1
-from ibermuseos_platform.testing.waiting import BrokerControl, eventually
+from ibermuseos_platform.testing.waiting import eventually
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("probe_topics")]
 
 KEY = Pseudonymiser(b"integration-test-pseudonym-key!!")
+REPO = Path(__file__).resolve().parents[4]
 
 
 def probe(probe_id: str, sequence: int) -> ProbeRecordedV1:
@@ -151,33 +154,45 @@ async def test_commits_wake_the_relay_long_before_its_fallback_poll(
     assert len(mine(records, run)) == 1
 
 
-@pytest.mark.broker_restart
 async def test_writes_go_on_while_the_broker_is_down_and_are_published_when_it_is_back(
-    engine: AsyncEngine,
-    metadata: MetaData,
-    outbox: Outbox,
-    relay: OutboxRelay,
-    kafka: KafkaTestClient,
-    broker_control: BrokerControl,
+    engine: AsyncEngine, metadata: MetaData, outbox: Outbox, tmp_path: Path
 ) -> None:
-    run = uuid.uuid4().hex[:6]
-    sessions = async_sessionmaker(engine)
-    async with running(relay):
-        await commit_events(sessions, outbox, probe(f"{run}-k", 0))
-        await kafka.read(PROBES.private, until=lambda r: len(mine(r, run)) >= 1)
-        await broker_control.stop()
-        try:
-            for sequence in range(1, 21):
-                await commit_events(sessions, outbox, probe(f"{run}-k", sequence))
-            await asyncio.sleep(2)
-            assert await unsent(engine, metadata) == 20
-        finally:
-            await broker_control.start()
-
-        await eventually(lambda: _none_unsent(engine, metadata), timeout=120)
-        records = mine(
-            await kafka.read(PROBES.private, until=lambda r: len(mine(r, run)) >= 21, settle=1.0), run
+    # A broker of the test's own: stopping the shared one would take it from every other test.
+    broker = await asyncio.to_thread(start_private_broker, REPO, tmp_path / "kafka")
+    try:
+        kafka = KafkaTestClient(broker.bootstrap, "restart.")
+        settings = kafka.settings()
+        await ensure_topics(settings, published_topics([PROBES], settings))
+        relay = OutboxRelay(
+            service="test",
+            engine=engine,
+            table=metadata.tables["outbox"],
+            kafka=settings,
+            settings=OutboxSettings(batch_size=7, poll_interval_seconds=0.5),
+            producer_factory=lambda: new_producer(settings, "test-relay"),
         )
+        run = uuid.uuid4().hex[:6]
+        sessions = async_sessionmaker(engine)
+        try:
+            async with running(relay):
+                await commit_events(sessions, outbox, probe(f"{run}-k", 0))
+                await kafka.read(PROBES.private, until=lambda r: len(mine(r, run)) >= 1)
+                await asyncio.to_thread(broker.stop)
+                for sequence in range(1, 21):
+                    await commit_events(sessions, outbox, probe(f"{run}-k", sequence))
+                await asyncio.sleep(2)
+                assert await unsent(engine, metadata) == 20
+                await asyncio.to_thread(broker.start)
+
+                await eventually(lambda: _none_unsent(engine, metadata), timeout=120)
+                records = mine(
+                    await kafka.read(PROBES.private, until=lambda r: len(mine(r, run)) >= 21, settle=1.0), run
+                )
+        finally:
+            await relay.close()
+            await kafka.close()
+    finally:
+        await asyncio.to_thread(broker.stop)
 
     assert [json.loads(record.value)["sequence"] for record in records] == list(range(21))
 

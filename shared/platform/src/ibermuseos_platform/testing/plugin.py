@@ -1,7 +1,6 @@
 """pytest fixtures for tests that need the real PostgreSQL and Kafka (registered as the `ibermuseos` plugin)."""
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -11,7 +10,6 @@ from . import private_postgres as private
 from .infrastructure import Infrastructure, InfrastructureMissing, infrastructure
 from .kafka import KafkaTestClient, delete_topics
 from .postgres import TestDatabases
-from .waiting import BrokerControl
 
 
 @pytest.fixture(scope="session")
@@ -54,14 +52,3 @@ def private_postgres() -> Iterator[private.PrivatePostgres]:
     """A PostgreSQL server of the test's own, which it may stop and start (the shared one never is)."""
     with private.private_postgres() as cluster:
         yield cluster
-
-
-@pytest.fixture
-def broker_control() -> BrokerControl:
-    """Stops and restarts the local broker; only where the Makefile provisioned it (KAFKA_CONTROL)."""
-    script = os.environ.get("KAFKA_CONTROL")
-    if not script:
-        pytest.fail(
-            "this test stops and restarts the broker: run it through `make test`, which sets KAFKA_CONTROL"
-        )
-    return BrokerControl(script)

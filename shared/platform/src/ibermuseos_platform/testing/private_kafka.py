@@ -200,12 +200,18 @@ class PrivateBroker:
             process.wait()
 
 
-@contextmanager
-def private_broker(repo: Path, folder: Path, *, secured: bool = False) -> Iterator[PrivateBroker]:
-    """A formatted, started broker of the test's own; stopped at the end."""
+def start_private_broker(repo: Path, folder: Path, *, secured: bool = False) -> PrivateBroker:
+    """A formatted, started broker of the test's own (from async code: `await asyncio.to_thread(...)`)."""
     broker = PrivateBroker(repo, folder, secured=secured)
     broker.format()
     broker.start()
+    return broker
+
+
+@contextmanager
+def private_broker(repo: Path, folder: Path, *, secured: bool = False) -> Iterator[PrivateBroker]:
+    """A formatted, started broker of the test's own; stopped at the end."""
+    broker = start_private_broker(repo, folder, secured=secured)
     try:
         yield broker
     finally:
