@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := $(patsubst %,-p %,$(notdir $(wildcard shared/*/src/ibermuseos_* services/*/src/ibermuseos_*)))
 TESTS := shared services tests
-LINTED := $(TESTS) deploy benchmarks clients
+LINTED := $(TESTS) deploy benchmarks clients conftest.py
 
 # Tests reach the broker and database started below, unless given external ones. A test that takes
 # Kafka or PostgreSQL away starts a broker or server of its own (testing/private_kafka.py, private_postgres.py).
@@ -114,8 +114,13 @@ dashboard-vendor:
 images:
 	bash deploy/images/build.sh
 
+# Tests run in TEST_WORKERS pytest-xdist workers: most of a test's time is spent waiting on services, Kafka
+# and PostgreSQL, so there are more workers than cores. conftest.py keeps the tests of a folder whose services
+# start once per session in one worker.
+TEST_WORKERS ?= 4
+
 test: setup lint chromium images
-	$(TEST_ENV) $(BIN)/pytest $(TESTS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(TESTS)
 
 # The HTTP benchmark's load generator (benchmarks/bench_http.py), Debian's package.
 wrk:

@@ -183,7 +183,7 @@ write_config() { # write_config PGDATA SOCKET_DIR
 listen_addresses = '$host'
 port = $port
 unix_socket_directories = '$2'
-max_connections = 200
+max_connections = 400
 # Speed over durability: acceptable ONLY because this is a throwaway local dev/test
 # cluster. A crash of the machine can corrupt it; never use these settings elsewhere.
 fsync = off

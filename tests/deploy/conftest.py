@@ -1,5 +1,6 @@
 """The deployment tier: the four images `make images` built, run as containers against the test Kafka and
-PostgreSQL, each on a fresh database migrated from its own image, in the session's topic namespace."""
+PostgreSQL, each on a fresh database migrated from its own image, in a topic namespace of the tier's own
+(its containers run until the session ends, so they must not join the groups of any other test's services)."""
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
@@ -10,6 +11,7 @@ from container_harness import image, image_exists, migrate
 from deployment_harness import SERVICES, Deployment
 from ibermuseos_platform.dev_issuer import DevIssuer
 from ibermuseos_platform.testing.infrastructure import Infrastructure
+from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.mail import Inbox, smtp_server
 from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.services import free_port
@@ -27,10 +29,17 @@ def mail(mail_port: int) -> Iterator[Inbox]:
 
 
 @pytest.fixture(scope="session")
+async def deployment_topics(infra: Infrastructure, topic_prefix: str) -> AsyncIterator[KafkaTestClient]:
+    client = KafkaTestClient(infra.kafka_bootstrap, f"{topic_prefix}deploy.")
+    yield client
+    await client.close()
+
+
+@pytest.fixture(scope="session")
 async def deployment(
     infra: Infrastructure,
     databases: TestDatabases,
-    topic_prefix: str,
+    deployment_topics: KafkaTestClient,
     mail: Inbox,
     mail_port: int,
     tmp_path_factory: pytest.TempPathFactory,
@@ -49,7 +58,7 @@ async def deployment(
     for service, result in zip(SERVICES, migrated, strict=True):
         assert result.returncode == 0, f"{service}'s migrations failed:\n{result.stderr}"
     async with httpx.AsyncClient(timeout=30) as http:
-        deployment = Deployment(infra, topic_prefix, issuer, mail_port, mail, urls, {}, http)
+        deployment = Deployment(infra, deployment_topics.prefix, issuer, mail_port, mail, urls, {}, http)
         try:
             await asyncio.gather(*(deployment.start(service) for service in SERVICES))
             yield deployment

@@ -27,7 +27,7 @@ async def replace(deployment: Deployment, service: str, image_name: str) -> int:
 
 
 async def test_courses_upgraded_and_rolled_back_alone_under_traffic_loses_nothing(
-    deployment: Deployment, kafka: KafkaTestClient, tmp_path_factory: pytest.TempPathFactory
+    deployment: Deployment, deployment_topics: KafkaTestClient, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     next_image = build_next_courses_image(tmp_path_factory.mktemp("courses-next"))
     others = {service: deployment.containers[service].state()["StartedAt"] for service in OTHERS}
@@ -51,7 +51,7 @@ async def test_courses_upgraded_and_rolled_back_alone_under_traffic_loses_nothin
     enrolled = set(traffic.enrolments.values())
     events = {
         record.value: json.loads(record.value)
-        for record in await kafka.read(
+        for record in await deployment_topics.read(
             "courses.enrolment.v1",
             until=lambda records: enrolled <= {json.loads(r.value)["enrolment_id"] for r in records},
         )
@@ -61,7 +61,7 @@ async def test_courses_upgraded_and_rolled_back_alone_under_traffic_loses_nothin
     by_next = [event for event in ours if event.get(ADDED_FIELD) == "web"]
     assert 0 < len(by_next) < len(ours)  # the new shape was published, and consumed by the old consumers
     for topic in ("courses.enrolment.v1", "public.courses.enrolment.v1"):
-        letters = await kafka.read(dead_letter_topic(topic), until=lambda records: True, settle=1)
+        letters = await deployment_topics.read(dead_letter_topic(topic), until=lambda records: True, settle=1)
         assert [r for r in letters if json.loads(r.value or b"{}").get("enrolment_id") in enrolled] == []
     assert {service: deployment.containers[service].state()["StartedAt"] for service in OTHERS} == others
     # A downgrade by the old release's migrations is refused and changes nothing.

@@ -49,6 +49,7 @@ class Platform:
     services: dict[str, RunningService]
     issuer: DevIssuer
     http: httpx.AsyncClient
+    topic_prefix: str
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -86,7 +87,7 @@ async def running_platform(
                 extra_env=EXTRA_ENV.get(name),
             )
         async with httpx.AsyncClient(timeout=30) as http:
-            yield Platform(running, issuer, http)
+            yield Platform(running, issuer, http, topic_prefix)
     finally:
         for service in running.values():
             await service.stop()

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_an_enrolment_reaches_the_private_topic_with_the_person_and_the_public_one_without_in_its_trace(
-    platform: Platform, kafka: KafkaTestClient
+    platform: Platform, platform_topics: KafkaTestClient
 ) -> None:
     http, courses = platform.http, platform.url("courses")
     coordinator = platform.token("coord-e2e", "coordinator", country="MX")
@@ -40,8 +40,12 @@ async def test_an_enrolment_reaches_the_private_topic_with_the_person_and_the_pu
     def mine(records: list) -> list:  # type: ignore[type-arg]
         return [r for r in records if json.loads(r.value).get("enrolment_id") == enrolment_id]
 
-    private_records = mine(await kafka.read("courses.enrolment.v1", until=lambda got: bool(mine(got))))
-    public_records = mine(await kafka.read("public.courses.enrolment.v1", until=lambda got: bool(mine(got))))
+    private_records = mine(
+        await platform_topics.read("courses.enrolment.v1", until=lambda got: bool(mine(got)))
+    )
+    public_records = mine(
+        await platform_topics.read("public.courses.enrolment.v1", until=lambda got: bool(mine(got)))
+    )
     private, public = json.loads(private_records[0].value), json.loads(public_records[0].value)
     assert private["participant"]["email"] == f"{subject}@museo.example"
     assert private["participant"]["timezone"] == "America/Bogota"

@@ -161,7 +161,7 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
             fresh=lambda: SqlUnitOfWork(platform.sessions, platform.outbox, microdata),
             joining=lambda session: SqlUnitOfWork(None, platform.outbox, microdata, session=session),
         ),
-        lag_meter=LagMeter(settings.kafka, SERVICE, PUBLIC_TOPICS),
+        lag_meter=LagMeter(settings.kafka, settings.kafka.group(SERVICE), PUBLIC_TOPICS),
         microdata=microdata,
         publisher=Publisher(
             organisation_ref=settings.open_data.organisation_ref,

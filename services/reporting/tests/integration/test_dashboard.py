@@ -396,7 +396,7 @@ def _expected(cell: dict[str, Any], body: dict[str, Any]) -> tuple[str, Any, boo
     if derived == "sum":
         parts = [(_state(row, field.partition(".")[0]), row) for row in body["rows"]]
         shown = [row for state, row in parts if state == "shown"]
-        exact = all(row["exact"] for row in body["rows"])
+        exact = all(row["exact"] for row in body["rows"]) if body["rows"] else body["exact"]
         if len(shown) < len(parts) and not shown:
             return "withheld", None, exact
         return "shown", sum(Decimal(str(_value(row, field))) for row in shown), exact
@@ -409,8 +409,11 @@ def _expected(cell: dict[str, Any], body: dict[str, Any]) -> tuple[str, Any, boo
         numerator, denominator = derived.split("/")
         parts = [_state(row, numerator), _state(row, denominator)]
         hidden = [state for state in parts if state != "shown"]
-        value = row[numerator] / row[denominator] if not hidden and row[denominator] else None
-        return (hidden[0] if hidden else "shown"), value, row["exact"]
+        if hidden:
+            return hidden[0], None, row["exact"]
+        if not row[denominator]:  # e.g. a call's awards rounded to 0: no rate to tell
+            return "missing", None, row["exact"]
+        return "shown", row[numerator] / row[denominator], row["exact"]
     return _state(row, field.partition(".")[0]), _value(row, field), row["exact"]
 
 

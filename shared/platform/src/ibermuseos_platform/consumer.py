@@ -111,6 +111,7 @@ class EventConsumer:
         self._claim_statement = _claim_statement(inbox)
         contract_topics = {cls.topic.public if public else cls.topic.private for cls in handlers}
         self.topics = sorted(kafka.topic(topic) for topic in contract_topics)
+        self.group_id = kafka.group(name)
 
     def subscribe(self, broker: KafkaBroker) -> None:
         """Register the batch subscriber on `broker`; offsets are committed after each batch commits."""
@@ -118,7 +119,7 @@ class EventConsumer:
         @broker.subscriber(
             *self.topics,
             batch=True,
-            group_id=self.name,
+            group_id=self.group_id,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
             max_records=self._max_records,

@@ -39,7 +39,7 @@ class KafkaSettings(BaseModel):
     ssl_key_file: Path | None = Field(default=None, description="its private key (PEM)")
     topic_prefix: str = Field(
         default="",
-        description="Namespace in front of every topic name; tests use it to run side by side.",
+        description="Namespace in front of every topic and consumer group name; tests use it to run side by side.",
     )
     partitions: int = Field(default=3, ge=1)
     replication_factor: int = Field(default=1, ge=1)
@@ -50,6 +50,11 @@ class KafkaSettings(BaseModel):
 
     def topic(self, name: str) -> str:
         """The real name of a contract topic in this deployment."""
+        return self.topic_prefix + name
+
+    def group(self, name: str) -> str:
+        """The real id of a consumer group: in the same namespace, so two deployments sharing a cluster
+        never join each other's groups (nor rebalance each other's consumers)."""
         return self.topic_prefix + name
 
     @model_validator(mode="after")

@@ -227,7 +227,7 @@ async def test_offsets_are_committed_after_the_batch(
     await eventually(lambda: _is_applied(engine, metadata, probe_id))
 
     async def committed() -> bool:
-        return await _lag(kafka, consumer.name, kafka.topic(PROBES.public)) == 0
+        return await _lag(kafka, consumer.group_id, kafka.topic(PROBES.public)) == 0
 
     await eventually(committed, what="committed offsets reaching the end of the topic")
 

@@ -326,7 +326,7 @@ async def test_killing_the_relay_and_the_consumer_mid_batch_neither_loses_nor_do
     private, public = await asyncio.gather(
         published(own_topics, PROBES.private), published(own_topics, PROBES.public)
     )
-    await wait_until_consumed_to_the_end(own_topics, group)
+    await wait_until_consumed_to_the_end(own_topics, own_topics.settings().group(group))
 
     async with engine.connect() as connection:
         effects = (await connection.execute(select(EFFECTS))).all()

@@ -74,6 +74,8 @@ async def start_service(
         f"{prefix}_AUTH__JWKS_URL": issuer.jwks_url,
         f"{prefix}_AUTH__ISSUER": issuer.issuer,
         f"{prefix}_OUTBOX__POLL_INTERVAL_SECONDS": "1",
+        # Test services are many at a time on one PostgreSQL: few idle connections each (bursts still overflow).
+        f"{prefix}_DATABASE__POOL_SIZE": "3",
         **(extra_env or {}),
     }
     log = logs / f"{name}.log"

@@ -171,9 +171,11 @@
   }
 
   // A total of a table's cells: "at least" the shown ones while some are hidden; withheld while that says nothing.
-  function sumCell(rows, field, source, col) {
+  // A sum of no rows is as exact as the answer that has none (the public's are protected even when empty).
+  function sumCell(rows, field, source, answer, col) {
     const total = C.sum(rows.map((row) => row.cells[field]));
-    const named = { source, key: "", field: col ? col.id : field, derived: "sum", exact: total.exact };
+    const exact = rows.length ? total.exact : Boolean(answer && answer.exact);
+    const named = { source, key: "", field: col ? col.id : field, derived: "sum", exact };
     if (!total.complete && total.value === 0) return { ...named, value: null, state: "withheld" };
     return { ...named, value: total.value, state: "shown", complete: total.complete };
   }
@@ -184,9 +186,19 @@
       node.textContent = t.headlineSmall;
       return;
     }
-    const form = new Intl.PluralRules(lang).select(h.countries) === "one" ? "one" : "other";
+    // Each count says its own noun in the singular or the plural, and the verb agrees with its own subject.
+    const forms = new Intl.PluralRules(lang);
+    const said = (phrases, count) => phrases[forms.select(count) === "one" ? "one" : "other"];
     const figure = (field) => () => figureOf(C.cell({ ...h, key: "" }, field, SOURCES.headline));
-    sentence(node, t.headline[form], { people: figure("beneficiaries"), countries: figure("countries"), institutions: figure("institutions") });
+    const phrase = (template, parts) => () => sentence(document.createElement("span"), template, parts);
+    const T = t.headline;
+    sentence(node, T.join, {
+      people: phrase(said(T.people, h.beneficiaries), {
+        people: figure("beneficiaries"),
+        countries: phrase(said(T.countries, h.countries), { n: figure("countries") })
+      }),
+      institutions: phrase(said(T.institutions, h.institutions), { n: figure("institutions") })
+    });
   }
 
   // How the figures shown were protected, said once beside them, from what the answers say: rounded
@@ -365,7 +377,7 @@
       return { ...c, label: codes.length > 1 ? `${what} (${c.currency})` : what };
     });
     add(grid, amounts, bars, bars[0].id);
-    const reports = sumCell(calls.rows, "reports", SOURCES.grantsByCall);
+    const reports = sumCell(calls.rows, "reports", SOURCES.grantsByCall, data.grantsByCall);
     const note = document.getElementById("replication");
     // Over the whole program (the public sees institutions no finer); replication belongs to training grants.
     const reached = C.cell({ ...data.headline, key: "" }, "institutions_through_replication_only", SOURCES.headline);
@@ -408,11 +420,11 @@
     tile("countries", t.tiles.countries, C.cell(h, "countries", SOURCES.headline), t.tiles.countriesNote);
     tile("institutions", t.tiles.institutions, C.cell(h, "institutions", SOURCES.headline), t.tiles.institutionsNote,
       { direct: figure("institutions_direct"), replication: figure("institutions_through_replication_only") });
-    tile("certificates", t.tiles.certificates, sumCell(kinds.rows, "certificates", SOURCES.coursesByProgram), t.tiles.certificatesNote);
-    tile("hours", t.tiles.hours, sumCell(kinds.rows, "hours_certified", SOURCES.coursesByProgram), t.tiles.hoursNote);
+    tile("certificates", t.tiles.certificates, sumCell(kinds.rows, "certificates", SOURCES.coursesByProgram, data.coursesByProgram), t.tiles.certificatesNote);
+    tile("hours", t.tiles.hours, sumCell(kinds.rows, "hours_certified", SOURCES.coursesByProgram, data.coursesByProgram), t.tiles.hoursNote);
     const grantees = data.byProgram.rows.find((row) => row.key === "training_grants");
     const accepted = calls.columns.filter((c) => c.field === "amount_accepted" && c.currency)
-      .map((col) => [col, sumCell(calls.rows, col.id, SOURCES.grantsByCall, col)])
+      .map((col) => [col, sumCell(calls.rows, col.id, SOURCES.grantsByCall, data.grantsByCall, col)])
       .filter(([, total]) => total.state === "shown");
     const amounts = Object.fromEntries(accepted.map(([col, total], i) => [`a${i}`, () => figureOf(total, col, "span")]));
     const none = { value: 0, state: "shown", derived: "absent", source: SOURCES.byProgram, key: "training_grants", field: "people", exact: data.byProgram.exact };

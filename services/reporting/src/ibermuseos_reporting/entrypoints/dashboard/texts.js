@@ -6,7 +6,12 @@ window.Dashboard.TEXTS = {
     title: "Ibermuseos · Formación y Capacitación: el programa en cifras",
     program: "Ibermuseos", line: "Formación y Capacitación", skip: "Ir al contenido", languages: "Idioma",
     print: "Imprimir", eyebrow: "El programa en cifras",
-    headline: { one: "{people} profesional de museos de {countries} país se ha beneficiado y {institutions} instituciones han sido alcanzadas", other: "{people} profesionales de museos de {countries} países se han beneficiado y {institutions} instituciones han sido alcanzadas" },
+    headline: {
+      join: "{people} y {institutions}",
+      people: { one: "{people} profesional de museos de {countries} se ha beneficiado", other: "{people} profesionales de museos de {countries} se han beneficiado" },
+      countries: { one: "{n} país", other: "{n} países" },
+      institutions: { one: "{n} institución ha sido alcanzada", other: "{n} instituciones han sido alcanzadas" }
+    },
     headlineSmall: "Menos de 5 profesionales se han beneficiado hasta ahora",
     lede: "Becas de formación, cursos, minicursos y conversatorios para profesionales de museos de Iberoamérica, {years}.",
     asOf: "Datos al {time}", noData: "Todavía no hay datos.",
@@ -85,7 +90,12 @@ window.Dashboard.TEXTS = {
     title: "Ibermuseus · Formação e Capacitação: o programa em números",
     program: "Ibermuseus", line: "Formação e Capacitação", skip: "Ir para o conteúdo", languages: "Idioma",
     print: "Imprimir", eyebrow: "O programa em números",
-    headline: { one: "{people} profissional de museus de {countries} país beneficiado e {institutions} instituições alcançadas", other: "{people} profissionais de museus de {countries} países beneficiados e {institutions} instituições alcançadas" },
+    headline: {
+      join: "{people} e {institutions}",
+      people: { one: "{people} profissional de museus de {countries} beneficiado", other: "{people} profissionais de museus de {countries} beneficiados" },
+      countries: { one: "{n} país", other: "{n} países" },
+      institutions: { one: "{n} instituição alcançada", other: "{n} instituições alcançadas" }
+    },
     headlineSmall: "Menos de 5 profissionais beneficiados até agora",
     lede: "Bolsas de formação, cursos, minicursos e conversatórios para profissionais de museus da Ibero-América, {years}.",
     asOf: "Dados em {time}", noData: "Ainda não há dados.",
@@ -164,7 +174,12 @@ window.Dashboard.TEXTS = {
     title: "Ibermuseos · Training and Capacity Building: the program in figures",
     program: "Ibermuseos", line: "Training and Capacity Building", skip: "Skip to content", languages: "Language",
     print: "Print", eyebrow: "The program in figures",
-    headline: { one: "{people} museum professional from {countries} country has benefited, and {institutions} institutions have been reached", other: "{people} museum professionals from {countries} countries have benefited, and {institutions} institutions have been reached" },
+    headline: {
+      join: "{people}, and {institutions}",
+      people: { one: "{people} museum professional from {countries} has benefited", other: "{people} museum professionals from {countries} have benefited" },
+      countries: { one: "{n} country", other: "{n} countries" },
+      institutions: { one: "{n} institution has been reached", other: "{n} institutions have been reached" }
+    },
     headlineSmall: "Fewer than 5 professionals have benefited so far",
     lede: "Training grants, courses, mini courses and conversatorios for museum professionals of Ibero-America, {years}.",
     asOf: "Data as of {time}", noData: "No data yet.",
