@@ -96,7 +96,6 @@ async def test_the_fallback_relay_takes_over_when_the_first_keeps_failing(
     assert mail.subject == "Inscrição confirmada: Gestão de coleções"
     assert mail.message["Content-Language"] == "pt"
     # The relay has the mail a moment before the service records that it was sent.
-    await eventually(lambda: _sent(deployment, person_id), what="the delivery recorded as sent")
     detail = await _delivery(deployment, http, person_id)
     assert [(a["relay"], a["outcome"]) for a in detail["attempt_log"]] == [
         ("primary", "retry"),
@@ -159,11 +158,21 @@ async def _sent(deployment: Any, person_id: str) -> bool:
 
 
 async def _delivery(deployment: Any, http: Any, person_id: str) -> dict[str, Any]:
+    """The one delivery to the person listed as sent (once the service has recorded it), in detail."""
     operator = deployment.token("ops", "operator")
-    listed = await http.get(
-        f"{deployment.url}/deliveries", params={"status": "sent", "recipient_id": person_id}, headers=operator
-    )
-    (delivery,) = listed.json()["items"]
+    sent: list[dict[str, Any]] = []
+
+    async def listed() -> bool:
+        answer = await http.get(
+            f"{deployment.url}/deliveries",
+            params={"status": "sent", "recipient_id": person_id},
+            headers=operator,
+        )
+        sent[:] = answer.json()["items"]
+        return bool(sent)
+
+    await eventually(listed, what=f"a delivery to {person_id} listed as sent")
+    (delivery,) = sent
     detail = await http.get(f"{deployment.url}/deliveries/{delivery['id']}", headers=operator)
     return dict(detail.json())
 
