@@ -9,7 +9,7 @@ from typing import TextIO
 
 from ibermuseos_contracts import Event
 from ibermuseos_kernel.clock import Clock, SystemClock
-from ibermuseos_platform.consumer import Handler
+from ibermuseos_platform.consumer import Batched, Handler
 from ibermuseos_platform.idempotency import IdempotencyKeys
 from ibermuseos_platform.ratelimit import RateLimiter
 from ibermuseos_platform.runtime import Platform, PlatformSettings
@@ -140,7 +140,7 @@ async def run_rebuild(
         await source.stop()
 
 
-def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Container:
+def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler | Batched]) -> Container:
     platform = Platform(
         PlatformSettings(
             SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles

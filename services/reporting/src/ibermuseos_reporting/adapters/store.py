@@ -7,11 +7,26 @@ it. Both use the same generated conflict clause, so both merge the same way.
 
 # ruff: noqa: S608 - the only names put into SQL are projection schemas that passed `schemas.checked`, and constants
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, literal_column, or_, select, text, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,28 +64,44 @@ def conflict_updates(fact: FactTable, table: Table, excluded: Any) -> dict[str, 
     return updates
 
 
-def _upsert(fact: FactTable, rows: Sequence[Mapping[str, Any]]) -> Any:
+@cache
+def _upsert(fact: FactTable) -> Any:
+    """The upsert of a table's rows, built once: executed with every row of a batch (executemany), its SQL
+    compiled once per schema."""
     table = PROJECTION_TABLES[fact]
-    names = fact.column_names
-    statement = pg_insert(table).values([{name: row.get(name) for name in names} for row in rows])
+    statement = pg_insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(fact.key), set_=conflict_updates(fact, table, statement.excluded)
     )
 
 
-async def apply_live(session: AsyncSession, schema: str, facts: Iterable[Fact], event_time: datetime) -> None:
-    """Apply one event's facts to `schema` inside the caller's transaction, and note the event."""
+_COUNT_EVENTS = (
+    projection_state.update()
+    .where(projection_state.c.id == 1)
+    .values(
+        events_applied=projection_state.c.events_applied + bindparam("events", type_=BigInteger),
+        last_event_time=func.greatest(
+            projection_state.c.last_event_time, bindparam("event_time", type_=DateTime(timezone=True))
+        ),
+    )
+)
+
+
+async def apply_live(
+    session: AsyncSession, schema: str, facts: Iterable[Fact], event_time: datetime, *, events: int = 1
+) -> None:
+    """Apply the facts of `events` events (the last at `event_time`) to `schema` inside the caller's
+    transaction, one statement per table, and count the events."""
     options = {"schema_translate_map": {PLACEHOLDER: checked(schema)}}
     for fact, rows in merge_facts(facts).items():
-        await session.execute(_upsert(fact, list(rows.values())), execution_options=options)
+        names = fact.column_names
+        await session.execute(
+            _upsert(fact),
+            [{name: row.get(name) for name in names} for row in rows.values()],
+            execution_options=options,
+        )
     await session.execute(
-        projection_state.update()
-        .where(projection_state.c.id == 1)
-        .values(
-            events_applied=projection_state.c.events_applied + 1,
-            last_event_time=func.greatest(projection_state.c.last_event_time, event_time),
-        ),
-        execution_options=options,
+        _COUNT_EVENTS, {"events": events, "event_time": event_time}, execution_options=options
     )
 
 
