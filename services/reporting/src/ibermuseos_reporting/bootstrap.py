@@ -142,9 +142,7 @@ async def run_rebuild(
 
 def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Container:
     platform = Platform(
-        PlatformSettings(
-            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
-        ),
+        PlatformSettings.of(SERVICE, settings),
         metadata,
     )
     platform.add_consumer(SERVICE, handlers, public=True)
