@@ -152,7 +152,7 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler]) -> Co
     container = Container(
         platform=platform,
         settings=settings,
-        limiter=RateLimiter(settings.rate_limit.per_second, settings.rate_limit.burst),
+        limiter=RateLimiter(settings.rate_limit.rate_per_second, settings.rate_limit.burst),
         idempotency=IdempotencyKeys(
             metadata.tables["idempotency_keys"],
             platform.sessions,

@@ -114,7 +114,7 @@ def reporting_fed_with(
             topic_prefix=prefix,
             logs=tmp_path_factory.mktemp("reporting-logs"),
             extra_env={
-                "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
+                "REPORTING_RATE_LIMIT__RATE_PER_SECOND": "1000",
                 "REPORTING_RATE_LIMIT__BURST": "1000",
                 # A browser loading page after page from one address (each page asks ~30 things) is no attack.
                 "REPORTING_HTTP__RATE_PER_SECOND": "1000",

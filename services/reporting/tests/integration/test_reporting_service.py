@@ -354,7 +354,7 @@ async def test_the_public_api_answers_429_to_a_client_asking_too_often_and_never
         topic_prefix=running.kafka.prefix,
         logs=tmp_path,
         database_url=running.service.database_url,
-        extra_env={"REPORTING_RATE_LIMIT__PER_SECOND": "0.1", "REPORTING_RATE_LIMIT__BURST": "3"},
+        extra_env={"REPORTING_RATE_LIMIT__RATE_PER_SECOND": "0.1", "REPORTING_RATE_LIMIT__BURST": "3"},
     )
     try:
         async with httpx.AsyncClient(timeout=30) as http:
