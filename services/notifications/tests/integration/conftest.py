@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,17 +12,16 @@ import httpx
 import pytest
 from ibermuseos_contracts import Envelope, Event, encode
 from ibermuseos_contracts.applications import (
-    Activity,
-    ActivityKind,
     Applicant,
     ApplicationSubmittedV1,
     GrantAcceptedV1,
     GrantAwardedV1,
 )
-from ibermuseos_contracts.common import Institution, InstitutionType, Modality
+from ibermuseos_contracts.common import Institution, InstitutionType
 from ibermuseos_contracts.types import Money
 from ibermuseos_notifications.entrypoints.consumers import CONSUMED
 from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.testing.examples import COURSE_IN_MEXICO
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.services import Launcher, RunningService
@@ -210,16 +209,7 @@ class Applications:
             institution=Institution(
                 name="Museo de Arte", type=InstitutionType.MUSEUM, city="Lima", country="PE"
             ),
-            activity=Activity(
-                title="Curso de museografía",
-                organiser="INAH",
-                kind=ActivityKind.COURSE,
-                host_country="MX",
-                host_city="Ciudad de México",
-                starts_on=date(2027, 5, 10),
-                ends_on=date(2027, 5, 21),
-                modality=Modality.IN_PERSON,
-            ),
+            activity=COURSE_IN_MEXICO,
             requested=Money(amount=Decimal("1800.00"), currency="USD"),
             replication_commitment=True,
             submitted_at=self.now,
