@@ -98,7 +98,7 @@ PARTS: dict[str, list[tuple[str, str]]] = {
 # As `make run` and the end-to-end tests configure them, with a mail server of the bench's own.
 SERVICE_ENV: dict[str, dict[str, str]] = {
     "notifications": {"NOTIFICATIONS_QUIET_HOURS__START": "00:00", "NOTIFICATIONS_QUIET_HOURS__END": "00:00"},
-    "reporting": {"REPORTING_RATE_LIMIT__PER_SECOND": "100000", "REPORTING_RATE_LIMIT__BURST": "100000"},
+    "reporting": {"REPORTING_RATE_LIMIT__RATE_PER_SECOND": "100000", "REPORTING_RATE_LIMIT__BURST": "100000"},
 }
 
 

@@ -43,7 +43,7 @@ def service_env(service: str, deployment: "Deployment") -> dict[str, str]:
             "NOTIFICATIONS_QUIET_HOURS__END": "00:00",
         },
         "reporting": {
-            "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
+            "REPORTING_RATE_LIMIT__RATE_PER_SECOND": "1000",
             "REPORTING_RATE_LIMIT__BURST": "1000",
             "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
         },

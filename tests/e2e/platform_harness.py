@@ -30,7 +30,7 @@ EXTRA_ENV: dict[str, dict[str, str]] = {
     },
     # Tests poll the figures many times a second; lag is measured every second.
     "reporting": {
-        "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
+        "REPORTING_RATE_LIMIT__RATE_PER_SECOND": "1000",
         "REPORTING_RATE_LIMIT__BURST": "1000",
         "REPORTING_PROJECTIONS__LAG_INTERVAL_SECONDS": "1",
     },

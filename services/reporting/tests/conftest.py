@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from ibermuseos_contracts import Envelope, Event, Pseudonymiser, encode, to_public
 from ibermuseos_contracts.applications import (
-    Activity,
     ActivityKind,
     Applicant,
     ApplicationDeclaredEligibleV1,
@@ -28,7 +27,7 @@ from ibermuseos_contracts.applications import (
     Reason,
     ReplicationActivity,
 )
-from ibermuseos_contracts.common import Gender, Institution, InstitutionType, Modality
+from ibermuseos_contracts.common import Gender, Institution, InstitutionType
 from ibermuseos_contracts.courses import (
     CertificateIssuedV1,
     CertificateRevokedV1,
@@ -42,6 +41,7 @@ from ibermuseos_contracts.courses import (
     ParticipantProfile,
 )
 from ibermuseos_contracts.types import Localized, Money
+from ibermuseos_platform.testing.examples import COURSE_IN_MEXICO
 
 PSEUDONYM_KEY = b"dev-only-pseudonym-key-change-me"
 """The development key the services use in tests: events produced here match theirs."""
@@ -155,16 +155,7 @@ class Events:
                     country_of_residence=country,
                 ),
                 institution=institution,
-                activity=Activity(
-                    title="Curso",
-                    organiser="INAH",
-                    kind=ActivityKind.COURSE,
-                    host_country="MX",
-                    host_city="Ciudad de México",
-                    starts_on=date(2027, 5, 10),
-                    ends_on=date(2027, 5, 21),
-                    modality=Modality.IN_PERSON,
-                ),
+                activity=COURSE_IN_MEXICO,
                 requested=Money(amount=Decimal(amount), currency="USD"),
                 replication_commitment=True,
                 submitted_at=self.now(),

@@ -1,9 +1,4 @@
-"""initial
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-25 22:35:03.200007
-"""
+"""initial"""
 from collections.abc import Sequence
 
 import sqlalchemy as sa

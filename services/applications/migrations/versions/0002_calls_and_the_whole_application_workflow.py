@@ -3,10 +3,6 @@
 The walking skeleton accepted applications to calls that did not exist; such rows cannot
 enter the real workflow (every application now belongs to a call), so they are removed.
 Nothing had been released: they were demo data.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-25 23:18:57.458435
 """
 from collections.abc import Sequence
 

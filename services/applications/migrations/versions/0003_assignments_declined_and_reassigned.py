@@ -4,10 +4,6 @@ An assignment given back by its evaluator or taken away by a coordinator stays a
 application's history (that evaluator never gets it again), with when, how, why and by whom;
 `round_id` groups what one assignment run gave each evaluator. Existing rows are active
 assignments of no known round.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-02 10:00:00.000000
 """
 from collections.abc import Sequence
 

@@ -4,10 +4,6 @@ A call may set `waitlist_closes_at` (in its terms); the column repeats it for th
 waitlists at their term, and `waitlist_closed_at` says when the waitlist closed (at its term or by
 a coordinator): nobody is promoted afterwards. Existing calls have no term and an open waitlist.
 Evaluators' time zones live in the panel's JSON and need no column.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-09 10:00:00.000000
 """
 from collections.abc import Sequence
 

@@ -9,10 +9,6 @@ a slice at a time, so a download never loads more than the slice it sends.
 
 Expand only: the files of an earlier release stay where they are until
 `ibermuseos-applications-move-documents` moves them (see the service's README).
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-06 10:00:00.000000
 """
 from collections.abc import Sequence
 

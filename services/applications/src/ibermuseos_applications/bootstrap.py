@@ -1,6 +1,7 @@
 """The composition root: builds the service's parts from its settings, inside the FastAPI lifespan."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,14 +36,12 @@ ORPHAN_DOCUMENTS_SWEPT = Counter(
 @dataclass
 class Container:
     platform: Platform
+    uow: Callable[[], UnitOfWork]
     clock: SystemClock
     idempotency: IdempotencyKeys[UnitOfWork]
     document_limits: DocumentLimits
     open_calls_limiter: RateLimiter
     document_retention: timedelta
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.platform.sessions, self.platform.outbox)
 
     async def run_deadlines(self) -> None:
         """Close the calls past their deadline, let unanswered awards lapse, then close waitlists past their term
@@ -69,9 +68,7 @@ class Container:
 
 def _platform(settings: Settings) -> Platform:
     return Platform(
-        PlatformSettings(
-            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
-        ),
+        PlatformSettings.of(SERVICE, settings),
         metadata,
         publishes=[CALL, APPLICATION],
     )
@@ -86,6 +83,7 @@ def bootstrap(settings: Settings) -> Container:
     platform = _platform(settings)
     container = Container(
         platform=platform,
+        uow=platform.units_of_work(UnitOfWork),
         clock=SystemClock(),
         idempotency=platform.idempotency_keys(UnitOfWork),
         document_limits=DocumentLimits(settings.storage.max_document_bytes, settings.storage.max_documents),
@@ -106,7 +104,7 @@ async def move_documents(settings: Settings) -> Moved:
     platform = _platform(settings)
     try:
         return await move_documents_from_folder(
-            lambda: UnitOfWork(platform.sessions, platform.outbox), DocumentFolder(settings.storage.folder)
+            platform.units_of_work(UnitOfWork), DocumentFolder(settings.storage.folder)
         )
     finally:
         await platform.engine.dispose()

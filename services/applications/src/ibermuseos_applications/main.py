@@ -1,27 +1,18 @@
-"""The ASGI app factory and the command that serves it."""
+"""The service as the platform runs it: `create_app` makes its ASGI app, `run` is its command."""
 
-from fastapi import FastAPI
-from ibermuseos_platform.service import serve, service_app
+from ibermuseos_platform.service import Api, Service
 
 from . import SERVICE
 from .bootstrap import bootstrap
 from .entrypoints import applications, audit, calls, evaluations
 from .settings import Settings
 
-DESCRIPTION = "Training Grants of Ibermuseos: calls, applications, evaluation, awards and grantee reports."
-VERSION = "0.2.0"
+API = Api(
+    version="0.2.0",
+    description="Training Grants of Ibermuseos: calls, applications, evaluation, awards and grantee reports.",
+    routers=[calls.router, applications.router, evaluations.router, audit.router],
+)
 
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
-        service=SERVICE,
-        version=VERSION,
-        description=DESCRIPTION,
-        settings=settings or Settings(),
-        bootstrap=bootstrap,
-        routers=[calls.router, applications.router, evaluations.router, audit.router],
-    )
-
-
-def run() -> None:
-    serve(SERVICE, DESCRIPTION, create_app, default_port=8001)
+service = Service(SERVICE, Settings, bootstrap, API, port=8001)
+create_app = service.create_app
+run = service.run

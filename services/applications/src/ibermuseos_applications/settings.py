@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ibermuseos_platform.settings import ServiceSettings, service_config
+from ibermuseos_platform.settings import RateLimitSettings, ServiceSettings, service_config
 from pydantic import BaseModel, Field
 
 
@@ -33,11 +33,6 @@ class DocumentRetentionSettings(BaseModel):
     sweep_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often orphan documents are swept"
     )
-
-
-class RateLimitSettings(BaseModel):
-    rate_per_second: float = Field(default=5.0, gt=0)
-    burst: int = Field(default=20, ge=1)
 
 
 class Settings(ServiceSettings):

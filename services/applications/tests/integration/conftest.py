@@ -27,15 +27,13 @@ from ibermuseos_platform.db import create_engine, session_factory
 from ibermuseos_platform.dev_issuer import DevIssuer
 from ibermuseos_platform.outbox import Outbox
 from ibermuseos_platform.settings import DatabaseSettings
-from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases, migrate
-from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.services import Launcher, RunningService
 from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-REPO = Path(__file__).resolve().parents[4]
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 CRITERIA = [
@@ -46,32 +44,13 @@ CRITERIA = [
 
 
 @pytest.fixture(scope="session")
-def applications_issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
-    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
-    issuer.write_key_set()
-    return issuer
-
-
-@pytest.fixture(scope="session")
-def start_applications(
-    infra: Infrastructure,
-    databases: TestDatabases,
-    topic_prefix: str,
-    applications_issuer: DevIssuer,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Callable[..., Awaitable[RunningService]]:
+def start_applications(launcher: Launcher) -> Callable[..., Awaitable[RunningService]]:
     """Starts a process of the service with the tests' settings and `settings` (APPLICATIONS_…), on a fresh
     database or on `database_url`."""
 
     async def start(*, database_url: str | None = None, **settings: str) -> RunningService:
-        return await start_service(
+        return await launcher.start(
             "applications",
-            repo=REPO,
-            infra=infra,
-            databases=databases,
-            issuer=applications_issuer,
-            topic_prefix=topic_prefix,
-            logs=tmp_path_factory.mktemp("logs"),
             database_url=database_url,
             extra_env={
                 "APPLICATIONS_STORAGE__MAX_DOCUMENT_BYTES": "65536",
@@ -88,11 +67,11 @@ def start_applications(
 
 @pytest.fixture(scope="session")
 async def applications_service(
-    start_applications: Callable[..., Awaitable[RunningService]], applications_issuer: DevIssuer
+    start_applications: Callable[..., Awaitable[RunningService]], issuer: DevIssuer
 ) -> AsyncIterator[tuple[RunningService, DevIssuer]]:
     service = await start_applications()
     try:
-        yield service, applications_issuer
+        yield service, issuer
     finally:
         await service.stop()
 

@@ -1,9 +1,4 @@
-"""catalogue, runs, enrolments, attendance and certificates
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-25 23:16:42.822385
-"""
+"""catalogue, runs, enrolments, attendance and certificates"""
 from collections.abc import Sequence
 from datetime import UTC, datetime
 

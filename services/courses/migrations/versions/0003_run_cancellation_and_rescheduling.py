@@ -1,9 +1,4 @@
-"""runs: cancellation (who, when, why) and rescheduling (revision)
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-02 10:12:05.114302
-"""
+"""runs: cancellation (who, when, why) and rescheduling (revision)"""
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -2,10 +2,6 @@
 
 Certificates issued before this revision keep NULL status columns: their credentials carry no
 credentialStatus, and verification by code works for them as before.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-09 10:00:00.000000
 """
 from collections.abc import Sequence
 

@@ -3,10 +3,6 @@
 Certificates issued before this revision get their run's zone, the one their statement's dates
 were already written in. Who signed them was not kept: they are printed with the signatory of
 the settings (see the README).
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-16 10:00:00.000000
 """
 from collections.abc import Sequence
 

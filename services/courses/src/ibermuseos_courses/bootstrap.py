@@ -1,5 +1,6 @@
 """The composition root: builds the service's parts from its settings, inside the FastAPI lifespan."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,6 +23,7 @@ from .settings import Settings
 @dataclass
 class Container:
     platform: Platform
+    uow: Callable[[], UnitOfWork]
     settings: Settings
     clock: Clock
     idempotency: IdempotencyKeys[UnitOfWork]
@@ -29,15 +31,10 @@ class Container:
     signer: CredentialSigner
     verify_limiter: RateLimiter
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.platform.sessions, self.platform.outbox)
-
 
 def bootstrap(settings: Settings) -> Container:
     platform = Platform(
-        PlatformSettings(
-            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
-        ),
+        PlatformSettings.of(SERVICE, settings),
         metadata,
         publishes=[OFFERING, RUN, ENROLMENT, CERTIFICATE],
     )
@@ -45,6 +42,7 @@ def bootstrap(settings: Settings) -> Container:
     key = certificates.signing_key
     container = Container(
         platform=platform,
+        uow=platform.units_of_work(UnitOfWork),
         settings=settings,
         clock=SystemClock(),
         idempotency=platform.idempotency_keys(UnitOfWork),

@@ -1,36 +1,27 @@
-"""The ASGI app factory and the command that serves it."""
+"""The service as the platform runs it: `create_app` makes its ASGI app, `run` is its command."""
 
-from fastapi import FastAPI
-from ibermuseos_platform.service import serve, service_app
+from ibermuseos_platform.service import Api, Service
 
 from . import SERVICE
 from .bootstrap import bootstrap
 from .entrypoints import attendance, catalogue, certificates, enrolments, runs
 from .settings import Settings
 
-DESCRIPTION = (
-    "Courses of Ibermuseos: training courses, mini courses and conversatorios, to a verifiable certificate."
+API = Api(
+    version="0.1.0",
+    description=(
+        "Courses of Ibermuseos: training courses, mini courses and conversatorios, to a verifiable certificate."
+    ),
+    routers=[
+        catalogue.router,
+        runs.router,
+        enrolments.router,
+        attendance.router,
+        certificates.router,
+        certificates.public,
+    ],
 )
-VERSION = "0.1.0"
 
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
-        service=SERVICE,
-        version=VERSION,
-        description=DESCRIPTION,
-        settings=settings or Settings(),
-        bootstrap=bootstrap,
-        routers=[
-            catalogue.router,
-            runs.router,
-            enrolments.router,
-            attendance.router,
-            certificates.router,
-            certificates.public,
-        ],
-    )
-
-
-def run() -> None:
-    serve(SERVICE, DESCRIPTION, create_app, default_port=8002)
+service = Service(SERVICE, Settings, bootstrap, API, port=8002)
+create_app = service.create_app
+run = service.run

@@ -10,12 +10,9 @@ import httpx
 import pytest
 from ibermuseos_platform.dev_issuer import DevIssuer
 from ibermuseos_platform.testing.browser import Chromium
-from ibermuseos_platform.testing.infrastructure import Infrastructure
-from ibermuseos_platform.testing.postgres import TestDatabases
-from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.services import Launcher, RunningService
 from ibermuseos_platform.testing.waiting import eventually
 
-REPO = Path(__file__).resolve().parents[4]
 # Runs close by themselves 9 seconds after their last session, checked every second.
 CLOSE_AFTER_HOURS = "0.0025"
 
@@ -154,21 +151,10 @@ class CoursesApi:
 
 @pytest.fixture(scope="session")
 async def courses_service(
-    infra: Infrastructure,
-    databases: TestDatabases,
-    topic_prefix: str,
-    tmp_path_factory: pytest.TempPathFactory,
+    launcher: Launcher, issuer: DevIssuer
 ) -> AsyncIterator[tuple[RunningService, DevIssuer]]:
-    issuer = DevIssuer(tmp_path_factory.mktemp("courses-issuer"))
-    issuer.write_key_set()
-    service = await start_service(
+    service = await launcher.start(
         "courses",
-        repo=REPO,
-        infra=infra,
-        databases=databases,
-        issuer=issuer,
-        topic_prefix=topic_prefix,
-        logs=tmp_path_factory.mktemp("courses-logs"),
         extra_env={
             "COURSES_RUNS__CLOSE_AFTER_HOURS": CLOSE_AFTER_HOURS,
             "COURSES_RUNS__CLOSE_CHECK_INTERVAL_SECONDS": "1",

@@ -1,9 +1,4 @@
-"""initial
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-25 22:56:16.371132
-"""
+"""initial"""
 from collections.abc import Sequence
 
 import sqlalchemy as sa

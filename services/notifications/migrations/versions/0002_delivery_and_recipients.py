@@ -1,9 +1,4 @@
-"""delivery, recipients and what messages speak of
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-25 23:11:54.136605
-"""
+"""delivery, recipients and what messages speak of"""
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -2,10 +2,6 @@
 
 What evaluators were assigned, from EvaluationAssigned: to tell each evaluator once per
 assignment round and to remind them of what is left to score before the deadline.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-02 10:30:00.000000
 """
 
 from collections.abc import Sequence

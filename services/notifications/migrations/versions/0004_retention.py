@@ -3,10 +3,6 @@
 Messages keep their key and metadata when their content is erased (`erased_at`); the
 records messages speak of note when they were first remembered (for those whose natural
 end is unknown); erasures on a person's request are audited without personal data.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-09 10:00:00.000000
 """
 
 from collections.abc import Sequence

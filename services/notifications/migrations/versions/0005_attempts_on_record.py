@@ -4,10 +4,6 @@ An e-mail attempt is written (`sending`) before the mail goes to a relay and fin
 answer is recorded, so one interrupted between the two is seen; the message then carries
 `possible_duplicate`. Attempts are written by number (unique per message). A failed message
 keeps why (`failure_reason`, as NotificationFailed said it).
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-10 10:00:00.000000
 """
 
 from collections.abc import Sequence

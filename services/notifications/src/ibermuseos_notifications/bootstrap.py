@@ -35,6 +35,8 @@ def database_away(error: BaseException) -> bool:
 @dataclass
 class Container:
     platform: Platform
+    uow: Callable[[], UnitOfWork]
+    retention_uow: Callable[[], RetentionUnitOfWork]
     settings: Settings
     clock: Clock
     policy: Policy
@@ -42,9 +44,6 @@ class Container:
     composer: MessageComposer
     mailer: SmtpMailer
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.platform.sessions, self.platform.outbox)
 
     @property
     def courier(self) -> Courier:
@@ -54,9 +53,6 @@ class Container:
 
     async def deliver_due(self) -> int:
         return await deliver_due(self.courier)
-
-    def retention_uow(self) -> RetentionUnitOfWork:
-        return RetentionUnitOfWork(self.platform.sessions, self.platform.outbox)
 
     async def erase_expired(self) -> dict[str, int]:
         """The retention job: rows erased per table, counted in Prometheus (no personal data)."""
@@ -109,9 +105,7 @@ def bootstrap(
 ) -> Container:
     """The service's parts; `handlers` (from the entrypoints) turns the container into the event handlers."""
     platform = Platform(
-        PlatformSettings(
-            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
-        ),
+        PlatformSettings.of(SERVICE, settings),
         metadata,
         publishes=[MESSAGE],
     )
@@ -125,6 +119,8 @@ def bootstrap(
     delivery = settings.delivery
     container = Container(
         platform=platform,
+        uow=platform.units_of_work(UnitOfWork),
+        retention_uow=platform.units_of_work(RetentionUnitOfWork),
         settings=settings,
         clock=SystemClock(),
         policy=Policy(

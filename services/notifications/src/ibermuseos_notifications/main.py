@@ -1,9 +1,8 @@
-"""The ASGI app factory and the command that serves it."""
+"""The service as the platform runs it: `create_app` makes its ASGI app, `run` is its command."""
 
 from functools import partial
 
-from fastapi import FastAPI
-from ibermuseos_platform.service import serve, service_app
+from ibermuseos_platform.service import Api, Consumed, Service
 
 from . import SERVICE
 from .bootstrap import bootstrap
@@ -11,22 +10,13 @@ from .entrypoints import deliveries, focal_points, people, privacy_api
 from .entrypoints.consumers import CONSUMED, handlers
 from .settings import Settings
 
-DESCRIPTION = "Notifications of Ibermuseos: every person told what concerns them, in their language."
-VERSION = "0.2.0"
+API = Api(
+    version="0.2.0",
+    description="Notifications of Ibermuseos: every person told what concerns them, in their language.",
+    routers=[people.router, focal_points.router, deliveries.router, privacy_api.router],
+    consumed=Consumed(CONSUMED, public=False),
+)
 
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
-        service=SERVICE,
-        version=VERSION,
-        description=DESCRIPTION,
-        settings=settings or Settings(),
-        bootstrap=partial(bootstrap, handlers=handlers),
-        routers=[people.router, focal_points.router, deliveries.router, privacy_api.router],
-        consumes=CONSUMED,
-        consumes_public=False,
-    )
-
-
-def run() -> None:
-    serve(SERVICE, DESCRIPTION, create_app, default_port=8003)
+service = Service(SERVICE, Settings, partial(bootstrap, handlers=handlers), API, port=8003)
+create_app = service.create_app
+run = service.run

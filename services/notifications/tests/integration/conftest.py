@@ -3,9 +3,8 @@
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -13,24 +12,20 @@ import httpx
 import pytest
 from ibermuseos_contracts import Envelope, Event, encode
 from ibermuseos_contracts.applications import (
-    Activity,
-    ActivityKind,
     Applicant,
     ApplicationSubmittedV1,
     GrantAcceptedV1,
     GrantAwardedV1,
 )
-from ibermuseos_contracts.common import Institution, InstitutionType, Modality
+from ibermuseos_contracts.common import Institution, InstitutionType
 from ibermuseos_contracts.types import Money
 from ibermuseos_notifications.entrypoints.consumers import CONSUMED
 from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.testing.examples import COURSE_IN_MEXICO
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
-from ibermuseos_platform.testing.postgres import TestDatabases
-from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.services import Launcher, RunningService
 from ibermuseos_platform.testing.waiting import eventually
-
-REPO = Path(__file__).resolve().parents[4]
 
 FAST = {
     "NOTIFICATIONS_DELIVERY__POLL_SECONDS": "0.2",
@@ -44,13 +39,6 @@ FAST = {
     "NOTIFICATIONS_LINKS__PORTAL": "https://portal.test",
     "NOTIFICATIONS_LINKS__CERTIFICATE_VERIFICATION": "https://portal.test/verify/{code}",
 }
-
-
-@pytest.fixture(scope="session")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
-    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
-    issuer.write_key_set()
-    return issuer
 
 
 class Bus:
@@ -126,16 +114,11 @@ Start = Callable[..., Awaitable[Deployment]]
 
 @pytest.fixture(scope="session")
 async def start_notifications(
-    infra: Infrastructure,
-    databases: TestDatabases,
-    issuer: DevIssuer,
-    topic_prefix: str,
-    tmp_path_factory: pytest.TempPathFactory,
+    launcher: Launcher, infra: Infrastructure, topic_prefix: str
 ) -> AsyncIterator[Start]:
     """Starts an instance with its own topic namespace (instances must not share a consumer group's topics)."""
     started: list[RunningService] = []
     clients: list[KafkaTestClient] = []
-    logs = tmp_path_factory.mktemp("logs")
 
     async def start(env: dict[str, str], *, namespace: str, database_url: str | None = None) -> Deployment:
         prefix = f"{topic_prefix}{namespace}."
@@ -145,19 +128,11 @@ async def start_notifications(
             await kafka.create_topics(*sorted({event.topic.private for event in CONSUMED}))
         except Exception as error:
             print(f"topics exist: {error!r}")
-        service = await start_service(
-            "notifications",
-            repo=REPO,
-            infra=infra,
-            databases=databases,
-            issuer=issuer,
-            topic_prefix=prefix,
-            logs=logs / f"{namespace}-{len(started)}",
-            extra_env={**FAST, **env},
-            database_url=database_url,
+        service = await launcher.start(
+            "notifications", topic_prefix=prefix, extra_env={**FAST, **env}, database_url=database_url
         )
         started.append(service)
-        return Deployment(service, Bus(kafka), issuer)
+        return Deployment(service, Bus(kafka), launcher.issuer)
 
     yield start
     for service in started:
@@ -234,16 +209,7 @@ class Applications:
             institution=Institution(
                 name="Museo de Arte", type=InstitutionType.MUSEUM, city="Lima", country="PE"
             ),
-            activity=Activity(
-                title="Curso de museografía",
-                organiser="INAH",
-                kind=ActivityKind.COURSE,
-                host_country="MX",
-                host_city="Ciudad de México",
-                starts_on=date(2027, 5, 10),
-                ends_on=date(2027, 5, 21),
-                modality=Modality.IN_PERSON,
-            ),
+            activity=COURSE_IN_MEXICO,
             requested=Money(amount=Decimal("1800.00"), currency="USD"),
             replication_commitment=True,
             submitted_at=self.now,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from babel.dates import format_time
-from ibermuseos_contracts import Event
+from ibermuseos_contracts import Event, courses
 from ibermuseos_contracts.applications import (
     ActivityKind,
     ApplicationDeclaredIneligibleV1,
@@ -24,24 +24,6 @@ from ibermuseos_contracts.applications import (
     RejectionReason,
 )
 from ibermuseos_contracts.common import Institution, InstitutionType, Modality
-from ibermuseos_contracts.courses import (
-    CancelledBy,
-    CertificateIssuedV1,
-    CertificateRevokedV1,
-    CourseCompletedV1,
-    CourseRunRescheduledV1,
-    CourseRunScheduledV1,
-    EnrolmentCancelledV1,
-    EnrolmentLapsedV1,
-    OfferingKind,
-    Outcome,
-    Participant,
-    ParticipantEnrolledV1,
-    ParticipantProfile,
-    ParticipantWaitlistedV1,
-    Session,
-    printed_code,
-)
 from ibermuseos_contracts.types import Localized, Money
 from ibermuseos_platform.testing.waiting import eventually
 
@@ -54,8 +36,8 @@ TITLE = Localized(es="Conservación preventiva", pt="Conservação preventiva", 
 INSTITUTION = Institution(name="Museo de Arte", type=InstitutionType.MUSEUM, city="Lima", country="PE")
 
 
-def participant(person_id: str, language: str, email: str | None = None) -> Participant:
-    return Participant(
+def participant(person_id: str, language: str, email: str | None = None) -> courses.Participant:
+    return courses.Participant(
         person_id=person_id,
         name="Carlos Mamani",
         email=email or f"{person_id}@museo.test",
@@ -66,18 +48,22 @@ def participant(person_id: str, language: str, email: str | None = None) -> Part
     )
 
 
-def run_scheduled(run_id: uuid.UUID, starts_in: timedelta = timedelta(days=20)) -> CourseRunScheduledV1:
+def run_scheduled(
+    run_id: uuid.UUID, starts_in: timedelta = timedelta(days=20)
+) -> courses.CourseRunScheduledV1:
     first = NOW + starts_in
-    return CourseRunScheduledV1(
+    return courses.CourseRunScheduledV1(
         run_id=run_id,
         offering_id=uuid.uuid5(run_id, "offering"),
-        kind=OfferingKind.MINI_COURSE,
+        kind=courses.OfferingKind.MINI_COURSE,
         title=TITLE,
         subject_area="conservation",
         hours=Decimal("12.0"),
         sessions=[
-            Session(session_id=uuid.uuid5(run_id, "1"), starts_at=first, ends_at=first + timedelta(hours=2)),
-            Session(
+            courses.Session(
+                session_id=uuid.uuid5(run_id, "1"), starts_at=first, ends_at=first + timedelta(hours=2)
+            ),
+            courses.Session(
                 session_id=uuid.uuid5(run_id, "2"),
                 starts_at=first + timedelta(days=7),
                 ends_at=first + timedelta(days=7, hours=2),
@@ -96,12 +82,12 @@ def run_scheduled(run_id: uuid.UUID, starts_in: timedelta = timedelta(days=20)) 
 
 def enrolled(
     person_id: str, language: str, run_id: uuid.UUID, enrolment_id: uuid.UUID, *, from_waitlist: bool = False
-) -> ParticipantEnrolledV1:
-    return ParticipantEnrolledV1(
+) -> courses.ParticipantEnrolledV1:
+    return courses.ParticipantEnrolledV1(
         enrolment_id=enrolment_id,
         run_id=run_id,
         offering_id=uuid.uuid5(run_id, "offering"),
-        kind=OfferingKind.MINI_COURSE,
+        kind=courses.OfferingKind.MINI_COURSE,
         participant=participant(person_id, language),
         from_waitlist=from_waitlist,
         enrolled_at=NOW,
@@ -109,19 +95,19 @@ def enrolled(
 
 
 def completed(
-    person_id: str, run_id: uuid.UUID, enrolment_id: uuid.UUID, outcome: Outcome
-) -> CourseCompletedV1:
-    return CourseCompletedV1(
+    person_id: str, run_id: uuid.UUID, enrolment_id: uuid.UUID, outcome: courses.Outcome
+) -> courses.CourseCompletedV1:
+    return courses.CourseCompletedV1(
         enrolment_id=enrolment_id,
         run_id=run_id,
         offering_id=uuid.uuid5(run_id, "offering"),
-        kind=OfferingKind.MINI_COURSE,
+        kind=courses.OfferingKind.MINI_COURSE,
         subject_area="conservation",
         year=2027,
-        participant=ParticipantProfile(person_id=person_id, country="PE", institution=INSTITUTION),
+        participant=courses.ParticipantProfile(person_id=person_id, country="PE", institution=INSTITUTION),
         outcome=outcome,
-        hours=Decimal("12.0") if outcome is Outcome.COMPLETED else Decimal("0"),
-        attendance_rate=0.9 if outcome is Outcome.COMPLETED else 0.3,
+        hours=Decimal("12.0") if outcome is courses.Outcome.COMPLETED else Decimal("0"),
+        attendance_rate=0.9 if outcome is courses.Outcome.COMPLETED else 0.3,
         evaluated_at=NOW,
     )
 
@@ -131,13 +117,13 @@ def code_of(certificate_id: uuid.UUID) -> str:
     return certificate_id.hex[:21].upper()
 
 
-def certificate(person_id: str, run_id: uuid.UUID, certificate_id: uuid.UUID) -> CertificateIssuedV1:
-    return CertificateIssuedV1(
+def certificate(person_id: str, run_id: uuid.UUID, certificate_id: uuid.UUID) -> courses.CertificateIssuedV1:
+    return courses.CertificateIssuedV1(
         certificate_id=certificate_id,
         enrolment_id=uuid.uuid5(certificate_id, "enrolment"),
         run_id=run_id,
         offering_id=uuid.uuid5(run_id, "offering"),
-        kind=OfferingKind.MINI_COURSE,
+        kind=courses.OfferingKind.MINI_COURSE,
         person_id=person_id,
         holder_name="Carlos Mamani",
         verification_code=code_of(certificate_id),
@@ -148,15 +134,15 @@ def certificate(person_id: str, run_id: uuid.UUID, certificate_id: uuid.UUID) ->
     )
 
 
-def moved_a_week_later(run_id: uuid.UUID) -> CourseRunRescheduledV1:
+def moved_a_week_later(run_id: uuid.UUID) -> courses.CourseRunRescheduledV1:
     scheduled = run_scheduled(run_id)
     week = timedelta(days=7)
-    return CourseRunRescheduledV1(
+    return courses.CourseRunRescheduledV1(
         run_id=run_id,
         offering_id=scheduled.offering_id,
         kind=scheduled.kind,
         sessions=[
-            Session(session_id=s.session_id, starts_at=s.starts_at + week, ends_at=s.ends_at + week)
+            courses.Session(session_id=s.session_id, starts_at=s.starts_at + week, ends_at=s.ends_at + week)
             for s in scheduled.sessions
         ],
         timezone=scheduled.timezone,
@@ -216,11 +202,11 @@ def scenario(applications: Any, template: str, person_id: str, language: str) ->
         case "enrolment_waitlisted":
             return [
                 run_scheduled(run_id),
-                ParticipantWaitlistedV1(
+                courses.ParticipantWaitlistedV1(
                     enrolment_id=enrolment_id,
                     run_id=run_id,
                     offering_id=uuid.uuid5(run_id, "offering"),
-                    kind=OfferingKind.MINI_COURSE,
+                    kind=courses.OfferingKind.MINI_COURSE,
                     participant=participant(person_id, language),
                     position=2,
                     waitlisted_at=NOW,
@@ -232,51 +218,53 @@ def scenario(applications: Any, template: str, person_id: str, language: str) ->
                 enrolled(person_id, language, run_id, enrolment_id),
             ]
         case "course_completed":
-            return [*course, completed(person_id, run_id, enrolment_id, Outcome.COMPLETED)]
+            return [*course, completed(person_id, run_id, enrolment_id, courses.Outcome.COMPLETED)]
         case "course_not_completed":
-            return [*course, completed(person_id, run_id, enrolment_id, Outcome.NOT_COMPLETED)]
+            return [*course, completed(person_id, run_id, enrolment_id, courses.Outcome.NOT_COMPLETED)]
         case "certificate_issued":
             return [*course, certificate(person_id, run_id, uuid.uuid5(ids, "certificate"))]
         case "run_cancelled" | "enrolment_cancelled":
             by_the_run = template == "run_cancelled"
-            cancelled = EnrolmentCancelledV1(
+            cancelled = courses.EnrolmentCancelledV1(
                 enrolment_id=enrolment_id,
                 run_id=run_id,
                 person_id=person_id,
                 was_enrolled=True,
                 cancelled_at=NOW,
                 offering_id=uuid.uuid5(run_id, "offering"),
-                kind=OfferingKind.MINI_COURSE,
+                kind=courses.OfferingKind.MINI_COURSE,
                 run_cancelled=by_the_run,
                 reason="La sede cerró por obras" if by_the_run else None,
-                cancelled_by=CancelledBy.COORDINATOR if by_the_run else CancelledBy.PARTICIPANT,
+                cancelled_by=courses.CancelledBy.COORDINATOR
+                if by_the_run
+                else courses.CancelledBy.PARTICIPANT,
             )
             return [*course, cancelled]
         case "run_rescheduled":
             # The reschedule itself is published once the enrolment is known (see AFTER_CONFIRMATION).
             return course
         case "enrolment_lapsed":
-            waitlisted = ParticipantWaitlistedV1(
+            waitlisted = courses.ParticipantWaitlistedV1(
                 enrolment_id=enrolment_id,
                 run_id=run_id,
                 offering_id=uuid.uuid5(run_id, "offering"),
-                kind=OfferingKind.MINI_COURSE,
+                kind=courses.OfferingKind.MINI_COURSE,
                 participant=participant(person_id, language),
                 position=1,
                 waitlisted_at=NOW,
             )
-            lapsed = EnrolmentLapsedV1(
+            lapsed = courses.EnrolmentLapsedV1(
                 enrolment_id=enrolment_id,
                 run_id=run_id,
                 offering_id=uuid.uuid5(run_id, "offering"),
-                kind=OfferingKind.MINI_COURSE,
+                kind=courses.OfferingKind.MINI_COURSE,
                 person_id=person_id,
                 lapsed_at=NOW,
             )
             return [run_scheduled(run_id), waitlisted, lapsed]
         case "certificate_revoked":
             certificate_id = uuid.uuid5(ids, "certificate")
-            revoked = CertificateRevokedV1(
+            revoked = courses.CertificateRevokedV1(
                 certificate_id=certificate_id, person_id=person_id, reason="Emitido por error", revoked_at=NOW
             )
             return [*course, certificate(person_id, run_id, certificate_id), revoked]
@@ -477,7 +465,7 @@ async def test_the_mail_reaches_the_person_concerned_in_their_language(
         assert f'href="{link}"' in mail.html
     if template == "certificate_issued":
         ids = uuid.uuid5(uuid.NAMESPACE_URL, person_id)
-        grouped = printed_code(code_of(uuid.uuid5(ids, "certificate")))
+        grouped = courses.printed_code(code_of(uuid.uuid5(ids, "certificate")))
         assert [len(group) for group in grouped.split("-")] == [5, 5, 5, 5, 1]
         assert f"code {grouped} " in mail.text or f"código {grouped} " in mail.text
         assert f"https://portal.test/verify/{grouped}" in mail.text

@@ -1,9 +1,4 @@
-"""projections in schemas, curation of institutions
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-25 23:20:25.946102
-"""
+"""projections in schemas, curation of institutions"""
 import uuid
 from collections.abc import Sequence
 

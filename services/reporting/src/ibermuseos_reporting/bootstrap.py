@@ -142,9 +142,7 @@ async def run_rebuild(
 
 def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler | Batched]) -> Container:
     platform = Platform(
-        PlatformSettings(
-            SERVICE, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
-        ),
+        PlatformSettings.of(SERVICE, settings),
         metadata,
     )
     platform.add_consumer(SERVICE, handlers, public=True)
@@ -154,7 +152,7 @@ def bootstrap(settings: Settings, handlers: Mapping[type[Event], Handler | Batch
     container = Container(
         platform=platform,
         settings=settings,
-        limiter=RateLimiter(settings.rate_limit.per_second, settings.rate_limit.burst),
+        limiter=RateLimiter(settings.rate_limit.rate_per_second, settings.rate_limit.burst),
         idempotency=IdempotencyKeys(
             metadata.tables["idempotency_keys"],
             platform.sessions,

@@ -1,9 +1,8 @@
-"""The ASGI app factory and the command that serves it."""
+"""The service as the platform runs it: `create_app` makes its ASGI app, `run` is its command."""
 
 from functools import partial
 
-from fastapi import FastAPI
-from ibermuseos_platform.service import serve, service_app
+from ibermuseos_platform.service import Api, Consumed, Service
 
 from . import SERVICE
 from .bootstrap import bootstrap
@@ -11,22 +10,13 @@ from .entrypoints import api, curation_api, dashboard_web
 from .entrypoints.consumers import HANDLERS
 from .settings import Settings
 
-DESCRIPTION = "Reporting of Ibermuseos: the impact of the program, from public events only."
-VERSION = "0.1.0"
+API = Api(
+    version="0.1.0",
+    description="Reporting of Ibermuseos: the impact of the program, from public events only.",
+    routers=[api.router, curation_api.router, dashboard_web.router],
+    consumed=Consumed(list(HANDLERS), public=True),
+)
 
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
-        service=SERVICE,
-        version=VERSION,
-        description=DESCRIPTION,
-        settings=settings or Settings(),
-        bootstrap=partial(bootstrap, handlers=HANDLERS),
-        routers=[api.router, curation_api.router, dashboard_web.router],
-        consumes=list(HANDLERS),
-        consumes_public=True,
-    )
-
-
-def run() -> None:
-    serve(SERVICE, DESCRIPTION, create_app, default_port=8004)
+service = Service(SERVICE, Settings, partial(bootstrap, handlers=HANDLERS), API, port=8004)
+create_app = service.create_app
+run = service.run

@@ -1,11 +1,10 @@
 """The service's settings, read once from REPORTING_* environment variables (nested with __)."""
 
-from ibermuseos_platform.settings import ServiceSettings, service_config
+from ibermuseos_platform.settings import RateLimitSettings, ServiceSettings, service_config
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
 
-class RateLimitSettings(BaseModel):
-    per_second: float = Field(default=5.0, gt=0, description="public API requests per second per client")
+class FiguresRateLimit(RateLimitSettings):
     burst: int = Field(default=60, ge=1, description="requests a client may make at once")
 
 
@@ -51,7 +50,8 @@ class ProjectionSettings(BaseModel):
 class Settings(ServiceSettings):
     model_config = service_config("reporting")
 
-    rate_limit: RateLimitSettings = RateLimitSettings()
+    rate_limit: FiguresRateLimit = FiguresRateLimit()
+    """The public figures, per client (staff pass)."""
     open_data: OpenDataSettings = OpenDataSettings()
     projections: ProjectionSettings = ProjectionSettings()
     disclosure: DisclosureSettings = DisclosureSettings()

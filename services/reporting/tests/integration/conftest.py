@@ -15,7 +15,7 @@ from ibermuseos_platform.testing.browser import Chromium
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases, migrate
-from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.services import Launcher, RunningService
 from ibermuseos_platform.testing.waiting import eventually
 from ibermuseos_reporting.adapters.schemas import create_projection_schema, new_schema_name
 from ibermuseos_reporting.adapters.store import apply_live
@@ -24,7 +24,6 @@ from ibermuseos_reporting.entrypoints.rebuild_cli import PUBLIC_TOPICS
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
-REPO = SERVICE_DIR.parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -83,10 +82,7 @@ class FedReporting:
 
 @pytest.fixture(scope="session")
 def reporting_fed_with(
-    infra: Infrastructure,
-    databases: TestDatabases,
-    topic_prefix: str,
-    tmp_path_factory: pytest.TempPathFactory,
+    launcher: Launcher, infra: Infrastructure, topic_prefix: str
 ) -> Callable[[Sequence[Any]], AbstractAsyncContextManager[FedReporting]]:
     """Produces the given public events (shuffled), starts reporting and waits until every one is applied.
 
@@ -103,18 +99,11 @@ def reporting_fed_with(
         random.Random(11).shuffle(shuffled)
         for item in shuffled:
             await kafka.produce(item.topic, item.value, key=item.key, headers=item.headers)
-        issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
-        issuer.write_key_set()
-        service = await start_service(
+        service = await launcher.start(
             "reporting",
-            repo=REPO,
-            infra=infra,
-            databases=databases,
-            issuer=issuer,
             topic_prefix=prefix,
-            logs=tmp_path_factory.mktemp("reporting-logs"),
             extra_env={
-                "REPORTING_RATE_LIMIT__PER_SECOND": "1000",
+                "REPORTING_RATE_LIMIT__RATE_PER_SECOND": "1000",
                 "REPORTING_RATE_LIMIT__BURST": "1000",
                 # A browser loading page after page from one address (each page asks ~30 things) is no attack.
                 "REPORTING_HTTP__RATE_PER_SECOND": "1000",
@@ -131,7 +120,7 @@ def reporting_fed_with(
                     return bool(body["events_applied"] == len(shuffled))
 
                 await eventually(applied, timeout=60, what="every event applied")
-            yield FedReporting(service, issuer, kafka)
+            yield FedReporting(service, launcher.issuer, kafka)
         finally:
             await service.stop()
             await kafka.close()

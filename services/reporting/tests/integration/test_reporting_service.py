@@ -17,10 +17,8 @@ from typing import Any
 import httpx
 import pytest
 from ibermuseos_platform.dev_issuer import DevIssuer
-from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
-from ibermuseos_platform.testing.postgres import TestDatabases
-from ibermuseos_platform.testing.services import RunningService, start_service
+from ibermuseos_platform.testing.services import Launcher, RunningService
 from ibermuseos_platform.testing.waiting import eventually
 from ibermuseos_reporting.application.queries import BREAKDOWNS
 from ibermuseos_reporting.domain.disclosure import headline as headline_text
@@ -30,7 +28,6 @@ from reporting_standards import giving_validator
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[4]
 IATI_SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "iati-2.03" / "iati-activities-schema.xsd"
 
 
@@ -343,18 +340,13 @@ async def test_a_coordinator_splits_a_wrong_match_and_merges_it_back(
 
 
 async def test_the_public_api_answers_429_to_a_client_asking_too_often_and_never_to_staff(
-    running: Running, infra: Infrastructure, databases: TestDatabases, tmp_path: Path
+    running: Running, launcher: Launcher
 ) -> None:
-    strict = await start_service(
+    strict = await launcher.start(
         "reporting",
-        repo=REPO,
-        infra=infra,
-        databases=databases,
-        issuer=running.issuer,
         topic_prefix=running.kafka.prefix,
-        logs=tmp_path,
         database_url=running.service.database_url,
-        extra_env={"REPORTING_RATE_LIMIT__PER_SECOND": "0.1", "REPORTING_RATE_LIMIT__BURST": "3"},
+        extra_env={"REPORTING_RATE_LIMIT__RATE_PER_SECOND": "0.1", "REPORTING_RATE_LIMIT__BURST": "3"},
     )
     try:
         async with httpx.AsyncClient(timeout=30) as http:

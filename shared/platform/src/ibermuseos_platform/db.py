@@ -4,8 +4,9 @@ that let a service map its aggregates (SQLAlchemy's imperative mapping) without 
 import ssl
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from ibermuseos_kernel.paging import Page
 from pydantic import TypeAdapter
 from sqlalchemy import (
     BigInteger,
@@ -17,10 +18,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
     func,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -28,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from .settings import DatabaseSettings
+
+S = TypeVar("S", bound=Select[Any])
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -141,3 +146,14 @@ def enum_column(kind: type[StrEnum], length: int = 30) -> Enum:
         length=length,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+def on_page(query: S, page: Page) -> S:
+    """The rows of `query` an offset page holds."""
+    return query.limit(page.limit).offset(page.offset)
+
+
+async def count_rows(session: AsyncSession, query: Select[Any]) -> int:
+    """How many rows `query` finds in all, whatever page or order it asks for."""
+    counted = select(func.count()).select_from(query.order_by(None).limit(None).offset(None).subquery())
+    return int(await session.scalar(counted) or 0)

@@ -36,7 +36,15 @@ from .kafka import (
 )
 from .outbox import Outbox, OutboxRelay
 from .retry import backoff
-from .settings import ALL_ROLES, DatabaseSettings, KafkaSettings, OutboxSettings, PrivacySettings, Role
+from .settings import (
+    ALL_ROLES,
+    DatabaseSettings,
+    KafkaSettings,
+    OutboxSettings,
+    PrivacySettings,
+    Role,
+    ServiceSettings,
+)
 from .uow import SqlAlchemyUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -56,6 +64,13 @@ class PlatformSettings:
     outbox: OutboxSettings
     privacy: PrivacySettings
     roles: frozenset[Role] = ALL_ROLES
+
+    @classmethod
+    def of(cls, service: str, settings: ServiceSettings) -> "PlatformSettings":
+        """The platform's part of a service's settings."""
+        return cls(
+            service, settings.database, settings.kafka, settings.outbox, settings.privacy, settings.roles
+        )
 
 
 class Platform:
@@ -97,12 +112,16 @@ class Platform:
             )
         return self.tables[name]
 
+    def units_of_work(self, unit_of_work: type[U]) -> Callable[[], U]:
+        """The service's unit of work, a new one (a transaction of its own) at each call."""
+        return lambda: unit_of_work(self.sessions, self.outbox)
+
     def idempotency_keys(self, unit_of_work: type[U]) -> IdempotencyKeys[U]:
         """Idempotent commands in the service's unit of work: its own, or joining the key's transaction."""
         return IdempotencyKeys(
             self._table("idempotency_keys"),
             self.sessions,
-            fresh=lambda: unit_of_work(self.sessions, self.outbox),
+            fresh=self.units_of_work(unit_of_work),
             joining=lambda session: unit_of_work.joining(session, self.outbox),
         )
 

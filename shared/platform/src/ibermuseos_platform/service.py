@@ -6,7 +6,8 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -70,6 +71,54 @@ def service_app(
         ),
         http=settings.http,
     )
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+@dataclass(frozen=True)
+class Consumed:
+    """The events a service consumes: from the public topics or the private ones."""
+
+    events: Sequence[type[Event]]
+    public: bool
+
+
+@dataclass(frozen=True)
+class Api:
+    """What a service says of itself in its OpenAPI and AsyncAPI documents, and the routers that serve it."""
+
+    version: str
+    description: str
+    routers: Sequence[APIRouter]
+    consumed: Consumed = Consumed(events=(), public=True)
+
+
+@dataclass(frozen=True)
+class Service(Generic[SettingsT]):
+    """A service as the platform runs it, from its parts: `create_app` makes its ASGI app (settings read
+    from the environment unless given), `run` is its command."""
+
+    name: str
+    settings: Callable[[], SettingsT]
+    bootstrap: Callable[[SettingsT], Container]
+    api: Api
+    port: int
+
+    def create_app(self, settings: SettingsT | None = None) -> FastAPI:
+        return service_app(
+            service=self.name,
+            version=self.api.version,
+            description=self.api.description,
+            settings=settings or self.settings(),
+            bootstrap=self.bootstrap,
+            routers=self.api.routers,
+            consumes=self.api.consumed.events,
+            consumes_public=self.api.consumed.public,
+        )
+
+    def run(self) -> None:
+        serve(self.name, self.api.description, self.create_app, default_port=self.port)
 
 
 GRACEFUL_STOP_SECONDS = 10

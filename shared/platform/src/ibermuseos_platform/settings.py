@@ -120,6 +120,13 @@ class HttpSettings(BaseModel):
         return value
 
 
+class RateLimitSettings(BaseModel):
+    """An endpoint's own limit per client, where answering is costly or the endpoint is open to anyone."""
+
+    rate_per_second: float = Field(default=5.0, gt=0, description="requests per second per client")
+    burst: int = Field(default=20, ge=1, description="requests a client may make at once")
+
+
 class PrivacySettings(BaseModel):
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
 

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from ibermuseos_kernel.errors import Conflict
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_platform.db import count_rows, on_page
 from ibermuseos_platform.paging import sliced
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
 from pydantic import TypeAdapter
@@ -67,9 +68,8 @@ def _values(
 
 async def _slice(session: AsyncSession, query: Select[Any], page: Page) -> tuple[list[Any], int]:
     """The page's rows of `query` and how many rows it has in all."""
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = (await session.execute(query.limit(page.limit).offset(page.offset))).all()
-    return list(rows), int(total or 0)
+    rows = (await session.execute(on_page(query, page))).all()
+    return list(rows), await count_rows(session, query)
 
 
 # ------------------------------------------------------------------------------ calls

@@ -3,12 +3,12 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from ibermuseos_kernel.errors import Conflict
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_kernel.transaction import Transaction
 
 from ..domain.applications import Application, Status
 from ..domain.audit import AuditEntry
@@ -139,7 +139,7 @@ class Audit(Protocol):
     ) -> Slice[AuditEntry]: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transaction, Protocol):
     @property
     def calls(self) -> Calls: ...
 
@@ -154,14 +154,6 @@ class UnitOfWork(Protocol):
 
     @property
     def documents(self) -> Documents: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -8,23 +8,8 @@ from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID
 
-from ibermuseos_contracts.applications import (
-    ApplicationDeclaredEligibleV1,
-    ApplicationDeclaredIneligibleV1,
-    ApplicationRejectedV1,
-    ApplicationSubmittedV1,
-    ApplicationWaitlistedV1,
-    ApplicationWithdrawnV1,
-    GrantAcceptedV1,
-    GrantAwardedV1,
-    GrantDeclinedV1,
-    GrantReportSubmittedV1,
-    InformationProvidedV1,
-    InformationRequestedV1,
-    Reason,
-    RejectionReason,
-    ReplicationActivity,
-)
+from ibermuseos_contracts import applications as events
+from ibermuseos_contracts.applications import Reason, RejectionReason, ReplicationActivity
 from ibermuseos_contracts.common import Institution
 from ibermuseos_contracts.types import Money
 from ibermuseos_kernel.caller import Caller
@@ -280,7 +265,7 @@ class Application(RecordsEvents):
         self.status = Status.ELIGIBLE
         self.submitted_at = now
         self._record(
-            ApplicationSubmittedV1(
+            events.ApplicationSubmittedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 call_year=self.call_year,
@@ -302,7 +287,7 @@ class Application(RecordsEvents):
         self.status = Status.ELIGIBLE
         self.overridden = overridden
         self._record(
-            ApplicationDeclaredEligibleV1(
+            events.ApplicationDeclaredEligibleV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 applicant_id=self.applicant_id,
@@ -316,7 +301,7 @@ class Application(RecordsEvents):
         self.reasons = reasons
         self.overridden = False
         self._record(
-            ApplicationDeclaredIneligibleV1(
+            events.ApplicationDeclaredIneligibleV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 applicant_id=self.applicant_id,
@@ -354,7 +339,7 @@ class Application(RecordsEvents):
         self.information_requests.append(InformationRequest(request_id, question, asked_by, now))
         self.status = Status.INFORMATION_REQUESTED
         self._record(
-            InformationRequestedV1(
+            events.InformationRequestedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 applicant_id=self.applicant_id,
@@ -378,7 +363,7 @@ class Application(RecordsEvents):
         request.answered_at = now
         self.status = Status.SCREENING
         self._record(
-            InformationProvidedV1(
+            events.InformationProvidedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 applicant_id=self.applicant_id,
@@ -394,7 +379,7 @@ class Application(RecordsEvents):
         self.withdrawn_at = now
         self.draft = None
         self._record(
-            ApplicationWithdrawnV1(
+            events.ApplicationWithdrawnV1(
                 application_id=self.id, call_id=self.call_id, applicant_id=self.applicant_id, withdrawn_at=now
             )
         )
@@ -446,7 +431,7 @@ class Application(RecordsEvents):
         if not from_waitlist:
             self.decided_at = now
         self._record(
-            GrantAwardedV1(
+            events.GrantAwardedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 call_year=self.call_year,
@@ -465,7 +450,7 @@ class Application(RecordsEvents):
         self.decided_at = now
         self.draft = None
         self._record(
-            ApplicationWaitlistedV1(
+            events.ApplicationWaitlistedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 applicant_id=self.applicant_id,
@@ -480,7 +465,7 @@ class Application(RecordsEvents):
         self.decided_at = now
         self.draft = None
         self._record(
-            ApplicationRejectedV1(
+            events.ApplicationRejectedV1(
                 application_id=self.id, call_id=self.call_id, applicant_id=self.applicant_id, rejected_at=now
             )
         )
@@ -492,7 +477,7 @@ class Application(RecordsEvents):
         self.status = Status.REJECTED
         self.rejected_as_waitlist_closed = True
         self._record(
-            ApplicationRejectedV1(
+            events.ApplicationRejectedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 applicant_id=self.applicant_id,
@@ -519,7 +504,7 @@ class Application(RecordsEvents):
         self.answered_at = now
         self.report_due_on = ends_on + timedelta(days=call.terms.report_due_days)
         self._record(
-            GrantAcceptedV1(
+            events.GrantAcceptedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 call_year=self.call_year,
@@ -540,7 +525,7 @@ class Application(RecordsEvents):
         self.status = Status.DECLINED
         self.answered_at = now
         self._record(
-            GrantDeclinedV1(
+            events.GrantDeclinedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 applicant_id=self.applicant_id,
@@ -581,7 +566,7 @@ class Application(RecordsEvents):
         self.report = report
         self.reported_at = now
         self._record(
-            GrantReportSubmittedV1(
+            events.GrantReportSubmittedV1(
                 application_id=self.id,
                 call_id=self.call_id,
                 call_year=self.call_year,

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_platform.db import count_rows, on_page
 from ibermuseos_platform.paging import sliced
 from ibermuseos_platform.uow import RecordsEvents, SqlAlchemyUnitOfWork
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
@@ -54,13 +55,8 @@ class _Repository:
         return found[0] if found else None
 
     async def _slice(self, query: Select[A], page: Page) -> Slice[A]:
-        total = await self._count(query)
-        return sliced(await self._all(query.limit(page.limit).offset(page.offset)), total, page)
-
-    async def _count(self, query: Select[Any]) -> int:
-        return int(
-            await self._session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-        )
+        total = await count_rows(self._session, query)
+        return sliced(await self._all(on_page(query, page)), total, page)
 
 
 class SqlSubjectAreas(_Repository):
@@ -264,13 +260,9 @@ class SqlEnrolments(_Repository):
             query = query.where(enrolments.c.status == status)
         if country:
             query = query.where(enrolments.c.country == country)
-        total = await self._count(query)
-        rows = await self._session.execute(
-            query.add_columns(_waiting_no_later_than(enrolments.c.arrival))
-            .limit(page.limit)
-            .offset(page.offset)
-            .execution_options(populate_existing=True)
-        )
+        total = await count_rows(self._session, query)
+        listed = on_page(query.add_columns(_waiting_no_later_than(enrolments.c.arrival)), page)
+        rows = await self._session.execute(listed.execution_options(populate_existing=True))
         found = [
             (enrolment, position if enrolment.status is EnrolmentStatus.WAITLISTED else None)
             for enrolment, position in rows
@@ -280,12 +272,13 @@ class SqlEnrolments(_Repository):
     async def position(self, enrolment: Enrolment) -> int | None:
         if enrolment.status is not EnrolmentStatus.WAITLISTED:
             return None
-        return await self._count(
+        return await count_rows(
+            self._session,
             select(enrolments.c.id).where(
                 enrolments.c.run_id == enrolment.run_id,
                 enrolments.c.status == EnrolmentStatus.WAITLISTED,
                 enrolments.c.arrival <= enrolment.arrival,
-            )
+            ),
         )
 
 
@@ -319,8 +312,8 @@ class SqlAttendance(_Repository):
             .where(attendance.c.run_id == run_id)
             .order_by(attendance.c.recorded_at, attendance.c.enrolment_id, attendance.c.session_id)
         )
-        total = await self._count(query)
-        return sliced(await self._records(query.limit(page.limit).offset(page.offset)), total, page)
+        total = await count_rows(self._session, query)
+        return sliced(await self._records(on_page(query, page)), total, page)
 
     async def put(self, records: Sequence[Attendance], run_id: UUID) -> None:
         if not records:

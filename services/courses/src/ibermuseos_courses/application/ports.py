@@ -3,12 +3,12 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from ibermuseos_contracts import Event
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_kernel.transaction import Transaction
 
 from ..domain.catalogue import Offering, SubjectArea
 from ..domain.certificates import Certificate
@@ -134,7 +134,7 @@ class StatusLists(Protocol):
     async def save(self, status_list: StatusList) -> None: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transaction, Protocol):
     @property
     def subject_areas(self) -> SubjectAreas: ...
 
@@ -155,14 +155,6 @@ class UnitOfWork(Protocol):
 
     @property
     def status_lists(self) -> StatusLists: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
     def record(self, *events: Event) -> None: ...
 

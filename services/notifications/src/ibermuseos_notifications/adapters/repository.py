@@ -9,6 +9,7 @@ from uuid import UUID
 from ibermuseos_kernel.errors import Invalid
 from ibermuseos_kernel.instants import within_span
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_platform.db import count_rows, on_page
 from ibermuseos_platform.paging import sliced
 from ibermuseos_platform.uow import SqlAlchemyUnitOfWork
 from pydantic import TypeAdapter
@@ -248,7 +249,7 @@ class SqlMessages:
         render: Callable[[Row[Any]], V],
     ) -> Slice[V]:
         """A list newest first by (`moment`, id), from the page's position on."""
-        total = (await self._session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        total = await count_rows(self._session, query)
         position = _position(page)
         if position is not None:
             after: ColumnElement[bool] = or_(
@@ -547,11 +548,9 @@ class SqlDirectory:
         ).join(recipients, recipients.c.person_id == focal_points.c.person_id, isouter=True)
         if country:
             query = query.where(focal_points.c.country == country)
-        total = (await self._session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        total = await count_rows(self._session, query)
         rows = await self._session.execute(
-            query.order_by(focal_points.c.country, focal_points.c.person_id)
-            .limit(page.limit)
-            .offset(page.offset)
+            on_page(query.order_by(focal_points.c.country, focal_points.c.person_id), page)
         )
         found = [_view(FocalPoint, row, email_invalid=row.email_invalid_since is not None) for row in rows]
         return sliced(found, total, page)

@@ -1,210 +1,198 @@
 """The service's tables (and the platform's outbox, inbox and idempotency tables)."""
 
+import sqlalchemy as sa
 from ibermuseos_platform.db import add_platform_tables, new_metadata
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Identity,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    Time,
-    UniqueConstraint,
-    Uuid,
-    func,
-    text,
-)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = new_metadata()
 add_platform_tables(metadata)
 
-messages = Table(
+messages = sa.Table(
     "messages",
     metadata,
-    Column("id", BigInteger, Identity(), primary_key=True),
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
     # The notice's key: the causing event's id, or derived from it for several notices of one event.
-    Column("event_id", Uuid, nullable=False),
-    Column("recipient_id", String(255), nullable=False, index=True),
-    Column("channel", String(10), nullable=False),
-    Column("template", String(100), nullable=False),
-    Column("language", String(10), nullable=False),
-    Column("address", String(320), nullable=True),
-    Column("status", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("notification_id", Uuid, nullable=False, unique=True, server_default=text("gen_random_uuid()")),
-    Column("cause_id", Uuid, nullable=True),
-    Column("cause_type", String(200), nullable=False, server_default=""),
-    Column("category", String(30), nullable=False, server_default="acknowledgement"),
-    Column("about", String(255), nullable=False, server_default=""),
-    Column("context", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
-    Column("context_language", String(10), nullable=True),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("retries", Integer, nullable=False, server_default="0"),
-    Column("subject", Text, nullable=True),
-    Column("body", Text, nullable=True),
-    Column("sent_at", DateTime(timezone=True), nullable=True),
-    Column("read_at", DateTime(timezone=True), nullable=True),
-    Column("relay", String(50), nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    sa.Column("event_id", sa.Uuid, nullable=False),
+    sa.Column("recipient_id", sa.String(255), nullable=False, index=True),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("template", sa.String(100), nullable=False),
+    sa.Column("language", sa.String(10), nullable=False),
+    sa.Column("address", sa.String(320), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column(
+        "notification_id", sa.Uuid, nullable=False, unique=True, server_default=sa.text("gen_random_uuid()")
+    ),
+    sa.Column("cause_id", sa.Uuid, nullable=True),
+    sa.Column("cause_type", sa.String(200), nullable=False, server_default=""),
+    sa.Column("category", sa.String(30), nullable=False, server_default="acknowledgement"),
+    sa.Column("about", sa.String(255), nullable=False, server_default=""),
+    sa.Column("context", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("context_language", sa.String(10), nullable=True),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("retries", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("subject", sa.Text, nullable=True),
+    sa.Column("body", sa.Text, nullable=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("relay", sa.String(50), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     # Set when the retention policy (or a person's erasure) removed the content; the key and metadata stay.
-    Column("erased_at", DateTime(timezone=True), nullable=True),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
     # Why it failed, as NotificationFailed said it.
-    Column("failure_reason", String(30), nullable=True),
+    sa.Column("failure_reason", sa.String(30), nullable=True),
     # The e-mail attempt under way (on record before the mail goes to a relay), until its outcome is.
-    Column("sending_attempt", Integer, nullable=True),
+    sa.Column("sending_attempt", sa.Integer, nullable=True),
     # An attempt was interrupted after the relay may have accepted the mail: the next copy may be a second one.
-    Column("possible_duplicate", Boolean, nullable=False, server_default="false"),
-    UniqueConstraint(
+    sa.Column("possible_duplicate", sa.Boolean, nullable=False, server_default="false"),
+    sa.UniqueConstraint(
         "event_id", "recipient_id", "channel", name="uq_messages_one_per_event_recipient_channel"
     ),
-    Index("ix_messages_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
-    Index("ix_messages_about", "about", "template"),
-    Index(
+    sa.Index("ix_messages_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+    sa.Index("ix_messages_about", "about", "template"),
+    sa.Index(
         "ix_messages_inbox",
         "recipient_id",
         "sent_at",
         "id",
-        postgresql_where=text("channel = 'inbox' AND status = 'sent'"),
+        postgresql_where=sa.text("channel = 'inbox' AND status = 'sent'"),
     ),
-    Index("ix_messages_status_updated", "status", "updated_at"),
-    Index("ix_messages_not_erased", "status", "sent_at", postgresql_where=text("erased_at IS NULL")),
+    sa.Index("ix_messages_status_updated", "status", "updated_at"),
+    sa.Index("ix_messages_not_erased", "status", "sent_at", postgresql_where=sa.text("erased_at IS NULL")),
 )
 
-delivery_attempts = Table(
+delivery_attempts = sa.Table(
     "delivery_attempts",
     metadata,
-    Column("id", BigInteger, Identity(), primary_key=True),
-    Column(
-        "message_id", BigInteger, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, index=True
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column(
+        "message_id",
+        sa.BigInteger,
+        sa.ForeignKey("messages.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     ),
-    Column("number", Integer, nullable=False),
-    Column("relay", String(50), nullable=True),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True), nullable=True),
-    Column("outcome", String(20), nullable=False),
-    Column("code", Integer, nullable=True),
-    Column("detail", Text, nullable=False, server_default=""),
-    UniqueConstraint("message_id", "number", name="uq_delivery_attempts_message_number"),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("relay", sa.String(50), nullable=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("code", sa.Integer, nullable=True),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("message_id", "number", name="uq_delivery_attempts_message_number"),
 )
 
 # What the service keeps of a person: how to reach them, in which language, and their choices.
-recipients = Table(
+recipients = sa.Table(
     "recipients",
     metadata,
-    Column("person_id", String(255), primary_key=True),
-    Column("name", String(300), nullable=True),
-    Column("email", String(320), nullable=True),
-    Column("preferred_language", String(10), nullable=True),
-    Column("timezone", String(64), nullable=True),
-    Column("timezone_known", Boolean, nullable=False, server_default="false"),
-    Column("email_invalid_since", DateTime(timezone=True), nullable=True),
-    Column("opted_out", ARRAY(String(30)), nullable=False, server_default="{}"),
-    Column("quiet_start", Time, nullable=True),
-    Column("quiet_end", Time, nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    sa.Column("person_id", sa.String(255), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=True),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("preferred_language", sa.String(10), nullable=True),
+    sa.Column("timezone", sa.String(64), nullable=True),
+    sa.Column("timezone_known", sa.Boolean, nullable=False, server_default="false"),
+    sa.Column("email_invalid_since", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("opted_out", ARRAY(sa.String(30)), nullable=False, server_default="{}"),
+    sa.Column("quiet_start", sa.Time, nullable=True),
+    sa.Column("quiet_end", sa.Time, nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
-focal_points = Table(
+focal_points = sa.Table(
     "focal_points",
     metadata,
-    Column("person_id", String(255), primary_key=True),
-    Column("country", String(2), nullable=False, index=True),
-    Column("updated_by", String(255), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    sa.Column("person_id", sa.String(255), primary_key=True),
+    sa.Column("country", sa.String(2), nullable=False, index=True),
+    sa.Column("updated_by", sa.String(255), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
-calls = Table(
+calls = sa.Table(
     "calls",
     metadata,
-    Column("call_id", Uuid, primary_key=True),
-    Column("year", Integer, nullable=False),
-    Column("title", JSONB, nullable=False),
-    Column("timezone", String(64), nullable=False),
-    Column("closes_at", DateTime(timezone=True), nullable=False),
+    sa.Column("call_id", sa.Uuid, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("title", JSONB, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("closes_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-applications = Table(
+applications = sa.Table(
     "applications",
     metadata,
-    Column("application_id", Uuid, primary_key=True),
-    Column("applicant_id", String(255), nullable=False, index=True),
-    Column("call_id", Uuid, nullable=False),
-    Column("call_year", Integer, nullable=False),
-    Column("activity_title", String(300), nullable=False),
-    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    sa.Column("application_id", sa.Uuid, primary_key=True),
+    sa.Column("applicant_id", sa.String(255), nullable=False, index=True),
+    sa.Column("call_id", sa.Uuid, nullable=False),
+    sa.Column("call_year", sa.Integer, nullable=False),
+    sa.Column("activity_title", sa.String(300), nullable=False),
+    sa.Column("remembered_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
-runs = Table(
+runs = sa.Table(
     "runs",
     metadata,
-    Column("run_id", Uuid, primary_key=True),
-    Column("offering_id", Uuid, nullable=False),
-    Column("kind", String(30), nullable=False),
-    Column("title", JSONB, nullable=False),
-    Column("sessions", JSONB, nullable=False),
-    Column("timezone", String(64), nullable=False),
-    Column("modality", String(20), nullable=False),
-    Column("venue", JSONB, nullable=True),
-    Column("language", String(10), nullable=False),
-    Column("hours", String(10), nullable=False),
-    Column("first_starts_at", DateTime(timezone=True), nullable=True),
-    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    sa.Column("run_id", sa.Uuid, primary_key=True),
+    sa.Column("offering_id", sa.Uuid, nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("title", JSONB, nullable=False),
+    sa.Column("sessions", JSONB, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("modality", sa.String(20), nullable=False),
+    sa.Column("venue", JSONB, nullable=True),
+    sa.Column("language", sa.String(10), nullable=False),
+    sa.Column("hours", sa.String(10), nullable=False),
+    sa.Column("first_starts_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("remembered_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
-enrolments = Table(
+enrolments = sa.Table(
     "enrolments",
     metadata,
-    Column("enrolment_id", Uuid, primary_key=True),
-    Column("run_id", Uuid, nullable=False, index=True),
-    Column("offering_id", Uuid, nullable=False),
-    Column("person_id", String(255), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_enrolments_person_id", "person_id"),
+    sa.Column("enrolment_id", sa.Uuid, primary_key=True),
+    sa.Column("run_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("offering_id", sa.Uuid, nullable=False),
+    sa.Column("person_id", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("remembered_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_enrolments_person_id", "person_id"),
 )
 
-certificates = Table(
+certificates = sa.Table(
     "certificates",
     metadata,
-    Column("certificate_id", Uuid, primary_key=True),
-    Column("person_id", String(255), nullable=False),
-    Column("run_id", Uuid, nullable=False),
-    Column("title", JSONB, nullable=False),
-    Column("completed_on", Date, nullable=False),
-    Index("ix_certificates_person_id", "person_id"),
+    sa.Column("certificate_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.String(255), nullable=False),
+    sa.Column("run_id", sa.Uuid, nullable=False),
+    sa.Column("title", JSONB, nullable=False),
+    sa.Column("completed_on", sa.Date, nullable=False),
+    sa.Index("ix_certificates_person_id", "person_id"),
 )
 
 # What evaluators were assigned (from EvaluationAssigned), to tell them once per round and remind them of the rest.
-evaluation_assignments = Table(
+evaluation_assignments = sa.Table(
     "evaluation_assignments",
     metadata,
-    Column("application_id", Uuid, primary_key=True),
-    Column("evaluator_id", String(255), primary_key=True),
-    Column("call_id", Uuid, nullable=False),
-    Column("round_id", Uuid, nullable=False, index=True),
-    Column("status", String(20), nullable=False),
-    Column("score_by", DateTime(timezone=True), nullable=True),
-    Column("remembered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_evaluation_assignments_call_id_evaluator_id", "call_id", "evaluator_id"),
-    Index("ix_evaluation_assignments_evaluator_id", "evaluator_id"),
+    sa.Column("application_id", sa.Uuid, primary_key=True),
+    sa.Column("evaluator_id", sa.String(255), primary_key=True),
+    sa.Column("call_id", sa.Uuid, nullable=False),
+    sa.Column("round_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("score_by", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("remembered_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_evaluation_assignments_call_id_evaluator_id", "call_id", "evaluator_id"),
+    sa.Index("ix_evaluation_assignments_evaluator_id", "evaluator_id"),
 )
 
 # Erasures on a person's request, audited without personal data: the person's keyed pseudonym, who, when, how much.
-person_erasures = Table(
+person_erasures = sa.Table(
     "person_erasures",
     metadata,
-    Column("id", Uuid, primary_key=True, server_default=text("gen_random_uuid()")),
-    Column("person_pseudonym", String(64), nullable=False, index=True),
-    Column("requested_by", String(255), nullable=False),
-    Column("erased_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("counts", JSONB, nullable=False),
+    sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
+    sa.Column("person_pseudonym", sa.String(64), nullable=False, index=True),
+    sa.Column("requested_by", sa.String(255), nullable=False),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("counts", JSONB, nullable=False),
 )

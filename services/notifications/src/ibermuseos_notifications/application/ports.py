@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_kernel.transaction import Transaction
 
 from ..domain.languages import LanguageChoice
 from ..domain.messages import Category, Message
@@ -227,7 +227,7 @@ class Directory(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transaction, Protocol):
     @property
     def messages(self) -> Messages: ...
 
@@ -236,11 +236,3 @@ class UnitOfWork(Protocol):
 
     @property
     def directory(self) -> Directory: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...

@@ -8,11 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from ibermuseos_kernel.clock import Clock
+from ibermuseos_kernel.transaction import Transaction
 
 from ..domain.retention import Cutoffs, RetentionPolicy
 
@@ -35,17 +35,9 @@ class Retention(Protocol):
     ) -> UUID: ...
 
 
-class RetentionUnitOfWork(Protocol):
+class RetentionUnitOfWork(Transaction, Protocol):
     @property
     def retention(self) -> Retention: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 UowFactory = Callable[[], RetentionUnitOfWork]

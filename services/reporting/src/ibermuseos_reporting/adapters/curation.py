@@ -11,8 +11,9 @@ from typing import Any
 
 from ibermuseos_kernel.errors import Conflict
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_platform.db import count_rows, on_page
 from ibermuseos_platform.paging import sliced
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -218,17 +219,14 @@ class SqlCuration:
     async def abbreviations(self, country: str | None, page: Page) -> Slice[KnownAbbreviation]:
         table = institution_abbreviations
         scope = [table.c.country == country] if country else []
-        total = (
-            await self._session.execute(select(func.count()).select_from(table).where(*scope))
-        ).scalar_one()
-        rows = await self._session.execute(
+        query = (
             select(*(table.c[name] for name in KNOWN_ABBREVIATION))
             .where(*scope)
             .order_by(table.c.country, table.c.abbreviation_norm, table.c.city_norm, table.c.id)
-            .limit(page.limit)
-            .offset(page.offset)
         )
-        return sliced([KnownAbbreviation(**row._mapping) for row in rows], int(total), page)
+        rows = await self._session.execute(on_page(query, page))
+        found = [KnownAbbreviation(**row._mapping) for row in rows]
+        return sliced(found, await count_rows(self._session, query), page)
 
     async def remove_abbreviation(self, abbreviation_id: uuid.UUID) -> dict[str, Any] | None:
         table = institution_abbreviations

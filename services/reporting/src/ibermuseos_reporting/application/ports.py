@@ -1,12 +1,12 @@
 """What the application layer needs from outside: the serving projections, the curation tables, one transaction."""
 
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from ibermuseos_kernel.paging import Page, Slice
+from ibermuseos_kernel.transaction import Transaction
 
 from ..domain.figures import Filters, State
 from ..domain.institutions import Abbreviation, Candidate
@@ -82,7 +82,7 @@ class Status(Protocol):
     async def last_rebuild(self) -> RebuildRun | None: ...
 
 
-class UnitOfWork(AbstractAsyncContextManager["UnitOfWork"], Protocol):
+class UnitOfWork(Transaction, Protocol):
     """One transaction on the schema that serves now (the old one until a rebuild switches); `async with` it."""
 
     @property
@@ -93,5 +93,3 @@ class UnitOfWork(AbstractAsyncContextManager["UnitOfWork"], Protocol):
 
     @property
     def status(self) -> Status: ...
-
-    async def commit(self) -> None: ...

@@ -17,9 +17,7 @@ async def on_events(session: AsyncSession, events: Sequence[tuple[Any, Envelope]
     merge alike in any order and however often (`domain.facts`), so a run is written as one set of rows."""
     schema = await schema_for_writing(session)
     facts = [fact for event, envelope in events for fact in project(envelope.type, event)]
-    await apply_live(
-        session, schema, facts, max(envelope.time for _, envelope in events), events=len(events)
-    )
+    await apply_live(session, schema, facts, max(envelope.time for _, envelope in events), events=len(events))
 
 
 HANDLERS: dict[type[Event], Batched] = dict.fromkeys(PROJECTIONS, Batched(on_events))

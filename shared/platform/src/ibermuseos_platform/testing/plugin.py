@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from ..dev_issuer import DevIssuer
 from . import private_postgres as private
 from .infrastructure import Infrastructure, InfrastructureMissing, infrastructure
 from .kafka import KafkaTestClient, delete_topics
 from .postgres import TestDatabases
+from .services import Launcher
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +47,27 @@ async def kafka(infra: Infrastructure, topic_prefix: str) -> AsyncIterator[Kafka
     client = KafkaTestClient(infra.kafka_bootstrap, topic_prefix)
     yield client
     await client.close()
+
+
+@pytest.fixture(scope="session")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
+    """The tests' identity provider: the services `launcher` starts trust the tokens it signs."""
+    issuer = DevIssuer(tmp_path_factory.mktemp("issuer"))
+    issuer.write_key_set()
+    return issuer
+
+
+@pytest.fixture(scope="session")
+def launcher(
+    pytestconfig: pytest.Config,
+    infra: Infrastructure,
+    databases: TestDatabases,
+    issuer: DevIssuer,
+    topic_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Launcher:
+    """Starts services of this repository as their own processes on fresh databases, in this session's topics."""
+    return Launcher(pytestconfig.rootpath, infra, databases, issuer, topic_prefix, tmp_path_factory.mktemp)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +90,40 @@ async def start_service(
     service = RunningService(name, f"http://127.0.0.1:{port}", database_url, process, log, env)
     await wait_ready(service)
     return service
+
+
+@dataclass(frozen=True)
+class Launcher:
+    """Starts services as their own processes on one test session's infrastructure, topics and token issuer
+    (the `launcher` fixture)."""
+
+    repo: Path
+    infra: Infrastructure
+    databases: TestDatabases
+    issuer: DevIssuer
+    topic_prefix: str
+    new_folder: Callable[[str], Path]
+
+    async def start(
+        self,
+        name: str,
+        *,
+        extra_env: Mapping[str, str] | None = None,
+        topic_prefix: str | None = None,
+        database_url: str | None = None,
+    ) -> RunningService:
+        """`start_service`, in the session's topic namespace unless given another, with a log folder of its own."""
+        return await start_service(
+            name,
+            repo=self.repo,
+            infra=self.infra,
+            databases=self.databases,
+            issuer=self.issuer,
+            topic_prefix=self.topic_prefix if topic_prefix is None else topic_prefix,
+            logs=self.new_folder(f"{name}-logs"),
+            extra_env=extra_env,
+            database_url=database_url,
+        )
 
 
 def started(ready: httpx.Response) -> bool:
