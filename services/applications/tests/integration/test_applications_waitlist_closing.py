@@ -4,7 +4,6 @@ once, rejecting everyone still on it, and a grant declined afterwards promotes n
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from ibermuseos_applications.adapters.tables import audit_log
@@ -12,7 +11,6 @@ from ibermuseos_applications.application import decisions, waitlist
 from ibermuseos_applications.bootstrap import Container
 from ibermuseos_applications.domain.applications import Status
 from ibermuseos_kernel.errors import Conflict
-from ibermuseos_platform.db import session_factory
 from sqlalchemy import select
 
 pytestmark = pytest.mark.integration
@@ -113,8 +111,15 @@ async def test_a_grant_declined_before_the_waitlist_closes_still_promotes_the_fi
 async def test_the_deadlines_job_the_service_runs_also_closes_waitlists_past_their_term(world) -> None:
     call_id, applications = await released_call(world)
     # The service's container, with only what its deadlines job uses: the database and the clock.
-    platform = SimpleNamespace(sessions=session_factory(world.engine), outbox=world.outbox)
-    container = Container(platform, world.clock, None, None, None, timedelta(days=30))  # type: ignore[arg-type]
+    container = Container(
+        platform=None,  # type: ignore[arg-type]
+        uow=world.uow,
+        clock=world.clock,
+        idempotency=None,  # type: ignore[arg-type]
+        document_limits=None,  # type: ignore[arg-type]
+        open_calls_limiter=None,  # type: ignore[arg-type]
+        document_retention=timedelta(days=30),
+    )
     world.clock.moment = TERM + timedelta(seconds=1)
 
     await container.run_deadlines()
