@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from ibermuseos_contracts import all_events
 from ibermuseos_platform.dev_issuer import DevIssuer
+from ibermuseos_platform.kafka import ensure_topics, published_topics
 from ibermuseos_platform.testing.infrastructure import Infrastructure
+from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.postgres import TestDatabases
 from ibermuseos_platform.testing.services import RunningService, free_port, start_service
 
@@ -70,7 +73,11 @@ async def running_platform(
     topic_prefix: str,
     services: Sequence[str] = SERVICES,
 ) -> AsyncIterator[Platform]:
-    """`services` as processes on fresh databases and their own topics, with a token issuer in `folder`."""
+    """`services` as processes on fresh databases and their own topics, with a token issuer in `folder`.
+
+    Every contract's topics are made first: a consumer whose producers are not among `services` finds them."""
+    kafka = KafkaTestClient(infra.kafka_bootstrap, topic_prefix).settings()
+    await ensure_topics(kafka, published_topics({event.topic for event in all_events()}, kafka))
     issuer = DevIssuer(folder / "issuer")
     issuer.write_key_set()
     running: dict[str, RunningService] = {}

@@ -67,13 +67,16 @@ def database_server() -> Iterator[PrivatePostgres]:
 
 @pytest.fixture(scope="module")
 async def on_their_own_database(
-    database_server: PrivatePostgres, infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory
+    database_server: PrivatePostgres,
+    infra: Infrastructure,
+    topic_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Platform]:
     async with running_platform(
         tmp_path_factory.mktemp("database-outage"),
         infra=Infrastructure(infra.kafka_bootstrap, database_server.admin_url),
         databases=database_server.databases,
-        topic_prefix=f"pg-outage-{uuid.uuid4().hex[:6]}.",
+        topic_prefix=f"{topic_prefix}database-outage.",
     ) as running:
         yield running
 

@@ -10,8 +10,6 @@ import asyncio
 import json
 import os
 import sys
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -59,26 +57,26 @@ async def schemathesis(platform: Platform, service: str, reports: Path) -> tuple
     return process.returncode or 0, output.decode(errors="replace")
 
 
-ADOPTING = pytest.mark.xfail(strict=True, reason="until the service has moved onto the shared edge")
-
-
-@pytest.fixture(scope="module")
-async def own_platform(
-    infra: Infrastructure, databases: TestDatabases, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Platform]:
-    """The four services on topics and databases of their own: the thousands of things schemathesis
-    creates would otherwise keep the other end-to-end tests' consumers and mail busy."""
-    folder = tmp_path_factory.mktemp("conformance")
-    prefix = f"conformance-{uuid.uuid4().hex[:8]}."
-    async with running_platform(folder, infra=infra, databases=databases, topic_prefix=prefix) as running:
-        yield running
-
-
 @pytest.mark.parametrize("service", SERVICES)
-async def test_the_api_answers_as_its_openapi_document_says(own_platform: Platform, service: str) -> None:
+async def test_the_api_answers_as_its_openapi_document_says(
+    infra: Infrastructure,
+    databases: TestDatabases,
+    topic_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    service: str,
+) -> None:
     reports = REPORTS / service
     reports.mkdir(parents=True, exist_ok=True)
-    code, output = await schemathesis(own_platform, service, reports)
+    # The service alone, on a database and topics of its own: the thousands of things schemathesis creates
+    # would otherwise keep other tests' consumers and mail busy.
+    async with running_platform(
+        tmp_path_factory.mktemp(f"conformance-{service}"),
+        infra=infra,
+        databases=databases,
+        topic_prefix=f"{topic_prefix}conformance-{service}.",
+        services=(service,),
+    ) as platform:
+        code, output = await schemathesis(platform, service, reports)
     (reports / "output.txt").write_text(output)
     print(json.dumps({"service": service, "summary": output.strip().splitlines()[-3:]}))
 

@@ -18,9 +18,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from ibermuseos_contracts import Envelope, Event, all_events, public_model
+from ibermuseos_contracts import Envelope, Event, public_model
 from ibermuseos_notifications.entrypoints.consumers import CONSUMED
-from ibermuseos_platform.kafka import ensure_topics, published_topics
 from ibermuseos_platform.testing.arbitrary import from_json_schema
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.kafka import KafkaTestClient
@@ -81,12 +80,12 @@ def records_of(kind: type[Event], public: bool) -> list[tuple[str, bytes, bytes,
 
 @pytest.fixture(scope="module")
 async def consumers(
-    infra: Infrastructure, databases: TestDatabases, tmp_path_factory: pytest.TempPathFactory
+    infra: Infrastructure,
+    databases: TestDatabases,
+    topic_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[tuple[dict[str, RunningService], str]]:
-    prefix = f"fuzz-{uuid.uuid4().hex[:8]}."
-    # The topics applications and courses would create: this test plays their part.
-    kafka = KafkaTestClient(infra.kafka_bootstrap, prefix).settings()
-    await ensure_topics(kafka, published_topics({event.topic for event in all_events()}, kafka))
+    prefix = f"{topic_prefix}fuzz."
     async with running_platform(
         tmp_path_factory.mktemp("fuzz"),
         infra=infra,
