@@ -88,7 +88,11 @@ async def start_service(
             stderr=subprocess.STDOUT,
         )
     service = RunningService(name, f"http://127.0.0.1:{port}", database_url, process, log, env)
-    await wait_ready(service)
+    try:
+        await wait_ready(service)
+    except BaseException:
+        await service.stop()  # a service that never got ready must not outlive its test
+        raise
     return service
 
 
