@@ -119,7 +119,9 @@ images:
 # start once per session in one worker.
 TEST_WORKERS ?= 4
 
-test: setup lint chromium images
+# Lint and the images do not depend on each other: they are made side by side.
+test: setup chromium
+	$(MAKE) --no-print-directory -j2 -Otarget lint images
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(TESTS)
 
 # The HTTP benchmark's load generator (benchmarks/bench_http.py), Debian's package.
