@@ -17,6 +17,7 @@ from ibermuseos_platform.dev_issuer import DevIssuer
 from ibermuseos_platform.testing.infrastructure import Infrastructure
 from ibermuseos_platform.testing.mail import Inbox
 from ibermuseos_platform.testing.waiting import eventually
+from platform_harness import open_run
 
 SERVICES = ("applications", "courses", "notifications", "reporting")
 
@@ -104,43 +105,15 @@ class CoursesTraffic:
         return f"{person}@museo.example"
 
     async def open_run(self) -> None:
-        http, courses = self.deployment.http, self.deployment.url("courses")
-        text = {"es": self.title, "pt": self.title, "en": self.title}
-        offering = await http.post(
-            f"{courses}/offerings",
-            json={
-                "kind": "conversatorio",
-                "title": text,
-                "description": text,
-                "subject_area": "engagement",
-                "hours": "2",
-                "publish": True,
-            },
-            headers=self.coordinator,
+        self.offering_id, self.run_id = await open_run(
+            self.deployment.http,
+            self.deployment.url("courses"),
+            self.coordinator,
+            starts=datetime.now(UTC) + timedelta(days=3),
+            title={"es": self.title, "pt": self.title, "en": self.title},
+            language="en",
+            capacity=10_000,
         )
-        assert offering.status_code == 201, offering.text
-        now = datetime.now(UTC)
-        run = await http.post(
-            f"{courses}/runs",
-            json={
-                "offering_id": offering.json()["id"],
-                "sessions": [
-                    {
-                        "starts_at": (now + timedelta(days=3)).isoformat(),
-                        "ends_at": (now + timedelta(days=3, hours=2)).isoformat(),
-                    }
-                ],
-                "timezone": "America/Bogota",
-                "modality": "online",
-                "language": "en",
-                "capacity": 10_000,
-                "enrolment_opens_at": now.isoformat(),
-                "enrolment_closes_at": (now + timedelta(days=2)).isoformat(),
-            },
-            headers=self.coordinator,
-        )
-        assert run.status_code == 201, run.text
-        self.offering_id, self.run_id = offering.json()["id"], run.json()["id"]
 
     async def enrol(self, person: str, *, timeout: float = 120.0) -> str:
         """Enrol `person`, trying again while no container answers; returns the enrolment id."""

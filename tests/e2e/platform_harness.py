@@ -101,10 +101,18 @@ async def running_platform(
 
 
 async def open_run(
-    http: httpx.AsyncClient, courses: str, coordinator: dict[str, str], *, starts: datetime
-) -> str:
-    """A published conversatorio and a run of it open for enrolment now, with one session at `starts`."""
-    text = {"es": "El museo del futuro", "pt": "O museu do futuro", "en": "The museum of the future"}
+    http: httpx.AsyncClient,
+    courses: str,
+    coordinator: dict[str, str],
+    *,
+    starts: datetime,
+    title: dict[str, str] | None = None,
+    language: str = "es",
+    capacity: int = 100,
+) -> tuple[str, str]:
+    """A published conversatorio and a run of it open for enrolment now, with one session at `starts`:
+    their ids (offering, run)."""
+    text = title or {"es": "El museo del futuro", "pt": "O museu do futuro", "en": "The museum of the future"}
     offering = await http.post(
         f"{courses}/offerings",
         json={
@@ -128,13 +136,12 @@ async def open_run(
             ],
             "timezone": "America/Bogota",
             "modality": "online",
-            "language": "es",
-            "capacity": 100,
+            "language": language,
+            "capacity": capacity,
             "enrolment_opens_at": now.isoformat(),
             "enrolment_closes_at": (starts - timedelta(days=1)).isoformat(),
         },
         headers=coordinator,
     )
     assert run.status_code == 201, run.text
-    run_id: str = run.json()["id"]
-    return run_id
+    return offering.json()["id"], run.json()["id"]

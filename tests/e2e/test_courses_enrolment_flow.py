@@ -18,7 +18,7 @@ async def test_an_enrolment_reaches_the_private_topic_with_the_person_and_the_pu
 ) -> None:
     http, courses = platform.http, platform.url("courses")
     coordinator = platform.token("coord-e2e", "coordinator", country="MX")
-    run_id = await open_run(http, courses, coordinator, starts=datetime.now(UTC) + timedelta(days=3))
+    _, run_id = await open_run(http, courses, coordinator, starts=datetime.now(UTC) + timedelta(days=3))
     subject = f"lucia-{uuid.uuid4().hex[:6]}"
     participant = platform.token(
         subject, "participant", country="CO", name="Lucía Díaz", email=f"{subject}@museo.example"

@@ -90,7 +90,7 @@ async def test_kafka_away_for_30_seconds_writes_few_log_lines_and_loses_no_write
 ) -> None:
     platform = on_their_own_broker
     services, http, courses = platform.services, platform.http, platform.url("courses")
-    run_id = await open_run(
+    _, run_id = await open_run(
         http,
         courses,
         platform.token("coord-outage", "coordinator"),
