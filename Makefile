@@ -122,7 +122,7 @@ TEST_WORKERS ?= 4
 # Lint and the images do not depend on each other: they are made side by side.
 test: setup chromium
 	$(MAKE) --no-print-directory -j2 -Otarget lint images
-	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(TESTS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(TESTS)
 
 # The HTTP benchmark's load generator (benchmarks/bench_http.py), Debian's package.
 wrk:

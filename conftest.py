@@ -1,4 +1,5 @@
-"""How `make test` spreads the tests over pytest-xdist's workers (`pytest -n N --dist loadgroup`)."""
+"""How `make test` spreads the tests over pytest-xdist's workers (`pytest -n N --dist loadscope`): the
+scheduler below replaces xdist's own."""
 
 import pytest
 from xdist.scheduler import LoadScopeScheduling

@@ -28,10 +28,10 @@ from ibermuseos_platform.kafka import (
     new_producer,
     published_topics,
 )
-from ibermuseos_platform.outbox import Outbox, OutboxRelay
-from ibermuseos_platform.settings import KafkaSettings, OutboxSettings
+from ibermuseos_platform.outbox import Outbox
+from ibermuseos_platform.settings import KafkaSettings
 from ibermuseos_platform.testing.kafka import KafkaTestClient
-from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1, probe_metadata
+from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1, probe_metadata, probe_relay
 from ibermuseos_platform.testing.waiting import eventually
 from sqlalchemy import Column, Executable, Integer, MetaData, String, Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -80,13 +80,8 @@ OUTBOX, INBOX, EFFECTS = (METADATA.tables[name] for name in ("outbox", "inbox", 
 
 
 async def relay(engine: AsyncEngine, settings: KafkaSettings) -> None:
-    await OutboxRelay(
-        service=RELAY,
-        engine=engine,
-        table=OUTBOX,
-        kafka=settings,
-        settings=OutboxSettings(batch_size=RELAY_BATCH, poll_interval_seconds=0.2),
-        producer_factory=lambda: new_producer(settings, RELAY),
+    await probe_relay(
+        engine, OUTBOX, settings, service=RELAY, batch_size=RELAY_BATCH, poll_interval_seconds=0.2
     ).run()
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from ibermuseos_contracts import Pseudonymiser
-from ibermuseos_platform.kafka import ensure_topics, new_producer, published_topics
+from ibermuseos_platform.kafka import ensure_topics, published_topics
 from ibermuseos_platform.outbox import Outbox, OutboxRelay
-from ibermuseos_platform.settings import OutboxSettings
 from ibermuseos_platform.testing.kafka import KafkaTestClient
 from ibermuseos_platform.testing.private_kafka import start_private_broker
-from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1
+from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1, probe_relay
 from ibermuseos_platform.testing.waiting import eventually
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -41,14 +40,8 @@ def outbox(metadata: MetaData) -> Outbox:
 async def relay(
     engine: AsyncEngine, metadata: MetaData, kafka: KafkaTestClient
 ) -> AsyncIterator[OutboxRelay]:
-    settings = kafka.settings()
-    relay = OutboxRelay(
-        service="test",
-        engine=engine,
-        table=metadata.tables["outbox"],
-        kafka=settings,
-        settings=OutboxSettings(batch_size=7, poll_interval_seconds=0.5),
-        producer_factory=lambda: new_producer(settings, "test-relay"),
+    relay = probe_relay(
+        engine, metadata.tables["outbox"], kafka.settings(), batch_size=7, poll_interval_seconds=0.5
     )
     yield relay
     await relay.close()
@@ -135,15 +128,7 @@ async def test_a_row_committed_after_a_later_one_was_published_is_still_publishe
 async def test_commits_wake_the_relay_long_before_its_fallback_poll(
     engine: AsyncEngine, metadata: MetaData, outbox: Outbox, kafka: KafkaTestClient
 ) -> None:
-    settings = kafka.settings()
-    sleepy = OutboxRelay(
-        service="test",
-        engine=engine,
-        table=metadata.tables["outbox"],
-        kafka=settings,
-        settings=OutboxSettings(poll_interval_seconds=600),
-        producer_factory=lambda: new_producer(settings, "test-relay"),
-    )
+    sleepy = probe_relay(engine, metadata.tables["outbox"], kafka.settings(), poll_interval_seconds=600)
     run = uuid.uuid4().hex[:6]
     async with running(sleepy):
         await asyncio.sleep(1)  # the relay has found nothing and sleeps until notified
@@ -163,13 +148,8 @@ async def test_writes_go_on_while_the_broker_is_down_and_are_published_when_it_i
         kafka = KafkaTestClient(broker.bootstrap, "restart.")
         settings = kafka.settings()
         await ensure_topics(settings, published_topics([PROBES], settings))
-        relay = OutboxRelay(
-            service="test",
-            engine=engine,
-            table=metadata.tables["outbox"],
-            kafka=settings,
-            settings=OutboxSettings(batch_size=7, poll_interval_seconds=0.5),
-            producer_factory=lambda: new_producer(settings, "test-relay"),
+        relay = probe_relay(
+            engine, metadata.tables["outbox"], settings, batch_size=7, poll_interval_seconds=0.5
         )
         run = uuid.uuid4().hex[:6]
         sessions = async_sessionmaker(engine)

@@ -7,11 +7,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from ibermuseos_contracts import Pseudonymiser
-from ibermuseos_platform.kafka import new_producer
 from ibermuseos_platform.outbox import CHANNEL, Outbox, OutboxRelay
-from ibermuseos_platform.settings import OutboxSettings
 from ibermuseos_platform.testing.kafka import KafkaTestClient
-from ibermuseos_platform.testing.probe import ProbeRecordedV1
+from ibermuseos_platform.testing.probe import ProbeRecordedV1, probe_relay
 from ibermuseos_platform.testing.waiting import eventually
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -26,15 +24,7 @@ async def relay(
     engine: AsyncEngine, metadata: MetaData, kafka: KafkaTestClient
 ) -> AsyncIterator[OutboxRelay]:
     """A relay that never polls on its own: only a wake-up makes it look for rows."""
-    settings = kafka.settings()
-    relay = OutboxRelay(
-        service="test",
-        engine=engine,
-        table=metadata.tables["outbox"],
-        kafka=settings,
-        settings=OutboxSettings(poll_interval_seconds=3600),
-        producer_factory=lambda: new_producer(settings, "test-relay"),
-    )
+    relay = probe_relay(engine, metadata.tables["outbox"], kafka.settings(), poll_interval_seconds=3600)
     task = asyncio.create_task(relay.run())
     await eventually(_leads(relay), what="the relay leads")
     yield relay

@@ -12,11 +12,10 @@ from fastapi import APIRouter, FastAPI
 from ibermuseos_contracts import Envelope, Pseudonymiser
 from ibermuseos_platform.consumer import EventConsumer
 from ibermuseos_platform.dead_letters import DeadLetterPublisher
-from ibermuseos_platform.kafka import new_producer
-from ibermuseos_platform.outbox import Outbox, OutboxRelay
-from ibermuseos_platform.settings import HttpSettings, OutboxSettings
+from ibermuseos_platform.outbox import Outbox
+from ibermuseos_platform.settings import HttpSettings
 from ibermuseos_platform.testing.kafka import KafkaTestClient
-from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1
+from ibermuseos_platform.testing.probe import PROBES, ProbeRecordedV1, probe_relay
 from ibermuseos_platform.tracing import configure_tracing
 from ibermuseos_platform.web import create_app
 from opentelemetry import trace
@@ -107,14 +106,7 @@ async def test_the_consumer_span_continues_the_trace_of_the_request_that_caused_
     probe_id = f"traced-{uuid.uuid4().hex[:6]}"
     settings = kafka.settings()
     outbox = Outbox(metadata.tables["outbox"], KEY)
-    relay = OutboxRelay(
-        service="test",
-        engine=engine,
-        table=metadata.tables["outbox"],
-        kafka=settings,
-        settings=OutboxSettings(),
-        producer_factory=lambda: new_producer(settings, "test-tracing-relay"),
-    )
+    relay = probe_relay(engine, metadata.tables["outbox"], settings, service="test-tracing")
     consumer = EventConsumer(
         name=f"test-tracing-{uuid.uuid4().hex[:6]}",
         handlers={ProbeRecordedV1: apply_nothing},

@@ -1,12 +1,16 @@
 """A test-only event contract and tables, for the platform's own tests of outbox and consumer."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from ibermuseos_contracts import Event, Topic
 from ibermuseos_contracts.types import PERSONAL, PersonId
 from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db import add_platform_tables, new_metadata
+from ..kafka import new_producer
+from ..outbox import OutboxRelay
+from ..settings import KafkaSettings, OutboxSettings
 
 PROBES = Topic("platformtest", "probe")
 
@@ -37,3 +41,17 @@ def probe_metadata() -> MetaData:
         Column("applied", Integer, nullable=False),
     )
     return metadata
+
+
+def probe_relay(
+    engine: AsyncEngine, table: Table, kafka: KafkaSettings, *, service: str = "test", **outbox: Any
+) -> OutboxRelay:
+    """The relay of a probe outbox `table`, its settings `outbox` (OutboxSettings' fields)."""
+    return OutboxRelay(
+        service=service,
+        engine=engine,
+        table=table,
+        kafka=kafka,
+        settings=OutboxSettings(**outbox),
+        producer_factory=lambda: new_producer(kafka, f"{service}-relay"),
+    )
